@@ -1,0 +1,101 @@
+package io.switchboard;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDataSize;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The {@code gateway:} block: routing defaults, limits, and what the API says about itself. */
+public class GatewayConfiguration {
+
+    /** Where a bare model id that no provider lists goes, passed through as it is. Empty: nowhere (404). */
+    @JsonProperty
+    private String defaultProvider;
+
+    /** Public model id → {@code provider/model}. */
+    @NotNull
+    @JsonProperty
+    private Map<String, String> aliases = Map.of();
+
+    /** Bounds a whole request, upstream included. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration requestTimeout = Duration.seconds(300);
+
+    /** Largest request body accepted; larger ones get 413 before they are read. */
+    @NotNull
+    @MinDataSize(1)
+    @JsonProperty
+    private DataSize maxRequestSize = DataSize.mebibytes(10);
+
+    /** Origins browsers may call the API from; {@code *} for any. Empty: no CORS headers. */
+    @NotNull
+    @JsonProperty
+    private List<String> corsAllowedOrigins = List.of();
+
+    /** How long one provider's model discovery may take. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration discoveryTimeout = Duration.seconds(5);
+
+    /** How often to discover models again; 0 turns it off. */
+    @NotNull
+    @JsonProperty
+    private Duration refreshPeriod = Duration.minutes(10);
+
+    /** Threads that handle upstream responses, shared by all providers. */
+    @Min(2)
+    @JsonProperty
+    private int upstreamThreads = 256;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ApiInfo api = new ApiInfo();
+
+    public String defaultProvider() {
+        return defaultProvider == null || defaultProvider.isBlank() ? null : defaultProvider.strip();
+    }
+
+    public Map<String, String> aliases() {
+        return aliases;
+    }
+
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    public DataSize maxRequestSize() {
+        return maxRequestSize;
+    }
+
+    public List<String> corsAllowedOrigins() {
+        return corsAllowedOrigins;
+    }
+
+    public Duration discoveryTimeout() {
+        return discoveryTimeout;
+    }
+
+    public Duration refreshPeriod() {
+        return refreshPeriod;
+    }
+
+    public int upstreamThreads() {
+        return upstreamThreads;
+    }
+
+    public ApiInfo api() {
+        return api;
+    }
+}

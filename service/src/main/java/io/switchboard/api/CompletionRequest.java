@@ -1,0 +1,39 @@
+package io.switchboard.api;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Map;
+
+/** {@code POST /v1/completions} (legacy): {@code prompt} is a string, strings, or token arrays. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CompletionRequest(
+        String model,
+        JsonNode prompt,
+        Boolean stream,
+        @JsonProperty("stream_options") StreamOptions streamOptions,
+        @JsonProperty("max_tokens") Integer maxTokens,
+        Double temperature,
+        @JsonProperty("top_p") Double topP,
+        Integer n,
+        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+
+    public CompletionRequest {
+        extra = Extras.copy(extra);
+    }
+
+    public boolean isStream() {
+        return Boolean.TRUE.equals(stream);
+    }
+
+    public boolean wantsUsageInStream() {
+        return streamOptions != null && streamOptions.wantsUsage();
+    }
+
+    public CompletionRequest withModel(String newModel) {
+        return new CompletionRequest(newModel, prompt, stream, streamOptions, maxTokens, temperature, topP, n, extra);
+    }
+}

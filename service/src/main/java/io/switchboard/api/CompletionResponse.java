@@ -1,0 +1,31 @@
+package io.switchboard.api;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+import java.util.Map;
+
+/** A {@code text_completion} object; streamed completions are a sequence of these. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CompletionResponse(
+        String id,
+        String object,
+        long created,
+        String model,
+        List<CompletionChoice> choices,
+        Usage usage,
+        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
+
+    public static final String OBJECT = "text_completion";
+
+    public CompletionResponse {
+        extra = Extras.copy(extra);
+    }
+
+    public CompletionResponse withModel(String newModel) {
+        return new CompletionResponse(id, object, created, newModel, choices, usage, extra);
+    }
+}

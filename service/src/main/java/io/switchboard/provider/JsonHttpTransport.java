@@ -1,0 +1,246 @@
+package io.switchboard.provider;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.provider.ProviderException.Kind;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * JSON over HTTP for adapters: send a request, get a parsed body or a classified
+ * {@link ProviderException}; or send one and receive its server-sent events as they arrive.
+ * Knows HTTP and JSON, nothing of any provider's schema. Cancelling a returned future or handle
+ * aborts the exchange and returns its connection to the pool.
+ */
+public final class JsonHttpTransport {
+
+    private static final String JSON = "application/json";
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final int MAX_SSE_LINE = 16 * 1024 * 1024;
+
+    private final String provider;
+    private final HttpClient client;
+    private final ObjectMapper mapper;
+    private final Duration readTimeout;
+    private final UpstreamErrorParser errorParser;
+    private final int maxResponseBytes;
+
+    /**
+     * @param readTimeout       longest silence while waiting for the response or its next bytes
+     * @param maxResponseBytes  largest non-streamed response body accepted
+     */
+    public JsonHttpTransport(String provider, HttpClient client, ObjectMapper mapper, Duration readTimeout,
+                             UpstreamErrorParser errorParser, int maxResponseBytes) {
+        this.provider = provider;
+        this.client = client;
+        this.mapper = mapper;
+        this.readTimeout = readTimeout;
+        this.errorParser = errorParser;
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** A GET with the read timeout set; the caller adds headers. */
+    public Request get(String url) {
+        return client.newRequest(url).method(HttpMethod.GET)
+                .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .headers(headers -> headers.put(HttpHeader.ACCEPT, JSON));
+    }
+
+    /** A POST of {@code body} as JSON, with the read timeout set; the caller adds headers. */
+    public Request postJson(String url, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot serialise an upstream request", e);
+        }
+        return client.newRequest(url).method(HttpMethod.POST)
+                .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .body(new BytesRequestContent(JSON, bytes));
+    }
+
+    /** Sends the request and parses a 2xx body as {@code type}. */
+    public <T> CompletableFuture<T> exchange(Request request, Class<T> type) {
+        return exchange(request, body -> mapper.readValue(body, type));
+    }
+
+    /** Sends the request and reads a 2xx body with {@code reader}. */
+    public <T> CompletableFuture<T> exchange(Request request, BodyReader<T> reader) {
+        String url = displayUrl(request);
+        CompletableFuture<ContentResponse> sent = new CompletableResponseListener(request, maxResponseBytes).send();
+        var result = new CompletableFuture<T>();
+        sent.whenComplete((response, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(UpstreamErrors.fromFailure(provider, url, failure));
+                return;
+            }
+            int status = response.getStatus();
+            if (status / 100 != 2) {
+                result.completeExceptionally(errorOf(status, response, response.getContent()));
+                return;
+            }
+            try {
+                result.complete(reader.read(response.getContent()));
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(new ProviderException(Kind.MALFORMED, provider,
+                        "Unreadable response from " + url + ": " + firstLine(e), e));
+            }
+        });
+        // Cancelling the caller's future (deadline, client gone) aborts the exchange.
+        result.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                request.abort(new CancellationException("cancelled by the gateway"));
+            }
+        });
+        return result;
+    }
+
+    /** Sends the request and relays its event stream to {@code handler} as bytes arrive. */
+    public StreamHandle stream(Request request, SseHandler handler) {
+        request.headers(headers -> headers.put(HttpHeader.ACCEPT, "text/event-stream"));
+        var listener = new StreamListener(request, handler, displayUrl(request));
+        request.send(listener);
+        return listener::cancel;
+    }
+
+    private ProviderException errorOf(int status, Response response, byte[] body) {
+        var retryAfter = UpstreamErrors.parseRetryAfter(response.getHeaders().get(HttpHeader.RETRY_AFTER));
+        return UpstreamErrors.fromStatus(provider, status, errorParser.parse(status, body), retryAfter);
+    }
+
+    /** The URL without its query string, which may carry a key (Gemini's {@code ?key=}). */
+    private static String displayUrl(Request request) {
+        return request.getScheme() + "://" + request.getHost() + ":" + request.getPort() + request.getPath();
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** Reads a response body. */
+    @FunctionalInterface
+    public interface BodyReader<T> {
+        T read(byte[] body) throws IOException;
+    }
+
+    /** Feeds a streamed response to an SSE parser, or buffers it when it is an error. */
+    private final class StreamListener implements Response.Listener {
+
+        private final Request request;
+        private final SseHandler handler;
+        private final String url;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private final SseParser parser;
+        private ByteArrayOutputStream errorBody;
+
+        StreamListener(Request request, SseHandler handler, String url) {
+            this.request = request;
+            this.handler = handler;
+            this.url = url;
+            this.parser = new SseParser(this::deliver, MAX_SSE_LINE);
+        }
+
+        void cancel() {
+            if (finished.compareAndSet(false, true)) {
+                request.abort(new CancellationException("cancelled by the gateway"));
+            }
+        }
+
+        @Override
+        public void onHeaders(Response response) {
+            int status = response.getStatus();
+            String contentType = response.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            boolean eventStream = contentType == null || contentType.startsWith("text/event-stream");
+            if (status / 100 != 2 || !eventStream) {
+                errorBody = new ByteArrayOutputStream();
+            }
+        }
+
+        @Override
+        public void onContent(Response response, ByteBuffer content) {
+            if (finished.get()) {
+                return;
+            }
+            if (errorBody != null) {
+                if (errorBody.size() < MAX_ERROR_BODY) {
+                    byte[] bytes = new byte[Math.min(content.remaining(), MAX_ERROR_BODY - errorBody.size())];
+                    content.get(bytes);
+                    errorBody.writeBytes(bytes);
+                }
+                content.position(content.limit());
+                return;
+            }
+            try {
+                parser.feed(content);
+            } catch (SseParser.MalformedStreamException malformed) {
+                fail(new ProviderException(Kind.MALFORMED, provider,
+                        "Malformed event stream from " + url + ": " + malformed.getMessage(), malformed));
+                request.abort(malformed);
+            } catch (ProviderException handlerRefused) {
+                fail(handlerRefused);
+                request.abort(handlerRefused);
+            } catch (RuntimeException handlerFailed) {
+                // The handler could not take the event (the client left): stop the upstream too.
+                fail(new ProviderException(Kind.CANCELLED, provider, "Stream abandoned: " + handlerFailed, handlerFailed));
+                request.abort(handlerFailed);
+            }
+        }
+
+        private void deliver(SseEvent event) {
+            if (!finished.get()) {
+                handler.onEvent(event);
+            }
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            if (result.isFailed()) {
+                fail(UpstreamErrors.fromFailure(provider, url, result.getFailure()));
+                return;
+            }
+            Response response = result.getResponse();
+            if (errorBody != null) {
+                int status = response.getStatus();
+                if (status / 100 == 2) {
+                    fail(new ProviderException(Kind.MALFORMED, provider, "Expected an event stream from " + url
+                            + " but got " + response.getHeaders().get(HttpHeader.CONTENT_TYPE), null));
+                } else {
+                    fail(errorOf(status, response, errorBody.toByteArray()));
+                }
+                return;
+            }
+            parser.end();
+            if (finished.compareAndSet(false, true)) {
+                handler.onEnd();
+            }
+        }
+
+        private void fail(ProviderException error) {
+            if (finished.compareAndSet(false, true)) {
+                handler.onError(error);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.switchboard.provider;
+
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Makes the non-blocking HTTP clients providers talk to their upstreams with. Each provider gets
+ * its own pool of connections (its own timeouts and limits); all of them share one thread pool,
+ * one timer and one buffer pool, so fifty providers cost no more threads than one.
+ *
+ * <p>A Jetty lifecycle: the application manages it, and stopping it stops every client made.
+ */
+public final class UpstreamClients extends ContainerLifeCycle {
+
+    private static final HttpField USER_AGENT = new HttpField(HttpHeader.USER_AGENT, "switchboard");
+
+    private final QueuedThreadPool executor;
+    private final ScheduledExecutorScheduler scheduler;
+    private final ArrayByteBufferPool bufferPool;
+    private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
+
+    public UpstreamClients(int maxThreads) {
+        executor = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
+        executor.setName("upstream");
+        executor.setDaemon(true);
+        scheduler = new ScheduledExecutorScheduler("upstream-timer", true);
+        bufferPool = new ArrayByteBufferPool();
+        addBean(executor);
+        addBean(scheduler);
+    }
+
+    /** A new, started client for one provider. */
+    public HttpClient newClient(HttpClientSettings settings) {
+        var connector = new ClientConnector();
+        connector.setSelectors(1);
+        var client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        client.setExecutor(executor);
+        client.setScheduler(scheduler);
+        client.setByteBufferPool(bufferPool);
+        client.setConnectTimeout(settings.connectTimeout().toMillis());
+        client.setIdleTimeout(settings.idleTimeout().toMillis());
+        client.setMaxConnectionsPerDestination(settings.maxConnections());
+        client.setMaxRequestsQueuedPerDestination(settings.maxQueued());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(USER_AGENT);
+        addBean(client, true);
+        clients.add(client);
+        try {
+            // A client made after start must run now; one made before starts with the container.
+            if (isStarted() && !client.isStarted()) {
+                client.start();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start an upstream HTTP client", e);
+        }
+        return client;
+    }
+
+    /** Every client made so far, for gauges of their pools. */
+    public List<HttpClient> clients() {
+        return List.copyOf(clients);
+    }
+
+    public QueuedThreadPool executor() {
+        return executor;
+    }
+}

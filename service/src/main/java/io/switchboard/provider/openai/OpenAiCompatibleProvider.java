@@ -1,0 +1,231 @@
+package io.switchboard.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.ChatCompletionChunk;
+import io.switchboard.api.ChatCompletionRequest;
+import io.switchboard.api.ChatCompletionResponse;
+import io.switchboard.api.CompletionRequest;
+import io.switchboard.api.CompletionResponse;
+import io.switchboard.api.EmbeddingRequest;
+import io.switchboard.api.EmbeddingResponse;
+import io.switchboard.api.ErrorDetail;
+import io.switchboard.api.ImageRequest;
+import io.switchboard.api.ImageResponse;
+import io.switchboard.provider.Capability;
+import io.switchboard.provider.JsonHttpTransport;
+import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.Provider;
+import io.switchboard.provider.ProviderException;
+import io.switchboard.provider.ProviderException.Kind;
+import io.switchboard.provider.SseEvent;
+import io.switchboard.provider.SseHandler;
+import io.switchboard.provider.StreamHandle;
+import io.switchboard.provider.StreamObserver;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An upstream that speaks OpenAI's API. Requests go out as the client sent them (only
+ * {@code model} was changed, by routing); responses and chunks come back as the upstream wrote
+ * them, field for field, including fields this code has never heard of.
+ */
+public final class OpenAiCompatibleProvider implements Provider {
+
+    private final String name;
+    private final String baseUrl;
+    private final String apiKey;
+    private final Map<String, String> headers;
+    private final JsonHttpTransport http;
+    private final List<ModelInfo> staticModels;
+    private final Set<Capability> capabilities;
+    private final boolean discoverModels;
+
+    public OpenAiCompatibleProvider(String name, String baseUrl, String apiKey, Map<String, String> headers,
+                                    JsonHttpTransport http, List<ModelInfo> staticModels, boolean discoverModels) {
+        this.name = name;
+        this.baseUrl = baseUrl;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        this.headers = Map.copyOf(headers);
+        this.http = http;
+        this.staticModels = List.copyOf(staticModels);
+        var caps = EnumSet.of(Capability.CHAT, Capability.COMPLETIONS, Capability.EMBEDDINGS, Capability.IMAGES);
+        if (discoverModels || !staticModels.isEmpty()) {
+            caps.add(Capability.MODEL_LIST);
+        }
+        this.capabilities = Set.copyOf(caps);
+        this.discoverModels = discoverModels;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return "openai";
+    }
+
+    @Override
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public CompletableFuture<List<ModelInfo>> listModels() {
+        if (!discoverModels) {
+            return CompletableFuture.completedFuture(staticModels);
+        }
+        // One reader, not a thenApply chain: cancelling the returned future must abort the call.
+        return http.exchange(authorize(http.get(baseUrl + "/models")), body -> withStaticModels(readModels(body)));
+    }
+
+    private List<ModelInfo> readModels(byte[] body) throws IOException {
+        JsonNode data = http.mapper().readTree(body).path("data");
+        if (!data.isArray()) {
+            throw new IOException("no \"data\" array in the model list");
+        }
+        var models = new ArrayList<ModelInfo>();
+        for (JsonNode model : data) {
+            String id = model.path("id").asText(null);
+            if (id != null && !id.isEmpty()) {
+                models.add(ModelInfo.of(id, model.path("created").asLong(0), model.path("owned_by").asText(name)));
+            }
+        }
+        return models;
+    }
+
+    private List<ModelInfo> withStaticModels(List<ModelInfo> discovered) {
+        if (staticModels.isEmpty()) {
+            return discovered;
+        }
+        var ids = new LinkedHashSet<String>();
+        var merged = new ArrayList<ModelInfo>();
+        for (ModelInfo model : staticModels) {
+            if (ids.add(model.id())) {
+                merged.add(model);
+            }
+        }
+        for (ModelInfo model : discovered) {
+            if (ids.add(model.id())) {
+                merged.add(model);
+            }
+        }
+        return merged;
+    }
+
+    @Override
+    public CompletableFuture<ChatCompletionResponse> chat(ChatCompletionRequest request) {
+        return http.exchange(post("/chat/completions", request), ChatCompletionResponse.class);
+    }
+
+    @Override
+    public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
+        return http.stream(post("/chat/completions", request), new ChunkRelay<>(observer, ChatCompletionChunk.class));
+    }
+
+    @Override
+    public CompletableFuture<CompletionResponse> completions(CompletionRequest request) {
+        return http.exchange(post("/completions", request), CompletionResponse.class);
+    }
+
+    @Override
+    public StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
+        return http.stream(post("/completions", request), new ChunkRelay<>(observer, CompletionResponse.class));
+    }
+
+    @Override
+    public CompletableFuture<EmbeddingResponse> embeddings(EmbeddingRequest request) {
+        return http.exchange(post("/embeddings", request), EmbeddingResponse.class);
+    }
+
+    @Override
+    public CompletableFuture<ImageResponse> images(ImageRequest request) {
+        return http.exchange(post("/images/generations", request), ImageResponse.class);
+    }
+
+    private Request post(String path, Object body) {
+        return authorize(http.postJson(baseUrl + path, body));
+    }
+
+    private Request authorize(Request request) {
+        return request.headers(h -> {
+            headers.forEach(h::put);
+            if (apiKey != null) {
+                h.put(HttpHeader.AUTHORIZATION, "Bearer " + apiKey);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiCompatibleProvider[" + name + ", " + baseUrl + "]";
+    }
+
+    /**
+     * Turns {@code data:} events into chunks. OpenAI ends a stream with {@code [DONE]}; a failure
+     * mid-stream arrives as an event whose object is {@code {"error":{...}}}.
+     */
+    private final class ChunkRelay<T> implements SseHandler {
+
+        private final StreamObserver<T> observer;
+        private final Class<T> type;
+        private final ObjectMapper mapper = http.mapper();
+
+        ChunkRelay(StreamObserver<T> observer, Class<T> type) {
+            this.observer = observer;
+            this.type = type;
+        }
+
+        @Override
+        public void onEvent(SseEvent event) {
+            if (event.isDone()) {
+                return;
+            }
+            JsonNode tree;
+            try {
+                tree = mapper.readTree(event.data());
+            } catch (IOException e) {
+                throw new ProviderException(Kind.MALFORMED, name, "Unreadable stream chunk from " + name, e);
+            }
+            JsonNode error = tree.get("error");
+            if (error != null && error.isObject() && !tree.has("choices")) {
+                var detail = new ErrorDetail(error.path("message").asText("stream failed"),
+                        error.path("type").asText(null), error.path("param").asText(null), error.path("code").asText(null));
+                throw new ProviderException(Kind.UPSTREAM_5XX, name, detail.message(), 0, detail, null, null);
+            }
+            T chunk;
+            try {
+                chunk = mapper.treeToValue(tree, type);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ProviderException(Kind.MALFORMED, name, "Unexpected stream chunk from " + name, e);
+            }
+            observer.onNext(chunk);
+        }
+
+        @Override
+        public void onEnd() {
+            observer.onComplete();
+        }
+
+        @Override
+        public void onError(ProviderException error) {
+            observer.onError(error);
+        }
+    }
+}

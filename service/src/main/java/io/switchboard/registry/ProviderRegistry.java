@@ -1,0 +1,179 @@
+package io.switchboard.registry;
+
+import io.dropwizard.lifecycle.Managed;
+import io.switchboard.provider.Capability;
+import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.Provider;
+import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.ProviderException;
+import io.switchboard.provider.ProviderFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Builds every configured provider once, discovers their models, and publishes what it knows as
+ * one immutable {@link RegistrySnapshot}. Discovery runs concurrently, each provider with its own
+ * timeout, at start, every {@code refreshPeriod}, and on demand. The request path only ever reads
+ * {@link #snapshot()}; it never waits on discovery.
+ */
+public final class ProviderRegistry implements Managed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
+
+    private final List<ProviderFactory> factories;
+    private final ProviderContext context;
+    private final Duration discoveryTimeout;
+    private final Duration refreshPeriod;
+    private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.empty());
+    private final List<Entry> entries = new ArrayList<>();
+    private ScheduledFuture<?> refreshTask;
+
+    /**
+     * @param discoveryTimeout how long one provider's model listing may take
+     * @param refreshPeriod    how often to discover again; zero turns periodic refresh off
+     */
+    public ProviderRegistry(List<ProviderFactory> factories, ProviderContext context, Duration discoveryTimeout,
+                            Duration refreshPeriod) {
+        this.factories = List.copyOf(factories);
+        this.context = context;
+        this.discoveryTimeout = discoveryTimeout;
+        this.refreshPeriod = refreshPeriod;
+    }
+
+    /** What is known now. Never null; empty before {@link #start()}. */
+    public RegistrySnapshot snapshot() {
+        return current.get();
+    }
+
+    @Override
+    public synchronized void start() throws InterruptedException {
+        for (ProviderFactory factory : factories) {
+            var reason = factory.disabledReason();
+            if (reason.isPresent()) {
+                LOG.info("Provider {} ({}) is disabled: {}", factory.name(), factory.type(), reason.get());
+                entries.add(new Entry(factory, null));
+            } else {
+                entries.add(new Entry(factory, factory.build(context)));
+            }
+        }
+        try {
+            // Each discovery has its own timeout; this bound only guards against a provider that ignores it.
+            refresh(true).get(discoveryTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Model discovery did not finish at startup; serving with what is known", e);
+        }
+        if (!refreshPeriod.isZero()) {
+            long period = refreshPeriod.toMillis();
+            refreshTask = context.scheduler().scheduleAtFixedRate(() -> refresh(false), period, period,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (refreshTask != null) {
+            refreshTask.cancel(false);
+        }
+        for (Entry entry : entries) {
+            if (entry.provider() != null) {
+                try {
+                    entry.provider().close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Provider {} did not close cleanly", entry.factory().name(), e);
+                }
+            }
+        }
+    }
+
+    /** Discovers every provider's models again and publishes the result; logs one line each. */
+    public CompletableFuture<RegistrySnapshot> refresh() {
+        return refresh(true);
+    }
+
+    private CompletableFuture<RegistrySnapshot> refresh(boolean logAll) {
+        List<Entry> now;
+        synchronized (this) {
+            now = List.copyOf(entries);
+        }
+        var previous = current.get();
+        var states = new ArrayList<CompletableFuture<ProviderState>>(now.size());
+        for (Entry entry : now) {
+            states.add(discover(entry));
+        }
+        return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            var published = new RegistrySnapshot(states.stream().map(CompletableFuture::join).toList(), Instant.now());
+            current.set(published);
+            for (ProviderState state : published.providers()) {
+                var before = previous.provider(state.name());
+                boolean changed = before.isEmpty() || before.get().status() != state.status();
+                if (state.status() != ProviderStatus.DISABLED && (logAll || changed)) {
+                    logState(state);
+                }
+            }
+            return published;
+        });
+    }
+
+    private CompletableFuture<ProviderState> discover(Entry entry) {
+        ProviderFactory factory = entry.factory();
+        Provider provider = entry.provider();
+        if (provider == null) {
+            return CompletableFuture.completedFuture(ProviderState.disabled(factory.name(), factory.type(), factory.baseUrl(),
+                    factory.disabledReason().orElse("disabled")));
+        }
+        if (!provider.capabilities().contains(Capability.MODEL_LIST)) {
+            return CompletableFuture.completedFuture(new ProviderState(provider.name(), provider.type(),
+                    provider.baseUrl(), provider, ProviderStatus.UNKNOWN, List.of(), null, null, Instant.now()));
+        }
+        long started = System.nanoTime();
+        CompletableFuture<List<ModelInfo>> listing;
+        try {
+            listing = provider.listModels();
+        } catch (RuntimeException e) {
+            listing = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<List<ModelInfo>> pending = listing;
+        ScheduledFuture<?> timeout = context.scheduler().schedule(() -> pending.cancel(true),
+                discoveryTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return listing.handle((models, failure) -> {
+            timeout.cancel(false);
+            var latency = Duration.ofNanos(System.nanoTime() - started);
+            if (failure == null) {
+                return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
+                        ProviderStatus.UP, models, null, latency, Instant.now());
+            }
+            String error = pending.isCancelled()
+                    ? "No answer to model discovery within " + discoveryTimeout.toMillis() + " ms"
+                    : ProviderException.from(failure, provider.name()).getMessage();
+            // A provider that is down keeps the models it had, so ids still resolve to it.
+            List<ModelInfo> known = snapshot().provider(provider.name()).map(ProviderState::models).orElse(List.of());
+            return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
+                    ProviderStatus.DOWN, known, error, latency, Instant.now());
+        });
+    }
+
+    private static void logState(ProviderState state) {
+        String where = state.baseUrl() != null ? state.type() + ", " + state.baseUrl() : state.type();
+        long millis = state.latency() != null ? state.latency().toMillis() : 0;
+        switch (state.status()) {
+            case UP -> LOG.info("Provider {} ({}): up, {} models in {} ms", state.name(), where,
+                    state.models().size(), millis);
+            case DOWN -> LOG.warn("Provider {} ({}): down after {} ms: {}", state.name(), where, millis, state.error());
+            default -> LOG.info("Provider {} ({}): {}, model discovery not supported", state.name(), where, state.status());
+        }
+    }
+
+    private record Entry(ProviderFactory factory, Provider provider) {
+    }
+}

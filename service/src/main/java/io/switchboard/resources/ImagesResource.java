@@ -1,0 +1,50 @@
+package io.switchboard.resources;
+
+import io.switchboard.api.ApiException;
+import io.switchboard.api.ImageRequest;
+import io.switchboard.provider.Capability;
+import io.switchboard.routing.ModelRouter;
+import io.switchboard.routing.RouteExecutor;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.MediaType;
+
+import java.io.InputStream;
+
+/**
+ * {@code POST /v1/images/generations}. OpenAI makes {@code model} optional here (it defaults to
+ * dall-e-2); a gateway has no single default, so it asks for one unless a default image model
+ * is configured.
+ */
+@Path("/v1/images/generations")
+public final class ImagesResource {
+
+    private final ApiRequestReader reader;
+    private final ModelRouter router;
+    private final RouteExecutor executor;
+
+    public ImagesResource(ApiRequestReader reader, ModelRouter router, RouteExecutor executor) {
+        this.reader = reader;
+        this.router = router;
+        this.executor = executor;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public void create(InputStream body, @Suspended AsyncResponse async) {
+        ImageRequest request = reader.read(body, ImageRequest.class);
+        RequestChecks.image(request);
+        if (request.model() == null) {
+            throw ApiException.badRequest("Missing required parameter: 'model'. Name an image model from"
+                    + " GET /v1/models.", "model", "missing_required_parameter");
+        }
+        var route = router.resolve(request.model(), Capability.IMAGES);
+        AsyncResponses.resume(async, executor.call(route, target -> target.provider().provider()
+                .images(request.withModel(target.upstreamModel()))), response -> response);
+    }
+}

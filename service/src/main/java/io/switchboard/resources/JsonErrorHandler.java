@@ -1,0 +1,60 @@
+package io.switchboard.resources;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.ErrorDetail;
+import io.switchboard.api.ErrorResponse;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Errors Jetty answers itself, below Jersey (a bad request line, headers too large, broken
+ * chunking), in OpenAI's JSON shape instead of Jetty's HTML page. Never shows a stack.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public JsonErrorHandler() {
+        setShowStacks(false);
+        setShowCauses(false);
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                    Callback callback) {
+        response.getHeaders().put(JSON);
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(JSON);
+        return ByteBuffer.wrap(body(status, reason));
+    }
+
+    private byte[] body(int code, String message) {
+        String reason = HttpStatus.getMessage(code);
+        boolean plain = message == null || message.isBlank() || message.equals(reason)
+                || message.startsWith("org.") || message.startsWith("java.");
+        String text = plain ? reason : reason + ": " + message;
+        var detail = new ErrorDetail(text, code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
+                null, code == 431 ? "request_header_fields_too_large" : null);
+        try {
+            return mapper.writeValueAsBytes(new ErrorResponse(detail));
+        } catch (JsonProcessingException e) {
+            return ("{\"error\":{\"message\":\"" + reason + "\",\"type\":\"server_error\",\"param\":null,\"code\":null}}")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

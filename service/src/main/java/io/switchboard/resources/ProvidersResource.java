@@ -1,0 +1,34 @@
+package io.switchboard.resources;
+
+import io.switchboard.api.ListResponse;
+import io.switchboard.api.ProviderView;
+import io.switchboard.registry.ProviderRegistry;
+import io.switchboard.registry.ProviderState;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code GET /v1/providers}: every configured provider, its status and models; never a key. */
+@Path("/v1/providers")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ProvidersResource {
+
+    private final ProviderRegistry registry;
+
+    public ProvidersResource(ProviderRegistry registry) {
+        this.registry = registry;
+    }
+
+    @GET
+    public ListResponse<ProviderView> list() {
+        return ListResponse.of(registry.snapshot().providers().stream().map(ProvidersResource::view).toList());
+    }
+
+    private static ProviderView view(ProviderState state) {
+        var models = state.models().stream().map(model -> state.name() + "/" + model.id()).sorted().toList();
+        return new ProviderView(state.name(), state.type(), state.baseUrl(), state.status().toString(), state.error(),
+                models.size(), models, state.latency() != null ? state.latency().toMillis() : null,
+                state.checkedAt() != null ? state.checkedAt().getEpochSecond() : null);
+    }
+}

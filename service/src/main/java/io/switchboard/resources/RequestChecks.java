@@ -1,0 +1,296 @@
+package io.switchboard.resources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.api.ApiException;
+import io.switchboard.api.ChatCompletionRequest;
+import io.switchboard.api.ChatMessage;
+import io.switchboard.api.ChatTool;
+import io.switchboard.api.CompletionRequest;
+import io.switchboard.api.EmbeddingRequest;
+import io.switchboard.api.ImageRequest;
+import io.switchboard.api.StreamOptions;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The checks OpenAI makes before a request reaches a model, with its wording where it has one:
+ * what OpenAI accepts passes (unknown fields, role {@code developer}), what it rejects is a 400
+ * {@code invalid_request_error} naming the parameter.
+ */
+final class RequestChecks {
+
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
+
+    private RequestChecks() {
+    }
+
+    static void chat(ChatCompletionRequest request) {
+        requireModel(request.model());
+        List<ChatMessage> messages = request.messages();
+        if (messages == null) {
+            throw missing("messages");
+        }
+        if (messages.isEmpty()) {
+            throw invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty"
+                    + " array instead.", "messages", "empty_array");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            message(messages.get(i), "messages[" + i + "]");
+        }
+        range(request.temperature(), 0, 2, "temperature");
+        range(request.topP(), 0, 1, "top_p");
+        intRange(request.n(), 1, 128, "n");
+        intRange(request.maxTokens(), 1, Integer.MAX_VALUE, "max_tokens");
+        intRange(request.maxCompletionTokens(), 1, Integer.MAX_VALUE, "max_completion_tokens");
+        stop(request.stop());
+        streamOptions(request.streamOptions(), request.isStream());
+        tools(request.tools());
+        toolChoice(request.toolChoice(), request.tools());
+    }
+
+    static void completion(CompletionRequest request) {
+        requireModel(request.model());
+        if (request.prompt() == null) {
+            throw missing("prompt");
+        }
+        JsonNode prompt = request.prompt();
+        if (!(prompt.isTextual() || prompt.isArray() || prompt.isNull())) {
+            throw invalidType("prompt", "a string or an array");
+        }
+        range(request.temperature(), 0, 2, "temperature");
+        range(request.topP(), 0, 1, "top_p");
+        intRange(request.n(), 1, 128, "n");
+        intRange(request.maxTokens(), 0, Integer.MAX_VALUE, "max_tokens");
+        streamOptions(request.streamOptions(), request.isStream());
+    }
+
+    static void embedding(EmbeddingRequest request) {
+        requireModel(request.model());
+        JsonNode input = request.input();
+        if (input == null || input.isNull()) {
+            throw missing("input");
+        }
+        if (input.isTextual()) {
+            if (input.textValue().isEmpty()) {
+                throw invalid("Invalid 'input': empty string. Expected a non-empty string.", "input", "invalid_value");
+            }
+        } else if (input.isArray()) {
+            if (input.isEmpty()) {
+                throw invalid("Invalid 'input': empty array. Expected an array with minimum length 1.", "input",
+                        "empty_array");
+            }
+            for (int i = 0; i < input.size(); i++) {
+                JsonNode item = input.get(i);
+                if (!(item.isTextual() || item.isIntegralNumber() || item.isArray())) {
+                    throw invalidType("input[" + i + "]", "a string, an integer or an array of integers");
+                }
+            }
+        } else {
+            throw invalidType("input", "a string or an array");
+        }
+        String format = request.encodingFormat();
+        if (format != null && !format.equals("float") && !format.equals("base64")) {
+            throw invalid("Invalid value for 'encoding_format': '" + format + "'. Supported values are: 'float' and"
+                    + " 'base64'.", "encoding_format", "invalid_value");
+        }
+        intRange(request.dimensions(), 1, 65536, "dimensions");
+    }
+
+    static void image(ImageRequest request) {
+        if (request.prompt() == null) {
+            throw missing("prompt");
+        }
+        if (request.prompt().isBlank()) {
+            throw invalid("Invalid 'prompt': empty string. Expected a non-empty prompt.", "prompt", "invalid_value");
+        }
+        intRange(request.n(), 1, 10, "n");
+        String format = request.responseFormat();
+        if (format != null && !format.equals("url") && !format.equals("b64_json")) {
+            throw invalid("Invalid value for 'response_format': '" + format + "'. Supported values are: 'url' and"
+                    + " 'b64_json'.", "response_format", "invalid_value");
+        }
+    }
+
+    private static void message(ChatMessage message, String path) {
+        if (message == null) {
+            throw invalidType(path, "an object");
+        }
+        String role = message.role();
+        if (role == null) {
+            throw missing(path + ".role");
+        }
+        if (!ROLES.contains(role)) {
+            throw invalid("Invalid value: '" + printable(role) + "'. Supported values are: 'system', 'assistant', 'user',"
+                    + " 'function', 'tool', and 'developer'.", path + ".role", "invalid_value");
+        }
+        JsonNode content = message.content();
+        if (content != null && !(content.isTextual() || content.isArray() || content.isNull())) {
+            throw invalidType(path + ".content", "a string or an array of content parts");
+        }
+        if (content != null && content.isArray()) {
+            for (int i = 0; i < content.size(); i++) {
+                JsonNode part = content.get(i);
+                if (!part.isObject() || !part.path("type").isTextual()) {
+                    throw invalid("Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
+                            + " with a 'type'.", path + ".content[" + i + "]", "invalid_type");
+                }
+            }
+        }
+        boolean hasContent = content != null && !content.isNull();
+        switch (role) {
+            case "system", "developer", "user" -> {
+                if (!hasContent) {
+                    throw missing(path + ".content");
+                }
+            }
+            case "assistant" -> {
+                if (!hasContent && (message.toolCalls() == null || message.toolCalls().isEmpty())
+                        && !message.extra().containsKey("function_call") && !message.extra().containsKey("refusal")
+                        && !message.extra().containsKey("audio")) {
+                    throw invalid("Invalid '" + path + "': an assistant message needs 'content' or 'tool_calls'.",
+                            path + ".content", "missing_required_parameter");
+                }
+            }
+            case "tool" -> {
+                if (message.toolCallId() == null) {
+                    throw missing(path + ".tool_call_id");
+                }
+            }
+            default -> {
+                // "function": the deprecated form needs only a name, which OpenAI checks.
+            }
+        }
+    }
+
+    private static void stop(JsonNode stop) {
+        if (stop == null || stop.isNull() || stop.isTextual()) {
+            return;
+        }
+        if (!stop.isArray()) {
+            throw invalidType("stop", "a string or an array of strings");
+        }
+        if (stop.size() > 4) {
+            throw invalid("Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array"
+                    + " with length " + stop.size() + " instead.", "stop", "array_above_max_length");
+        }
+        for (JsonNode item : stop) {
+            if (!item.isTextual()) {
+                throw invalidType("stop", "a string or an array of strings");
+            }
+        }
+    }
+
+    private static void streamOptions(StreamOptions options, boolean stream) {
+        if (options != null && !stream) {
+            throw invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options",
+                    null);
+        }
+    }
+
+    private static void tools(List<ChatTool> tools) {
+        if (tools == null) {
+            return;
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            ChatTool tool = tools.get(i);
+            String path = "tools[" + i + "]";
+            if (tool == null) {
+                throw invalidType(path, "an object");
+            }
+            if (tool.type() == null) {
+                throw missing(path + ".type");
+            }
+            if ("function".equals(tool.type())) {
+                if (tool.function() == null) {
+                    throw missing(path + ".function");
+                }
+                String name = tool.function().name();
+                if (name == null) {
+                    throw missing(path + ".function.name");
+                }
+                if (!FUNCTION_NAME.matcher(name).matches()) {
+                    throw invalid("Invalid '" + path + ".function.name': string does not match pattern. Expected a"
+                            + " string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", path + ".function.name",
+                            "invalid_value");
+                }
+                JsonNode parameters = tool.function().parameters();
+                if (parameters != null && !parameters.isObject()) {
+                    throw invalidType(path + ".function.parameters", "an object");
+                }
+            }
+        }
+    }
+
+    private static void toolChoice(JsonNode choice, List<ChatTool> tools) {
+        if (choice == null || choice.isNull()) {
+            return;
+        }
+        if (choice.isTextual()) {
+            if (!TOOL_CHOICES.contains(choice.textValue())) {
+                throw invalid("Invalid value: '" + printable(choice.textValue()) + "'. Supported values are: 'none',"
+                        + " 'auto', and 'required'.", "tool_choice", "invalid_value");
+            }
+        } else if (!choice.isObject()) {
+            throw invalidType("tool_choice", "a string or an object");
+        }
+        if ((tools == null || tools.isEmpty()) && !(choice.isTextual() && "none".equals(choice.textValue()))) {
+            throw invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+                    "tool_choice", null);
+        }
+    }
+
+    private static void requireModel(String model) {
+        if (model == null) {
+            throw missing("model");
+        }
+    }
+
+    private static void range(Double value, double min, double max, String param) {
+        if (value != null && (value < min || value > max || value.isNaN())) {
+            throw invalid("Invalid '" + param + "': decimal " + (value < min ? "below minimum" : "above maximum")
+                    + " value. Expected a value " + (value < min ? ">= " + fmt(min) : "<= " + fmt(max))
+                    + ", but got " + value + " instead.", param, value < min ? "decimal_below_min_value"
+                    : "decimal_above_max_value");
+        }
+    }
+
+    private static void intRange(Integer value, int min, int max, String param) {
+        if (value != null && (value < min || value > max)) {
+            throw invalid("Invalid '" + param + "': integer " + (value < min ? "below minimum" : "above maximum")
+                    + " value. Expected a value " + (value < min ? ">= " + min : "<= " + max)
+                    + ", but got " + value + " instead.", param, value < min ? "integer_below_min_value"
+                    : "integer_above_max_value");
+        }
+    }
+
+    private static String fmt(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
+    private static ApiException missing(String param) {
+        return ApiException.badRequest("Missing required parameter: '" + param + "'.", param,
+                "missing_required_parameter");
+    }
+
+    private static ApiException invalidType(String param, String expected) {
+        return ApiException.badRequest("Invalid type for '" + param + "': expected " + expected + ".", param,
+                "invalid_type");
+    }
+
+    private static ApiException invalid(String message, String param, String code) {
+        return ApiException.badRequest(message, param, code);
+    }
+
+    private static String printable(String value) {
+        String cut = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        var out = new StringBuilder();
+        for (char c : cut.toCharArray()) {
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return out.toString();
+    }
+}

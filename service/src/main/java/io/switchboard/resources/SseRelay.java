@@ -1,0 +1,117 @@
+package io.switchboard.resources;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.provider.ProviderException;
+import io.switchboard.routing.RouteStreamObserver;
+import io.switchboard.routing.Target;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.glassfish.jersey.media.sse.EventOutput;
+import org.glassfish.jersey.media.sse.OutboundEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.UnaryOperator;
+
+/**
+ * Relays a routed stream to the client as server-sent events, framed by Jersey's SSE support.
+ *
+ * <p>The response is not started until the first chunk arrives (the commit point): a failure
+ * before it becomes an ordinary HTTP error. After it, a failure becomes one
+ * {@code data: {"error":{...}}} event, then {@code data: [DONE]}, then a clean close. Each chunk
+ * is flushed as it is written, never buffered.
+ */
+final class SseRelay<T> implements RouteStreamObserver<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SseRelay.class);
+    private static final OutboundEvent DONE = new OutboundEvent.Builder()
+            .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, "[DONE]").build();
+
+    private final AsyncResponse async;
+    private final ObjectMapper mapper;
+    private final UnaryOperator<T> rewrite;
+    private EventOutput output;
+
+    /** @param rewrite applied to each chunk before it is written (restores the client's model id) */
+    SseRelay(AsyncResponse async, ObjectMapper mapper, UnaryOperator<T> rewrite) {
+        this.async = async;
+        this.mapper = mapper;
+        this.rewrite = rewrite;
+    }
+
+    @Override
+    public void onCommit(Target target) {
+        output = new EventOutput();
+        async.resume(Response.ok(output, "text/event-stream")
+                .header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .build());
+    }
+
+    @Override
+    public void onNext(T chunk) {
+        write(json(rewrite.apply(chunk)));
+    }
+
+    @Override
+    public void onComplete() {
+        if (output == null) {
+            // An upstream that ended without a single chunk: still a well-formed, empty stream.
+            onCommit(null);
+        }
+        finish(null);
+    }
+
+    @Override
+    public void onError(ProviderException error) {
+        if (output == null) {
+            async.resume(error);
+            return;
+        }
+        LOG.info("Stream from {} failed after the first byte ({}): {}", error.provider(), error.kind().label(),
+                error.getMessage());
+        finish(json(ErrorResponses.body(error)));
+    }
+
+    private void finish(String errorEvent) {
+        try {
+            if (errorEvent != null) {
+                write(errorEvent);
+            }
+            output.write(DONE);
+        } catch (IOException | UncheckedIOException clientGone) {
+            LOG.debug("Client left before the end of the stream", clientGone);
+        } finally {
+            close();
+        }
+    }
+
+    private void write(String data) {
+        try {
+            output.write(new OutboundEvent.Builder().mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data).build());
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("The client closed the stream", e);
+        }
+    }
+
+    private void close() {
+        try {
+            output.close();
+        } catch (IOException e) {
+            LOG.debug("Closing a stream whose client already left", e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A wire record could not be serialised", e);
+        }
+    }
+}

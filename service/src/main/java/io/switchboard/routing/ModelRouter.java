@@ -1,0 +1,206 @@
+package io.switchboard.routing;
+
+import io.switchboard.api.ApiException;
+import io.switchboard.api.ErrorDetail;
+import io.switchboard.api.Model;
+import io.switchboard.provider.Capability;
+import io.switchboard.provider.ModelInfo;
+import io.switchboard.registry.ProviderState;
+import io.switchboard.registry.RegistrySnapshot;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Turns the model string a client sent into a {@link Route}, reading only the current registry
+ * snapshot. In order: an alias; {@code provider/model} (split at the first slash, only when the
+ * prefix names a provider); a bare id listed by a provider (config order); the default provider
+ * with the id as it is; else 404 naming close matches.
+ */
+public final class ModelRouter {
+
+    private static final int MAX_SUGGESTIONS = 3;
+
+    private final Supplier<RegistrySnapshot> snapshots;
+    private final Map<String, String> aliases;
+    private final String defaultProvider;
+    private final AtomicReference<Catalog> catalog = new AtomicReference<>(new Catalog(null, List.of()));
+
+    /**
+     * @param aliases         public id → {@code provider/model}
+     * @param defaultProvider the provider bare unknown ids go to, or null
+     */
+    public ModelRouter(Supplier<RegistrySnapshot> snapshots, Map<String, String> aliases, String defaultProvider) {
+        this.snapshots = snapshots;
+        this.aliases = Map.copyOf(aliases);
+        this.defaultProvider = defaultProvider == null || defaultProvider.isBlank() ? null : defaultProvider;
+    }
+
+    /** Resolves {@code model} to a route whose targets can do {@code capability}. */
+    public Route resolve(String model, Capability capability) {
+        if (model == null || model.isBlank()) {
+            throw ApiException.badRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+        }
+        var snapshot = snapshots.get();
+        String aliasTarget = aliases.get(model);
+        Target target = aliasTarget != null ? resolveId(snapshot, aliasTarget, model, capability)
+                : resolveId(snapshot, model, model, capability);
+        if (!target.provider().supports(target.upstreamModel(), capability)) {
+            throw new ApiException(400, ErrorDetail.invalidRequest(
+                    "The model '" + model + "' does not support " + capability.label() + ".", "model", "unsupported_model"));
+        }
+        return new Route(model, List.of(target));
+    }
+
+    private Target resolveId(RegistrySnapshot snapshot, String id, String requested, Capability capability) {
+        int slash = id.indexOf('/');
+        if (slash > 0) {
+            var provider = snapshot.provider(id.substring(0, slash));
+            if (provider.isPresent()) {
+                return qualified(snapshot, provider.get(), id.substring(slash + 1), requested);
+            }
+        }
+        List<ProviderState> serving = snapshot.servingModel(id);
+        if (!serving.isEmpty()) {
+            // Several providers may list the same id: the first that can do the job wins.
+            for (ProviderState state : serving) {
+                if (state.supports(id, capability)) {
+                    return Target.of(state, id);
+                }
+            }
+            return Target.of(serving.get(0), id);
+        }
+        if (defaultProvider != null) {
+            var fallback = snapshot.provider(defaultProvider).filter(ProviderState::enabled);
+            if (fallback.isPresent()) {
+                return Target.of(fallback.get(), id);
+            }
+        }
+        throw notFound(requested, snapshot, "");
+    }
+
+    private Target qualified(RegistrySnapshot snapshot, ProviderState provider, String upstreamModel, String requested) {
+        if (!provider.enabled()) {
+            throw notFound(requested, snapshot, " Provider '" + provider.name() + "' is disabled: " + provider.error() + ".");
+        }
+        if (upstreamModel.isEmpty() || (provider.hasModelList() && provider.model(upstreamModel).isEmpty())) {
+            throw notFound(requested, snapshot, "");
+        }
+        return Target.of(provider, upstreamModel);
+    }
+
+    private ApiException notFound(String requested, RegistrySnapshot snapshot, String reason) {
+        var message = new StringBuilder("The model '").append(printable(requested)).append("' does not exist.");
+        message.append(reason);
+        List<String> suggestions = suggest(requested, snapshot);
+        if (!suggestions.isEmpty()) {
+            message.append(" Did you mean ").append(String.join(", ", suggestions)).append('?');
+        }
+        message.append(" GET /v1/models lists the models available.");
+        return new ApiException(404, ErrorDetail.invalidRequest(message.toString(), "model", "model_not_found"));
+    }
+
+    /** The public model list: {@code provider/model} for every listed model, plus aliases, sorted. */
+    public List<Model> models() {
+        var snapshot = snapshots.get();
+        var cached = catalog.get();
+        if (cached.snapshot() == snapshot) {
+            return cached.models();
+        }
+        var byId = new TreeMap<String, Model>();
+        for (ProviderState state : snapshot.providers()) {
+            if (state.enabled()) {
+                for (ModelInfo model : state.models()) {
+                    String id = state.name() + "/" + model.id();
+                    byId.putIfAbsent(id, Model.of(id, model.created(), model.ownedBy()));
+                }
+            }
+        }
+        for (var alias : aliases.entrySet()) {
+            describeAlias(snapshot, alias.getKey(), alias.getValue()).ifPresent(model -> byId.putIfAbsent(alias.getKey(), model));
+        }
+        var models = List.copyOf(byId.values());
+        catalog.set(new Catalog(snapshot, models));
+        return models;
+    }
+
+    /** The model object for one id, as {@code GET /v1/models/{id}} shows it, if it is known. */
+    public Optional<Model> model(String id) {
+        var snapshot = snapshots.get();
+        String aliasTarget = aliases.get(id);
+        if (aliasTarget != null) {
+            return describeAlias(snapshot, id, aliasTarget);
+        }
+        return listed(snapshot, id).map(found -> Model.of(id, found.model().created(), found.model().ownedBy()));
+    }
+
+    private Optional<Model> describeAlias(RegistrySnapshot snapshot, String alias, String target) {
+        return listed(snapshot, target).map(found -> Model.of(alias, found.model().created(), found.model().ownedBy()));
+    }
+
+    /** The listed model an id names, without the default-provider pass-through. */
+    private Optional<Listed> listed(RegistrySnapshot snapshot, String id) {
+        int slash = id.indexOf('/');
+        if (slash > 0) {
+            var provider = snapshot.provider(id.substring(0, slash)).filter(ProviderState::enabled);
+            if (provider.isPresent()) {
+                return provider.get().model(id.substring(slash + 1)).map(model -> new Listed(provider.get(), model));
+            }
+        }
+        return snapshot.servingModel(id).stream().findFirst()
+                .flatMap(state -> state.model(id).map(model -> new Listed(state, model)));
+    }
+
+    private List<String> suggest(String requested, RegistrySnapshot snapshot) {
+        String wanted = requested.toLowerCase(Locale.ROOT);
+        if (wanted.length() > 200) {
+            return List.of();
+        }
+        var scored = new LinkedHashMap<String, Integer>();
+        for (Model model : models()) {
+            String id = model.id();
+            String lower = id.toLowerCase(Locale.ROOT);
+            String bare = lower.substring(lower.indexOf('/') + 1);
+            int distance = Math.min(Levenshtein.distance(wanted, lower), Levenshtein.distance(wanted, bare));
+            boolean contains = wanted.length() >= 3 && (lower.contains(wanted) || wanted.contains(bare));
+            int threshold = Math.max(2, wanted.length() / 3);
+            if (distance <= threshold || contains) {
+                scored.put(id, contains ? Math.min(distance, 1) : distance);
+            }
+        }
+        var ids = new ArrayList<>(scored.keySet());
+        ids.sort(Comparator.comparing((String id) -> scored.get(id)).thenComparing(Comparator.naturalOrder()));
+        return ids.subList(0, Math.min(MAX_SUGGESTIONS, ids.size()));
+    }
+
+    /** The id as safe to quote in a message: control characters shown escaped, length bounded. */
+    private static String printable(String id) {
+        var out = new StringBuilder();
+        for (int i = 0; i < id.length() && out.length() < 256; i++) {
+            char c = id.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        if (out.length() >= 256) {
+            out.append('…');
+        }
+        return out.toString();
+    }
+
+    private record Listed(ProviderState provider, ModelInfo model) {
+    }
+
+    private record Catalog(RegistrySnapshot snapshot, List<Model> models) {
+    }
+}
