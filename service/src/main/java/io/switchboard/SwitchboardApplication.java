@@ -4,6 +4,9 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.provider.ProviderContext;
@@ -25,6 +28,7 @@ import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.RouteExecutor;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 
 import java.util.HashSet;
@@ -104,10 +108,27 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             excluded.add("text/event-stream");
             gzip.setExcludedMimeTypes(excluded);
         }
+        allowEncodedSlashes(config);
         environment.getApplicationContext().setErrorHandler(new JsonErrorHandler());
+        environment.getApplicationContext().getServletHandler().setDecodeAmbiguousURIs(true);
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
         if (!gateway.corsAllowedOrigins().isEmpty()) {
             environment.getApplicationContext().insertHandler(cors(gateway));
+        }
+    }
+
+    /**
+     * Model ids contain slashes and the OpenAI SDKs encode them ({@code GET /v1/models/openai%2Fgpt-4o}),
+     * which Jetty refuses by default as an ambiguous path separator. Allow exactly that one thing.
+     */
+    private static void allowEncodedSlashes(SwitchboardConfiguration config) {
+        if (config.getServerFactory() instanceof DefaultServerFactory server) {
+            for (ConnectorFactory connector : server.getApplicationConnectors()) {
+                if (connector instanceof HttpConnectorFactory http) {
+                    http.setUriCompliance(http.getUriCompliance().with("switchboard-model-ids",
+                            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+                }
+            }
         }
     }
 

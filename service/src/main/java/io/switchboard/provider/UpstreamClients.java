@@ -1,12 +1,15 @@
 package io.switchboard.provider;
 
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
+import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
@@ -53,6 +56,15 @@ public final class UpstreamClients extends ContainerLifeCycle {
         client.setMaxRequestsQueuedPerDestination(settings.maxQueued());
         client.setFollowRedirects(false);
         client.setUserAgentField(USER_AGENT);
+        // An upstream's 401 is an answer to relay, not a challenge to answer: without this Jetty
+        // fails a 401 that lacks WWW-Authenticate as a protocol violation.
+        client.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                client.getProtocolHandlers().remove(WWWAuthenticationProtocolHandler.NAME);
+                client.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
+            }
+        });
         addBean(client, true);
         clients.add(client);
         try {

@@ -1,0 +1,150 @@
+package io.switchboard.config;
+
+import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.configuration.ConfigurationSourceProvider;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.ConfigurationFactory;
+import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.provider.ProviderFactory;
+import org.apache.commons.text.StringSubstitutor;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * config.yml is parsed strictly: a typo fails startup naming the key; keys come from the
+ * environment; the default file runs with no keys at all.
+ */
+class ConfigurationTest {
+
+    private static final Path DEFAULT_CONFIG = Path.of("..", "config.yml");
+
+    /** Made the way Dropwizard makes it for the server command, strictness included. */
+    private final ConfigurationFactory<SwitchboardConfiguration> factory =
+            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
+                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+
+    /** Reads YAML text with ${VAR:-default} resolved from {@code environment}, like the application does. */
+    private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
+        ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
+        var substituting = new SubstitutingSourceProvider(inline, new StringSubstitutor(environment));
+        return factory.build(substituting, "config.yml");
+    }
+
+    @Test
+    void defaultConfigRunsWithNoKeys() throws Exception {
+        var config = factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
+                new StringSubstitutor(Map.of())), DEFAULT_CONFIG.toString());
+
+        assertThat(config.providers()).extracting(ProviderFactory::name).startsWith("builtin", "openai");
+        assertThat(config.providers().get(0).disabledReason()).isEmpty();
+        assertThat(config.providers().subList(1, config.providers().size()))
+                .allSatisfy(provider -> assertThat(provider.disabledReason()).isPresent());
+        assertThat(config.gateway().defaultProvider()).isNull();
+        assertThat(config.gateway().requestTimeout().toSeconds()).isEqualTo(300);
+        assertThat(config.gateway().maxRequestSize().toBytes()).isEqualTo(10L * 1024 * 1024);
+        assertThat(config.crossCheck()).isEmpty();
+    }
+
+    @Test
+    void keyFromTheEnvironmentEnablesAProvider() throws Exception {
+        String yaml = Files.readString(DEFAULT_CONFIG);
+
+        var config = parse(yaml, Map.of("GROQ_API_KEY", "gsk-from-env", "SWITCHBOARD_DEFAULT_PROVIDER", "groq"));
+
+        var groq = config.providers().stream().filter(p -> p.name().equals("groq")).findFirst().orElseThrow();
+        assertThat(groq.disabledReason()).isEmpty();
+        assertThat(groq.toString()).doesNotContain("gsk-from-env").contains("[REDACTED]");
+        assertThat(config.gateway().defaultProvider()).isEqualTo("groq");
+    }
+
+    @Test
+    void serverSettingsComeFromTheEnvironment() throws Exception {
+        String yaml = Files.readString(DEFAULT_CONFIG);
+
+        var config = parse(yaml, Map.of("SWITCHBOARD_PORT", "9090", "SWITCHBOARD_HOST", "127.0.0.1",
+                "SWITCHBOARD_LOG_LEVEL", "DEBUG"));
+
+        var server = (io.dropwizard.core.server.DefaultServerFactory) config.getServerFactory();
+        var http = (io.dropwizard.jetty.HttpConnectorFactory) server.getApplicationConnectors().get(0);
+        assertThat(http.getPort()).isEqualTo(9090);
+        assertThat(http.getBindHost()).isEqualTo("127.0.0.1");
+        var admin = (io.dropwizard.jetty.HttpConnectorFactory) server.getAdminConnectors().get(0);
+        assertThat(admin.getBindHost()).isEqualTo("127.0.0.1");
+        assertThat(admin.getPort()).isEqualTo(8081);
+        var logging = (io.dropwizard.logging.common.DefaultLoggingFactory) config.getLoggingFactory();
+        assertThat(logging.getLevel()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void typoFailsNamingTheKey() {
+        String yaml = "gateway:\n  requestTimout: 10s\nproviders:\n  - name: builtin\n    type: builtin\n";
+
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("requestTimout")
+                .hasMessageContaining("gateway");
+    }
+
+    @Test
+    void typoInsideAProviderFailsNamingTheKey() {
+        String yaml = "providers:\n  - name: x\n    type: openai\n    baseUrl: http://127.0.0.1:1/v1\n    apiKy: k\n";
+
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("apiKy");
+    }
+
+    @Test
+    void unknownProviderTypeFailsListingTheKnownOnes() {
+        String yaml = "providers:\n  - name: x\n    type: openia\n";
+
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("openia")
+                .hasMessageContaining("openai")
+                .hasMessageContaining("builtin");
+    }
+
+    @Test
+    void providerNameWithASlashIsRefused() {
+        String yaml = "providers:\n  - name: a/b\n    type: builtin\n";
+
+        assertThatThrownBy(() -> parse(yaml, Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("name");
+    }
+
+    @Test
+    void crossChecksCatchDuplicatesAndDanglingReferences() throws Exception {
+        String yaml = """
+                gateway:
+                  defaultProvider: nowhere
+                  aliases:
+                    fast: missing/model
+                    bare: no-slash
+                providers:
+                  - name: builtin
+                    type: builtin
+                  - name: builtin
+                    type: builtin
+                """;
+
+        var problems = parse(yaml, Map.of()).crossCheck();
+
+        assertThat(problems).hasSize(4);
+        assertThat(String.join("\n", problems)).contains("'builtin' is used twice", "gateway.defaultProvider",
+                "gateway.aliases.fast", "gateway.aliases.bare");
+    }
+}
