@@ -42,16 +42,19 @@ public class GatewayConfiguration {
     @JsonProperty
     private List<String> corsAllowedOrigins = List.of();
 
-    /** How long one provider's model discovery may take. */
+    /** How long one provider's model discovery (its health probe) may take. */
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
-    private Duration discoveryTimeout = Duration.seconds(5);
+    private Duration discoveryTimeout = Duration.seconds(3);
 
-    /** How often to discover models again; 0 turns it off. */
+    /**
+     * How often every provider is probed: its model list is fetched again, which feeds the health
+     * checks, routing and the model catalog. 0 turns it off.
+     */
     @NotNull
     @JsonProperty
-    private Duration refreshPeriod = Duration.minutes(10);
+    private Duration refreshPeriod = Duration.seconds(30);
 
     /** Threads that handle upstream responses, shared by all providers. */
     @Min(2)

@@ -9,6 +9,8 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.switchboard.health.ProviderHealthCheck;
+import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.UpstreamClients;
 import io.switchboard.registry.ProviderRegistry;
@@ -91,6 +93,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new CatchAllExceptionMapper());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
+        for (var provider : config.providers()) {
+            environment.healthChecks().register(ProviderHealthCheck.nameFor(provider.name()),
+                    new ProviderHealthCheck(registry, provider.name()));
+        }
+        environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
 
         configureServer(config, environment, gateway);
     }

@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -14,6 +15,8 @@ import java.util.Map;
  * (response_format, seed, logit_bias, parallel_tool_calls, reasoning_effort, and whatever comes
  * next) is kept in {@link #extra} and reaches OpenAI-compatible upstreams unchanged.
  */
+// isStream() is a convenience, not a property: without this Jackson would write "stream": false.
+@JsonAutoDetect(isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatCompletionRequest(
         String model,

@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -9,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /** {@code POST /v1/completions} (legacy): {@code prompt} is a string, strings, or token arrays. */
+// isStream() is a convenience, not a property: without this Jackson would write "stream": false.
+@JsonAutoDetect(isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CompletionRequest(
         String model,

@@ -35,6 +35,14 @@ public interface Provider extends AutoCloseable {
 
     Set<Capability> capabilities();
 
+    /**
+     * What a health probe (model discovery) asks, for operators' messages: the model-list URL,
+     * or a word when there is no network involved. Never contains a key.
+     */
+    default String probeTarget() {
+        return baseUrl() != null ? baseUrl() : name();
+    }
+
     default CompletableFuture<List<ModelInfo>> listModels() {
         return unsupported(Capability.MODEL_LIST);
     }

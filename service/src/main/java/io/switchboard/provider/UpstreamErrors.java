@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 public final class UpstreamErrors {
 
     private static final int MAX_QUOTED_BODY = 500;
+    private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
     private UpstreamErrors() {
     }
@@ -109,24 +110,41 @@ public final class UpstreamErrors {
         return message.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connection refused" : message;
     }
 
-    /** Parses {@code Retry-After}: delta-seconds or an HTTP date. Null when absent or unreadable. */
+    /**
+     * Parses {@code Retry-After}: delta-seconds (fractions tolerated) or an HTTP date, capped at a
+     * day. Null when absent or unreadable.
+     */
     public static Duration parseRetryAfter(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
         String trimmed = value.trim();
-        try {
+        if (isDecimal(trimmed)) {
             double seconds = Double.parseDouble(trimmed);
-            return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                var when = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-                var delay = Duration.between(ZonedDateTime.now(when.getZone()), when);
-                return delay.isNegative() ? Duration.ZERO : delay;
-            } catch (DateTimeParseException notADate) {
-                return null;
+            return seconds >= MAX_RETRY_AFTER.toSeconds() ? MAX_RETRY_AFTER : Duration.ofMillis((long) (seconds * 1000));
+        }
+        try {
+            var when = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
+            var delay = Duration.between(ZonedDateTime.now(when.getZone()), when);
+            return delay.isNegative() ? Duration.ZERO : delay.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : delay;
+        } catch (DateTimeParseException notADate) {
+            return null;
+        }
+    }
+
+    /** Digits, optionally a dot and more digits: what delta-seconds looks like (no NaN, no 1e9). */
+    private static boolean isDecimal(String text) {
+        int dots = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.' && i > 0 && i < text.length() - 1 && dots++ == 0) {
+                continue;
+            }
+            if (c < '0' || c > '9') {
+                return false;
             }
         }
+        return !text.isEmpty();
     }
 
     /**
@@ -176,7 +194,9 @@ public final class UpstreamErrors {
         }
         String text = new String(body, 0, Math.min(body.length, MAX_QUOTED_BODY * 4), StandardCharsets.UTF_8).strip();
         if (text.length() > MAX_QUOTED_BODY) {
-            text = text.substring(0, MAX_QUOTED_BODY) + "…";
+            // Never cut a surrogate pair in half: a lone surrogate is invalid JSON text.
+            int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED_BODY - 1)) ? MAX_QUOTED_BODY - 1 : MAX_QUOTED_BODY;
+            text = text.substring(0, end) + "…";
         }
         return "HTTP " + status + ": " + text;
     }

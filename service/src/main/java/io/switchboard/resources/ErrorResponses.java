@@ -35,7 +35,8 @@ public final class ErrorResponses {
         var headers = new LinkedHashMap<String, String>();
         Duration retryAfter = e.retryAfter();
         if (retryAfter != null) {
-            headers.put("Retry-After", Long.toString(Math.max(0, (retryAfter.toMillis() + 999) / 1000)));
+            // Whole seconds, rounded up; the parser caps the value, so this cannot overflow.
+            headers.put("Retry-After", Long.toString((retryAfter.toMillis() + 999) / 1000));
         }
         return switch (e.kind()) {
             case UPSTREAM_4XX, AUTHENTICATION -> new ApiException(clientStatus(e.upstreamStatus(), 400),

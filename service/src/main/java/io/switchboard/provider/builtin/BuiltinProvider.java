@@ -94,6 +94,11 @@ public final class BuiltinProvider implements Provider {
     }
 
     @Override
+    public String probeTarget() {
+        return "the builtin model list (no network)";
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return CAPABILITIES;
     }
@@ -249,7 +254,7 @@ public final class BuiltinProvider implements Provider {
         if (size == null || size.isBlank() || "auto".equals(size)) {
             return new int[] {1024, 1024};
         }
-        String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = size.toLowerCase(java.util.Locale.ROOT).split("x", -1);
         try {
             if (parts.length == 2) {
                 int width = Integer.parseInt(parts[0].strip());

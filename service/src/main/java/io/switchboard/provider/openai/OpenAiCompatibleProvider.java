@@ -82,6 +82,11 @@ public final class OpenAiCompatibleProvider implements Provider {
     }
 
     @Override
+    public String probeTarget() {
+        return discoverModels ? "GET " + baseUrl + "/models" : "the configured model list";
+    }
+
+    @Override
     public Set<Capability> capabilities() {
         return capabilities;
     }
