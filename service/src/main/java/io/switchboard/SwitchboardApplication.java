@@ -5,18 +5,26 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.UpstreamClients;
 import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.RefreshProvidersTask;
+import io.switchboard.registry.RegistrySettings;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
+import io.switchboard.resources.ApiServices;
+import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.CatchAllExceptionMapper;
 import io.switchboard.resources.ChatCompletionsResource;
 import io.switchboard.resources.CompletionsResource;
@@ -33,8 +41,13 @@ import io.switchboard.routing.RouteExecutor;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 
+import jakarta.servlet.DispatcherType;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -70,21 +83,32 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.lifecycle().manage(clients);
         var scheduler = environment.lifecycle().scheduledExecutorService("switchboard-timer", true).threads(2).build();
         var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
-        var registry = new ProviderRegistry(config.providers(), context,
-                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration());
+        // Metrics label models from the registry's catalog, and the registry wraps providers in
+        // metrics: the reference closes that loop once both exist.
+        var registryRef = new AtomicReference<ProviderRegistry>();
+        var metrics = new GatewayMetrics(new PrometheusRegistry(), () -> registryRef.get().snapshot());
+        var registry = new ProviderRegistry(config.providers(), context, new RegistrySettings(
+                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
+                metrics::instrument);
+        registryRef.set(registry);
         environment.lifecycle().manage(registry);
+        exposeMetrics(environment, metrics);
 
         var router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
         var executor = new RouteExecutor(scheduler, gateway.requestTimeout().toJavaDuration());
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
         var reader = new ApiRequestReader(maxRequestBytes);
 
+        var services = new ApiServices(reader, router, executor, mapper, metrics::recordOverhead);
+
+        environment.servlets().addFilter("request-id", new RequestIdFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         var jersey = environment.jersey();
         jersey.register(new RequestSizeFilter(maxRequestBytes));
-        jersey.register(new ChatCompletionsResource(reader, router, executor, mapper));
-        jersey.register(new CompletionsResource(reader, router, executor, mapper));
-        jersey.register(new EmbeddingsResource(reader, router, executor));
-        jersey.register(new ImagesResource(reader, router, executor));
+        jersey.register(new ChatCompletionsResource(services));
+        jersey.register(new CompletionsResource(services));
+        jersey.register(new EmbeddingsResource(services));
+        jersey.register(new ImagesResource(services));
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());
@@ -100,6 +124,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
 
         configureServer(config, environment, gateway);
+    }
+
+    /**
+     * {@code /metrics/prometheus} on the admin port: the gateway's labelled metrics and, through
+     * Prometheus' Dropwizard bridge, everything in the Dropwizard registry (JVM, Jetty, Jersey).
+     */
+    private static void exposeMetrics(Environment environment, GatewayMetrics metrics) {
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(metrics.registry());
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(metrics.registry()))
+                .addMapping("/metrics/prometheus");
     }
 
     /** Server settings the gateway depends on, whatever config.yml says. */
@@ -129,12 +163,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
      * which Jetty refuses by default as an ambiguous path separator. Allow exactly that one thing.
      */
     private static void allowEncodedSlashes(SwitchboardConfiguration config) {
+        var connectors = new ArrayList<ConnectorFactory>();
         if (config.getServerFactory() instanceof DefaultServerFactory server) {
-            for (ConnectorFactory connector : server.getApplicationConnectors()) {
-                if (connector instanceof HttpConnectorFactory http) {
-                    http.setUriCompliance(http.getUriCompliance().with("switchboard-model-ids",
-                            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
-                }
+            connectors.addAll(server.getApplicationConnectors());
+        } else if (config.getServerFactory() instanceof SimpleServerFactory server) {
+            connectors.add(server.getConnector());
+        }
+        for (ConnectorFactory connector : connectors) {
+            if (connector instanceof HttpConnectorFactory http) {
+                http.setUriCompliance(http.getUriCompliance().with("switchboard-model-ids",
+                        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
             }
         }
     }
@@ -145,8 +183,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 .map(origin -> "*".equals(origin) ? ".*" : Pattern.quote(origin))
                 .collect(Collectors.toSet()));
         cors.setAllowedMethods(Set.of("GET", "POST", "OPTIONS"));
-        // The OpenAI SDKs send a family of X-Stainless-* headers; any request header may pass.
-        cors.setAllowedHeaders(Set.of("*"));
+        // "*" lets any request header through (the SDKs send a family of X-Stainless-* headers),
+        // but by the Fetch standard it never covers Authorization, which must be named.
+        cors.setAllowedHeaders(Set.of("*", "Authorization"));
         cors.setAllowCredentials(false);
         cors.setExposedHeaders(Set.of("X-Request-Id", "Retry-After"));
         return cors;

@@ -106,10 +106,10 @@ public final class JsonHttpTransport {
                         "Unreadable response from " + url + ": " + firstLine(e), e));
             }
         });
-        // Cancelling the caller's future (deadline, client gone) aborts the exchange.
+        // Ending the caller's future from outside (client gone, deadline) aborts the exchange.
         result.whenComplete((value, failure) -> {
-            if (result.isCancelled()) {
-                request.abort(new CancellationException("cancelled by the gateway"));
+            if (failure != null && !sent.isDone()) {
+                request.abort(failure);
             }
         });
         return result;

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * One configured upstream. Requests arrive with {@code model} already set to the upstream's own
  * id; responses go back as the upstream named them (routing restores the client's id).
  *
- * <p>Every call is asynchronous. Cancelling a returned future, or a returned
+ * <p>Every call is asynchronous. Cancelling a returned future or completing it exceptionally
+ * (the gateway's deadline does that, with a TIMEOUT), or cancelling a returned
  * {@link StreamHandle}, aborts the upstream call. Failures are {@link ProviderException}s.
  * An operation the provider lacks fails with {@link ProviderException.Kind#UNSUPPORTED}.
  */

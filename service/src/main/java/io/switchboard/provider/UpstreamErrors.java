@@ -95,6 +95,11 @@ public final class UpstreamErrors {
             return new ProviderException(Kind.CONNECT, provider,
                     "Connection to " + url + " closed before the response was complete", cause);
         }
+        if (cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage()).contains("capacity")) {
+            // Jetty's "Buffering capacity N exceeded": the body is over maxResponseSize.
+            return new ProviderException(Kind.MALFORMED, provider,
+                    "Response from " + url + " is larger than the configured maxResponseSize", cause);
+        }
         if (cause instanceof IOException && cause.getCause() == null) {
             return new ProviderException(Kind.CONNECT, provider,
                     "Connection to " + url + " failed: " + describe(cause), cause);

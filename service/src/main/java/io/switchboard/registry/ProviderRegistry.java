@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds every configured provider once, discovers their models, and publishes what it knows as
@@ -35,20 +36,22 @@ public final class ProviderRegistry implements Managed {
     private final ProviderContext context;
     private final Duration discoveryTimeout;
     private final Duration refreshPeriod;
+    private final UnaryOperator<Provider> decorator;
     private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.empty());
     private final List<Entry> entries = new ArrayList<>();
     private ScheduledFuture<?> refreshTask;
 
     /**
-     * @param discoveryTimeout how long one provider's model listing may take
-     * @param refreshPeriod    how often to discover again; zero turns periodic refresh off
+     * @param decorator wraps each provider once it is built (metrics do this from outside the
+     *                  adapters); {@link UnaryOperator#identity()} for none
      */
-    public ProviderRegistry(List<ProviderFactory> factories, ProviderContext context, Duration discoveryTimeout,
-                            Duration refreshPeriod) {
+    public ProviderRegistry(List<ProviderFactory> factories, ProviderContext context, RegistrySettings settings,
+                            UnaryOperator<Provider> decorator) {
         this.factories = List.copyOf(factories);
         this.context = context;
-        this.discoveryTimeout = discoveryTimeout;
-        this.refreshPeriod = refreshPeriod;
+        this.discoveryTimeout = settings.discoveryTimeout();
+        this.refreshPeriod = settings.refreshPeriod();
+        this.decorator = decorator;
     }
 
     /** What is known now. Never null; empty before {@link #start()}. */
@@ -64,7 +67,7 @@ public final class ProviderRegistry implements Managed {
                 LOG.info("Provider {} ({}) is disabled: {}", factory.name(), factory.type(), reason.get());
                 entries.add(new Entry(factory, null));
             } else {
-                entries.add(new Entry(factory, factory.build(context)));
+                entries.add(new Entry(factory, decorator.apply(factory.build(context))));
             }
         }
         try {

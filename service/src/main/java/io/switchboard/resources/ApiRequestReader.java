@@ -81,17 +81,30 @@ public final class ApiRequestReader {
         } catch (StreamConstraintsException e) {
             throw ApiException.badRequest("The JSON body exceeds a parsing limit: " + e.getOriginalMessage(), null);
         } catch (JsonParseException e) {
-            throw ApiException.badRequest("We could not parse the JSON body of your request: " + e.getOriginalMessage()
+            throw ApiException.badRequest("We could not parse the JSON body of your request: " + plain(e)
                     + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").", null);
         } catch (MismatchedInputException e) {
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+                throw ApiException.badRequest("We could not parse the JSON body of your request: there is more"
+                        + " after the JSON object.", null);
+            }
             throw mismatch(e);
         } catch (JsonMappingException e) {
-            throw ApiException.badRequest("Invalid request body: " + e.getOriginalMessage(), param(e.getPath()));
+            throw ApiException.badRequest("Invalid request body: " + plain(e), param(e.getPath()));
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("We could not parse the JSON body of your request.", null);
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read.", null);
         }
+    }
+
+    /** Jackson's message without its location suffix, which says nothing useful to a client. */
+    private static String plain(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        int location = message.indexOf(" at [Source");
+        message = location >= 0 ? message.substring(0, location) : message;
+        int newline = message.indexOf('\n');
+        return newline >= 0 ? message.substring(0, newline) : message;
     }
 
     private static ApiException mismatch(MismatchedInputException e) {

@@ -15,13 +15,23 @@ final class AsyncResponses {
     private AsyncResponses() {
     }
 
-    static <T> void resume(AsyncResponse async, CompletableFuture<Served<T>> call, Function<T, Object> body) {
+    static <T> void resume(AsyncResponse async, CompletableFuture<Served<T>> call, Function<T, Object> body,
+                           RequestContext context, ApiServices services, String operation) {
         call.whenComplete((served, failure) -> {
             if (failure != null) {
-                async.resume(ProviderException.from(failure, null));
-            } else {
-                async.resume(Response.ok(body.apply(served.value()), MediaType.APPLICATION_JSON_TYPE).build());
+                var error = ProviderException.from(failure, null);
+                context.failedAt(error.provider(), false);
+                async.resume(error);
+                return;
             }
+            context.servedBy(served.target(), false);
+            long overhead = context.elapsedNanos() - served.upstreamNanos();
+            services.overhead().record(operation, overhead);
+            async.resume(Response.ok(body.apply(served.value()), MediaType.APPLICATION_JSON_TYPE)
+                    .header(RequestContext.PROVIDER_HEADER, served.target().providerName())
+                    .header(RequestContext.MODEL_HEADER, served.target().catalogId())
+                    .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead))
+                    .build());
         });
     }
 }

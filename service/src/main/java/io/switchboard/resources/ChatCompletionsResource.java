@@ -1,18 +1,17 @@
 package io.switchboard.resources;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
 import io.switchboard.provider.Capability;
-import io.switchboard.routing.ModelRouter;
-import io.switchboard.routing.RouteExecutor;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import java.io.InputStream;
@@ -21,36 +20,31 @@ import java.io.InputStream;
 @Path("/v1/chat/completions")
 public final class ChatCompletionsResource {
 
-    private final ApiRequestReader reader;
-    private final ModelRouter router;
-    private final RouteExecutor executor;
-    private final ObjectMapper mapper;
+    private final ApiServices services;
 
-    public ChatCompletionsResource(ApiRequestReader reader, ModelRouter router, RouteExecutor executor,
-                                   ObjectMapper mapper) {
-        this.reader = reader;
-        this.router = router;
-        this.executor = executor;
-        this.mapper = mapper;
+    public ChatCompletionsResource(ApiServices services) {
+        this.services = services;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public void create(InputStream body, @Suspended AsyncResponse async) {
-        ChatCompletionRequest request = reader.read(body, ChatCompletionRequest.class);
+    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+        var context = RequestContext.of(http);
+        ChatCompletionRequest request = services.reader().read(body, ChatCompletionRequest.class);
         RequestChecks.chat(request);
-        var route = router.resolve(request.model(), Capability.CHAT);
+        var route = services.router().resolve(request.model(), Capability.CHAT);
         String model = route.requestedModel();
         if (request.isStream()) {
-            executor.stream(route,
+            services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamChat(request.withModel(target.upstreamModel()), observer),
-                    new SseRelay<ChatCompletionChunk>(async, mapper, chunk -> chunk.withModel(model)));
+                    new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model), context, services,
+                            "chat_stream"));
         } else {
-            AsyncResponses.resume(async, executor.call(route, target -> target.provider().provider()
+            AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
                     .chat(request.withModel(target.upstreamModel()))), (ChatCompletionResponse response) ->
-                    response.withModel(model));
+                    response.withModel(model), context, services, "chat");
         }
     }
 }

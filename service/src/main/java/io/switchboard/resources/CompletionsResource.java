@@ -1,17 +1,16 @@
 package io.switchboard.resources;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
 import io.switchboard.provider.Capability;
-import io.switchboard.routing.ModelRouter;
-import io.switchboard.routing.RouteExecutor;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import java.io.InputStream;
@@ -20,36 +19,31 @@ import java.io.InputStream;
 @Path("/v1/completions")
 public final class CompletionsResource {
 
-    private final ApiRequestReader reader;
-    private final ModelRouter router;
-    private final RouteExecutor executor;
-    private final ObjectMapper mapper;
+    private final ApiServices services;
 
-    public CompletionsResource(ApiRequestReader reader, ModelRouter router, RouteExecutor executor,
-                               ObjectMapper mapper) {
-        this.reader = reader;
-        this.router = router;
-        this.executor = executor;
-        this.mapper = mapper;
+    public CompletionsResource(ApiServices services) {
+        this.services = services;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public void create(InputStream body, @Suspended AsyncResponse async) {
-        CompletionRequest request = reader.read(body, CompletionRequest.class);
+    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+        var context = RequestContext.of(http);
+        CompletionRequest request = services.reader().read(body, CompletionRequest.class);
         RequestChecks.completion(request);
-        var route = router.resolve(request.model(), Capability.COMPLETIONS);
+        var route = services.router().resolve(request.model(), Capability.COMPLETIONS);
         String model = route.requestedModel();
         if (request.isStream()) {
-            executor.stream(route,
+            services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamCompletions(request.withModel(target.upstreamModel()), observer),
-                    new SseRelay<CompletionResponse>(async, mapper, chunk -> chunk.withModel(model)));
+                    new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model), context, services,
+                            "completions_stream"));
         } else {
-            AsyncResponses.resume(async, executor.call(route, target -> target.provider().provider()
+            AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
                     .completions(request.withModel(target.upstreamModel()))), (CompletionResponse response) ->
-                    response.withModel(model));
+                    response.withModel(model), context, services, "completions");
         }
     }
 }

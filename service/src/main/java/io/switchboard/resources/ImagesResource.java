@@ -3,48 +3,44 @@ package io.switchboard.resources;
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.provider.Capability;
-import io.switchboard.routing.ModelRouter;
-import io.switchboard.routing.RouteExecutor;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import java.io.InputStream;
 
 /**
  * {@code POST /v1/images/generations}. OpenAI makes {@code model} optional here (it defaults to
- * dall-e-2); a gateway has no single default, so it asks for one unless a default image model
- * is configured.
+ * dall-e-2); a gateway has no single default image model, so it asks for one.
  */
 @Path("/v1/images/generations")
 public final class ImagesResource {
 
-    private final ApiRequestReader reader;
-    private final ModelRouter router;
-    private final RouteExecutor executor;
+    private final ApiServices services;
 
-    public ImagesResource(ApiRequestReader reader, ModelRouter router, RouteExecutor executor) {
-        this.reader = reader;
-        this.router = router;
-        this.executor = executor;
+    public ImagesResource(ApiServices services) {
+        this.services = services;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public void create(InputStream body, @Suspended AsyncResponse async) {
-        ImageRequest request = reader.read(body, ImageRequest.class);
+    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+        var context = RequestContext.of(http);
+        ImageRequest request = services.reader().read(body, ImageRequest.class);
         RequestChecks.image(request);
         if (request.model() == null) {
             throw ApiException.badRequest("Missing required parameter: 'model'. Name an image model from"
                     + " GET /v1/models.", "model", "missing_required_parameter");
         }
-        var route = router.resolve(request.model(), Capability.IMAGES);
-        AsyncResponses.resume(async, executor.call(route, target -> target.provider().provider()
-                .images(request.withModel(target.upstreamModel()))), response -> response);
+        var route = services.router().resolve(request.model(), Capability.IMAGES);
+        AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
+                .images(request.withModel(target.upstreamModel()))), response -> response, context, services, "images");
     }
 }

@@ -1,7 +1,5 @@
 package io.switchboard.resources;
 
-import io.switchboard.api.ApiException;
-import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.Model;
 import io.switchboard.routing.ModelRouter;
@@ -30,7 +28,6 @@ public final class ModelsResource {
     @GET
     @Path("/{id: .+}")
     public Model get(@PathParam("id") String id) {
-        return router.model(id).orElseThrow(() -> new ApiException(404, ErrorDetail.invalidRequest(
-                "The model '" + id + "' does not exist.", "model", "model_not_found")));
+        return router.model(id).orElseThrow(() -> router.notFound(id));
     }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.resources;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Target;
@@ -32,24 +31,37 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, "[DONE]").build();
 
     private final AsyncResponse async;
-    private final ObjectMapper mapper;
     private final UnaryOperator<T> rewrite;
+    private final RequestContext context;
+    private final ApiServices services;
+    private final String operation;
     private EventOutput output;
 
     /** @param rewrite applied to each chunk before it is written (restores the client's model id) */
-    SseRelay(AsyncResponse async, ObjectMapper mapper, UnaryOperator<T> rewrite) {
+    SseRelay(AsyncResponse async, UnaryOperator<T> rewrite, RequestContext context, ApiServices services,
+             String operation) {
         this.async = async;
-        this.mapper = mapper;
         this.rewrite = rewrite;
+        this.context = context;
+        this.services = services;
+        this.operation = operation;
     }
 
     @Override
-    public void onCommit(Target target) {
+    public void onCommit(Target target, long upstreamNanos) {
         output = new EventOutput();
-        async.resume(Response.ok(output, "text/event-stream")
+        var response = Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .build());
+                .header("X-Accel-Buffering", "no");
+        if (target != null) {
+            context.servedBy(target, true);
+            long overhead = context.elapsedNanos() - upstreamNanos;
+            services.overhead().record(operation, overhead);
+            response.header(RequestContext.PROVIDER_HEADER, target.providerName())
+                    .header(RequestContext.MODEL_HEADER, target.catalogId())
+                    .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead));
+        }
+        async.resume(response.build());
     }
 
     @Override
@@ -61,7 +73,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     public void onComplete() {
         if (output == null) {
             // An upstream that ended without a single chunk: still a well-formed, empty stream.
-            onCommit(null);
+            onCommit(null, 0);
         }
         finish(null);
     }
@@ -69,11 +81,12 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     @Override
     public void onError(ProviderException error) {
         if (output == null) {
+            context.failedAt(error.provider(), true);
             async.resume(error);
             return;
         }
-        LOG.info("Stream from {} failed after the first byte ({}): {}", error.provider(), error.kind().label(),
-                error.getMessage());
+        LOG.info("Request {}: stream from {} failed after the first byte ({}): {}", context.id(), error.provider(),
+                error.kind().label(), error.getMessage());
         finish(json(ErrorResponses.body(error)));
     }
 
@@ -109,7 +122,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private String json(Object value) {
         try {
-            return mapper.writeValueAsString(value);
+            return services.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A wire record could not be serialised", e);
         }

@@ -97,6 +97,11 @@ public final class ModelRouter {
         return Target.of(provider, upstreamModel);
     }
 
+    /** The 404 for a model id that names nothing, with suggestions. */
+    public ApiException notFound(String requested) {
+        return notFound(requested, snapshots.get(), "");
+    }
+
     private ApiException notFound(String requested, RegistrySnapshot snapshot, String reason) {
         var message = new StringBuilder("The model '").append(printable(requested)).append("' does not exist.");
         message.append(reason);

@@ -6,6 +6,7 @@ import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -32,17 +33,16 @@ public final class RouteExecutor {
     /** Calls {@code attempt} for the route's target; cancelling the result aborts the call. */
     public <T> CompletableFuture<Served<T>> call(Route route, Function<Target, CompletableFuture<T>> attempt) {
         Target target = route.first();
+        long started = System.nanoTime();
         CompletableFuture<T> upstream = start(() -> attempt.apply(target));
         var result = new CompletableFuture<Served<T>>();
-        ScheduledFuture<?> deadline = scheduler.schedule(() -> {
-            if (result.completeExceptionally(timeout(target))) {
-                upstream.cancel(true);
-            }
-        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // Failing the provider's own future (not cancelling it) tells decorators it was a timeout.
+        ScheduledFuture<?> deadline = scheduler.schedule(() -> upstream.completeExceptionally(timeout(target)),
+                requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         upstream.whenComplete((value, failure) -> {
             deadline.cancel(false);
             if (failure == null) {
-                result.complete(new Served<>(value, target));
+                result.complete(new Served<>(value, target, System.nanoTime() - started));
             } else {
                 result.completeExceptionally(ProviderException.from(failure, target.providerName()));
             }
@@ -93,6 +93,7 @@ public final class RouteExecutor {
         private final RouteStreamObserver<T> downstream;
         private final Target target;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final long started = System.nanoTime();
         private boolean committed;
         volatile ScheduledFuture<?> deadline;
         volatile StreamHandle upstream;
@@ -109,7 +110,7 @@ public final class RouteExecutor {
             }
             if (!committed) {
                 committed = true;
-                downstream.onCommit(target);
+                downstream.onCommit(target, System.nanoTime() - started);
             }
             downstream.onNext(item);
         }
@@ -135,7 +136,7 @@ public final class RouteExecutor {
 
         void expire(ProviderException timeout) {
             if (finished.compareAndSet(false, true)) {
-                abortUpstream();
+                abortUpstream(timeout);
                 downstream.onError(timeout);
             }
         }
@@ -144,13 +145,13 @@ public final class RouteExecutor {
             if (finished.compareAndSet(false, true)) {
                 deadline.cancel(false);
             }
-            abortUpstream();
+            abortUpstream(new CancellationException("the client left"));
         }
 
-        private void abortUpstream() {
+        private void abortUpstream(Throwable reason) {
             StreamHandle handle = upstream;
             if (handle != null) {
-                handle.cancel();
+                handle.cancel(reason);
             }
         }
     }

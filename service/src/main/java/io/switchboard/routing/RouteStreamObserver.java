@@ -8,6 +8,10 @@ import io.switchboard.provider.StreamObserver;
  */
 public interface RouteStreamObserver<T> extends StreamObserver<T> {
 
-    /** Called once, right before the first {@link #onNext}. */
-    void onCommit(Target target);
+    /**
+     * Called once, right before the first {@link #onNext}.
+     *
+     * @param upstreamNanos how long the gateway waited on upstreams for this first chunk
+     */
+    void onCommit(Target target, long upstreamNanos);
 }

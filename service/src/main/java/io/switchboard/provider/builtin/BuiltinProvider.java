@@ -165,7 +165,7 @@ public final class BuiltinProvider implements Provider {
         if (withUsage) {
             var usage = Usage.of(BuiltinText.countTokens(request.messages()), (long) n * answer.completionTokens());
             chunks.add(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, request.model(), List.of(),
-                    JsonNodeFactory.instance.pojoNode(usage), Map.of()));
+                    usageNode(usage), Map.of()));
         }
         return new TimedEmitter<>(chunks, streamDelay, scheduler, executor, observer).start();
     }
@@ -248,6 +248,13 @@ public final class BuiltinProvider implements Provider {
             }
             return new ImageResponse(now(), data, Map.of());
         }, executor);
+    }
+
+    private static JsonNode usageNode(Usage usage) {
+        return JsonNodeFactory.instance.objectNode()
+                .put("prompt_tokens", usage.promptTokens())
+                .put("completion_tokens", usage.completionTokens())
+                .put("total_tokens", usage.totalTokens());
     }
 
     private static int[] parseSize(String size) {

@@ -106,6 +106,10 @@ public class OpenAiProviderFactory implements ProviderFactory {
         if (apiKeyRequired && (apiKey == null || apiKey.isBlank())) {
             return Optional.of("apiKey is empty (set the environment variable config.yml reads it from)");
         }
+        if (apiKey != null && apiKey.contains("${")) {
+            // ${VAR} without a default stays as text when VAR is unset; never send that as a key.
+            return Optional.of("apiKey names an environment variable that is not set");
+        }
         return Optional.empty();
     }
 

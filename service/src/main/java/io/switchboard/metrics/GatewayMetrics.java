@@ -1,0 +1,105 @@
+package io.switchboard.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.switchboard.provider.Provider;
+import io.switchboard.registry.ProviderState;
+import io.switchboard.registry.ProviderStatus;
+import io.switchboard.registry.RegistrySnapshot;
+
+import java.util.function.Supplier;
+
+/**
+ * The gateway's own metrics, with labels: per provider, per model (from the catalog, so the
+ * number of series is bounded by what providers list, never by what clients send), per
+ * operation, outcome and error kind. Lives in a Prometheus registry, next to the Dropwizard
+ * registry's metrics bridged in (see {@code docs/operations.md} for every series).
+ */
+public final class GatewayMetrics {
+
+    /** The model label for an id the provider does not list (pass-through, default provider). */
+    public static final String UNLISTED_MODEL = "unlisted";
+
+    private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+            120, 300};
+    private static final double[] OVERHEAD_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+            0.05, 0.1, 0.25};
+
+    private final PrometheusRegistry registry;
+    private final Supplier<RegistrySnapshot> snapshots;
+    final Counter requests;
+    final Counter errors;
+    final Histogram latency;
+    final Histogram timeToFirstToken;
+    final Gauge inFlight;
+    final Counter tokens;
+    final Histogram overhead;
+
+    public GatewayMetrics(PrometheusRegistry registry, Supplier<RegistrySnapshot> snapshots) {
+        this.registry = registry;
+        this.snapshots = snapshots;
+        requests = Counter.builder().name("switchboard_upstream_requests")
+                .help("Upstream calls that finished, by outcome (success, error)")
+                .labelNames("provider", "model", "operation", "outcome").register(registry);
+        errors = Counter.builder().name("switchboard_upstream_errors")
+                .help("Upstream calls that failed, by kind: timeout, connect, rate_limited, authentication,"
+                        + " upstream_4xx, upstream_5xx, malformed, cancelled, unsupported")
+                .labelNames("provider", "model", "kind").register(registry);
+        latency = Histogram.builder().name("switchboard_upstream_latency_seconds").unit(Unit.SECONDS)
+                .help("Time from sending an upstream call to its end (for streams, the last event)")
+                .classicUpperBounds(LATENCY_BUCKETS)
+                .labelNames("provider", "model", "operation", "outcome").register(registry);
+        timeToFirstToken = Histogram.builder().name("switchboard_upstream_ttft_seconds").unit(Unit.SECONDS)
+                .help("Time from sending a streamed upstream call to its first chunk")
+                .classicUpperBounds(LATENCY_BUCKETS)
+                .labelNames("provider", "model").register(registry);
+        inFlight = Gauge.builder().name("switchboard_upstream_in_flight")
+                .help("Upstream calls (and open streams) in progress")
+                .labelNames("provider").register(registry);
+        tokens = Counter.builder().name("switchboard_tokens")
+                .help("Tokens the upstreams reported, by type (prompt, completion)")
+                .labelNames("provider", "model", "type").register(registry);
+        overhead = Histogram.builder().name("switchboard_gateway_overhead_seconds").unit(Unit.SECONDS)
+                .help("Time the gateway adds: time to the response (streams: to the first chunk) minus time"
+                        + " waiting on the upstream")
+                .classicUpperBounds(OVERHEAD_BUCKETS)
+                .labelNames("operation").register(registry);
+        GaugeWithCallback.builder().name("switchboard_provider_up")
+                .help("1 when the provider's last probe answered (or it cannot be probed), 0 when down or disabled")
+                .labelNames("provider")
+                .callback(callback -> {
+                    for (ProviderState state : snapshots.get().providers()) {
+                        boolean up = state.enabled() && state.status() != ProviderStatus.DOWN;
+                        callback.call(up ? 1 : 0, state.name());
+                    }
+                })
+                .register(registry);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Wraps a provider so every call through it is measured. */
+    public Provider instrument(Provider provider) {
+        return new InstrumentedProvider(provider, this);
+    }
+
+    /** The gateway's own time for one request (see {@code switchboard_gateway_overhead_seconds}). */
+    public void recordOverhead(String operation, long nanos) {
+        overhead.labelValues(operation).observe(Math.max(0, nanos) / 1e9);
+    }
+
+    /** The model label: the id if the provider lists it, else {@link #UNLISTED_MODEL}. */
+    String modelLabel(String provider, String model) {
+        if (model == null) {
+            return UNLISTED_MODEL;
+        }
+        return snapshots.get().provider(provider).flatMap(state -> state.model(model)).isPresent()
+                ? model : UNLISTED_MODEL;
+    }
+}
