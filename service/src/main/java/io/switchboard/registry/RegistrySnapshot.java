@@ -27,8 +27,11 @@ public final class RegistrySnapshot {
         for (ProviderState state : this.providers) {
             names.put(state.name(), state);
             if (state.enabled()) {
+                var seen = new java.util.HashSet<String>();
                 for (var model : state.models()) {
-                    models.computeIfAbsent(model.id(), id -> new ArrayList<>()).add(state);
+                    if (seen.add(model.id())) {
+                        models.computeIfAbsent(model.id(), id -> new ArrayList<>()).add(state);
+                    }
                 }
             }
         }

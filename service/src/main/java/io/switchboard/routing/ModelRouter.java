@@ -6,6 +6,7 @@ import io.switchboard.api.Model;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.registry.ProviderState;
+import io.switchboard.registry.ProviderStatus;
 import io.switchboard.registry.RegistrySnapshot;
 
 import java.util.ArrayList;
@@ -51,37 +52,42 @@ public final class ModelRouter {
         }
         var snapshot = snapshots.get();
         String aliasTarget = aliases.get(model);
-        Target target = aliasTarget != null ? resolveId(snapshot, aliasTarget, model, capability)
+        List<Target> targets = aliasTarget != null ? resolveId(snapshot, aliasTarget, model, capability)
                 : resolveId(snapshot, model, model, capability);
-        if (!target.provider().supports(target.upstreamModel(), capability)) {
+        Target first = targets.get(0);
+        if (!first.provider().supports(first.upstreamModel(), capability)) {
             throw new ApiException(400, ErrorDetail.invalidRequest(
                     "The model '" + model + "' does not support " + capability.label() + ".", "model", "unsupported_model"));
         }
-        return new Route(model, List.of(target));
+        return new Route(model, targets);
     }
 
-    private Target resolveId(RegistrySnapshot snapshot, String id, String requested, Capability capability) {
+    private List<Target> resolveId(RegistrySnapshot snapshot, String id, String requested, Capability capability) {
         int slash = id.indexOf('/');
         if (slash > 0) {
             var provider = snapshot.provider(id.substring(0, slash));
             if (provider.isPresent()) {
-                return qualified(snapshot, provider.get(), id.substring(slash + 1), requested);
+                return List.of(qualified(snapshot, provider.get(), id.substring(slash + 1), requested));
             }
         }
         List<ProviderState> serving = snapshot.servingModel(id);
         if (!serving.isEmpty()) {
-            // Several providers may list the same id: the first that can do the job wins.
+            // Several providers may list the same id: those that can do the job, in config order,
+            // with the ones whose last probe failed moved to the end.
+            var targets = new ArrayList<Target>();
+            var down = new ArrayList<Target>();
             for (ProviderState state : serving) {
                 if (state.supports(id, capability)) {
-                    return Target.of(state, id);
+                    (state.status() == ProviderStatus.DOWN ? down : targets).add(Target.of(state, id));
                 }
             }
-            return Target.of(serving.get(0), id);
+            targets.addAll(down);
+            return targets.isEmpty() ? List.of(Target.of(serving.get(0), id)) : targets;
         }
         if (defaultProvider != null) {
             var fallback = snapshot.provider(defaultProvider).filter(ProviderState::enabled);
             if (fallback.isPresent()) {
-                return Target.of(fallback.get(), id);
+                return List.of(Target.of(fallback.get(), id));
             }
         }
         throw notFound(requested, snapshot, "");

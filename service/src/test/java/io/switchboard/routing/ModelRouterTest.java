@@ -88,7 +88,7 @@ class ModelRouterTest {
             Route route = each.resolve(model, capability);
 
             assertThat(route.requestedModel()).isEqualTo(model);
-            assertThat(route.targets()).hasSize(1);
+            assertThat(route.targets()).doesNotHaveDuplicates();
             assertThat(route.first().providerName()).isEqualTo(provider);
             assertThat(route.first().provider()).isSameAs(SNAPSHOT.provider(provider).orElseThrow());
             assertThat(route.first().upstreamModel()).isEqualTo(upstreamModel);
@@ -323,6 +323,20 @@ class ModelRouterTest {
         assertThat(router.model(id)).isEmpty();
         // The default provider's pass-through routes unknown ids, but does not make them "known".
         assertThat(routerWithDefault.model(id)).isEmpty();
+    }
+
+    @Test
+    void bareIdServedBySeveralTriesThoseKnownDownLast() {
+        var all = Set.of(Capability.CHAT);
+        var first = new ProviderState("first", "fake", null, new FakeProvider("first", all), ProviderStatus.DOWN,
+                List.of(model("shared", 1, "x")), "Cannot reach", null, null);
+        var second = up("second", all, model("shared", 1, "x"));
+        var third = up("third", all, model("shared", 1, "x"));
+        var router = new ModelRouter(() -> snapshot(first, second, third), Map.of(), null);
+
+        Route route = router.resolve("shared", Capability.CHAT);
+
+        assertThat(route.targets()).extracting(Target::providerName).containsExactly("second", "third", "first");
     }
 
     private static ApiException resolveFails(ModelRouter router, String model, Capability capability) {
