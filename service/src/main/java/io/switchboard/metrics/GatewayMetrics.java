@@ -69,12 +69,14 @@ public final class GatewayMetrics {
                 .classicUpperBounds(OVERHEAD_BUCKETS)
                 .labelNames("operation").register(registry);
         GaugeWithCallback.builder().name("switchboard_provider_up")
-                .help("1 when the provider's last probe answered (or it cannot be probed), 0 when down or disabled")
+                .help("1 when the provider's last probe answered (or it cannot be probed), 0 when it failed;"
+                        + " disabled providers have no series")
                 .labelNames("provider")
                 .callback(callback -> {
                     for (ProviderState state : snapshots.get().providers()) {
-                        boolean up = state.enabled() && state.status() != ProviderStatus.DOWN;
-                        callback.call(up ? 1 : 0, state.name());
+                        if (state.enabled()) {
+                            callback.call(state.status() != ProviderStatus.DOWN ? 1 : 0, state.name());
+                        }
                     }
                 })
                 .register(registry);

@@ -94,8 +94,9 @@ class OperationsIntegrationTest {
         assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat"))).isEqualTo(2);
         assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat_stream")))
                 .isEqualTo(1);
-        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "nokey"))).isZero();
         assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "builtin"))).isEqualTo(1);
+        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "down"))).isZero();
+        assertThat(metrics.labelValues("provider")).as("disabled providers have no up series").doesNotContain("nokey");
         // The Dropwizard registry (Jetty's thread pools here) comes through the bridge too.
         assertThat(metrics.names()).anyMatch(name -> name.startsWith("org_eclipse_jetty_util_thread_QueuedThreadPool"));
     }
