@@ -177,11 +177,15 @@ final class AnthropicMapper {
         boolean sendTopK = topK != null && !topK.isNull();
         if (!version.acceptsSampling()) {
             // 2026-10-21 answers any of these with a 400, even at default values.
-            for (var field : new Object[][] {{"temperature", request.temperature()}, {"top_p", request.topP()},
-                    {"top_k", sendTopK ? topK : null}}) {
-                if (field[1] != null) {
-                    notes.add(field[0] + " (anthropic-version " + version + " does not accept it)");
-                }
+            String why = " (anthropic-version " + version + " does not accept it)";
+            if (request.temperature() != null) {
+                notes.add("temperature" + why);
+            }
+            if (request.topP() != null) {
+                notes.add("top_p" + why);
+            }
+            if (sendTopK) {
+                notes.add("top_k" + why);
             }
             return;
         }
@@ -344,7 +348,8 @@ final class AnthropicMapper {
                         + " image (data:image/png;base64,...).", path + ".image_url.url", "invalid_value");
             }
             source.put("type", "base64");
-            source.put("media_type", data.mediaType());
+            // Anthropic knows JPEG only by its registered name; "image/jpg" is a common misnomer.
+            source.put("media_type", "image/jpg".equals(data.mediaType()) ? "image/jpeg" : data.mediaType());
             source.put("data", data.data());
         } else if (lower.startsWith("https://") || lower.startsWith("http://")) {
             source.put("type", "url");
@@ -389,10 +394,10 @@ final class AnthropicMapper {
             return;
         }
         Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-        if (last != null && last.role().equals(role)) {
-            last.blocks().addAll(blocks);
+        if (last != null && last.role.equals(role)) {
+            last.blocks.addAll(blocks);
         } else {
-            turns.add(new Turn(role, new ArrayList<>(blocks)));
+            turns.add(new Turn(role, blocks));
         }
     }
 
@@ -636,8 +641,16 @@ final class AnthropicMapper {
         return node == null || node.isNull() || node.isMissingNode() ? null : node.asText();
     }
 
-    /** One message of Anthropic's alternating conversation, as content blocks until written. */
-    private record Turn(String role, List<ObjectNode> blocks) {
+    /** One message of Anthropic's alternating conversation, collecting content blocks until written. */
+    private static final class Turn {
+
+        private final String role;
+        private final List<ObjectNode> blocks;
+
+        Turn(String role, List<ObjectNode> blocks) {
+            this.role = role;
+            this.blocks = new ArrayList<>(blocks);
+        }
 
         /** A lone text block is written as plain string content, the way Anthropic's own examples are. */
         ObjectNode toWire() {

@@ -205,6 +205,15 @@ class AnthropicMapperTest {
     }
 
     @Test
+    void jpegDataUrlsCarryTheRegisteredMediaType() throws IOException {
+        var body = translate("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"DATA:image/JPG;base64,/9j/4AAQ\"}}]}]}", V1).body();
+
+        assertThat(body.get("messages").get(0).get("content").toString()).isEqualTo(
+                "[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/jpeg\",\"data\":\"/9j/4AAQ\"}}]");
+    }
+
+    @Test
     void nOfOneAndLogprobsFalseAreFine() throws IOException {
         var translated = translate("{\"model\":\"m\",\"n\":1,\"logprobs\":false,\"modalities\":[\"text\"],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", V1);
