@@ -5,6 +5,7 @@ import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import io.switchboard.routing.RouteGroup;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -20,16 +21,32 @@ public class GatewayConfiguration {
     @JsonProperty
     private String defaultProvider;
 
-    /** Public model id → {@code provider/model}. */
+    /** Public model id → one target, an ordered list of fallbacks, or a load-balanced group. */
     @NotNull
     @JsonProperty
-    private Map<String, String> aliases = Map.of();
+    private Map<String, RouteGroup> aliases = Map.of();
 
     /** Bounds a whole request, upstream included. */
     @NotNull
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
     private Duration requestTimeout = Duration.seconds(300);
+
+    /** Longest silence between two events of a started stream; then it ends with an in-band error. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration streamIdleTimeout = Duration.seconds(60);
+
+    /** How often an SSE comment is sent on a quiet stream, so proxies keep it and gone clients are noticed. 0: never. */
+    @NotNull
+    @JsonProperty
+    private Duration streamHeartbeat = Duration.seconds(15);
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ResilienceConfiguration resilience = new ResilienceConfiguration();
 
     /** Largest request body accepted; larger ones get 413 before they are read. */
     @NotNull
@@ -70,8 +87,20 @@ public class GatewayConfiguration {
         return defaultProvider == null || defaultProvider.isBlank() ? null : defaultProvider.strip();
     }
 
-    public Map<String, String> aliases() {
+    public Map<String, RouteGroup> aliases() {
         return aliases;
+    }
+
+    public Duration streamIdleTimeout() {
+        return streamIdleTimeout;
+    }
+
+    public Duration streamHeartbeat() {
+        return streamHeartbeat;
+    }
+
+    public ResilienceConfiguration resilience() {
+        return resilience;
     }
 
     public Duration requestTimeout() {

@@ -15,7 +15,9 @@ import io.switchboard.health.ReadinessCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.switchboard.metrics.GatewayMetrics;
+import io.switchboard.metrics.RouteMetrics;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.UpstreamClients;
 import io.switchboard.registry.ProviderRegistry;
@@ -24,6 +26,7 @@ import io.switchboard.registry.RegistrySettings;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.ApiServices;
+import io.switchboard.resources.Heartbeats;
 import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.CatchAllExceptionMapper;
 import io.switchboard.resources.ChatCompletionsResource;
@@ -37,7 +40,9 @@ import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import io.switchboard.routing.ModelRouter;
+import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteExecutor;
+import io.switchboard.routing.RouteSettings;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 
@@ -46,6 +51,9 @@ import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -95,11 +103,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         exposeMetrics(environment, metrics);
 
         var router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
-        var executor = new RouteExecutor(scheduler, gateway.requestTimeout().toJavaDuration());
+        var resilience = gateway.resilience();
+        var policies = new ResiliencePolicies(resilience::forProvider);
+        metrics.watchBreakers(() -> breakerStates(policies));
+        var executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
+                gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
         var reader = new ApiRequestReader(maxRequestBytes);
 
-        var services = new ApiServices(reader, router, executor, mapper, metrics::recordOverhead);
+        var services = new ApiServices(reader, router, executor, mapper, metrics::recordOverhead,
+                new Heartbeats(scheduler, gateway.streamHeartbeat().toJavaDuration()));
 
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -119,11 +132,21 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
         for (var provider : config.providers()) {
             environment.healthChecks().register(ProviderHealthCheck.nameFor(provider.name()),
-                    new ProviderHealthCheck(registry, provider.name()));
+                    new ProviderHealthCheck(registry, provider.name(), name -> stateName(policies.state(name))));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
 
         configureServer(config, environment, gateway);
+    }
+
+    private static Map<String, String> breakerStates(ResiliencePolicies policies) {
+        var states = new TreeMap<String, String>();
+        policies.states().forEach((provider, state) -> states.put(provider, stateName(state)));
+        return states;
+    }
+
+    private static String stateName(CircuitBreaker.State state) {
+        return state.name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -103,13 +103,20 @@ public class SwitchboardConfiguration extends Configuration {
         if (defaultProvider != null && !names.contains(defaultProvider)) {
             problems.add("gateway.defaultProvider: '" + defaultProvider + "' is not the name of a configured provider");
         }
-        gateway.aliases().forEach((alias, target) -> {
-            int slash = target == null ? -1 : target.indexOf('/');
-            if (slash <= 0 || !names.contains(target.substring(0, slash))) {
-                problems.add("gateway.aliases." + alias + ": the target '" + target
-                        + "' must be provider/model with a configured provider");
+        gateway.aliases().forEach((alias, group) -> {
+            for (var target : group.targets()) {
+                int slash = target.model().indexOf('/');
+                if (slash <= 0 || !names.contains(target.model().substring(0, slash))) {
+                    problems.add("gateway.aliases." + alias + ": the target '" + target.model()
+                            + "' must be provider/model with a configured provider");
+                }
             }
         });
+        for (String provider : gateway.resilience().providers().keySet()) {
+            if (!names.contains(provider)) {
+                problems.add("gateway.resilience.providers." + provider + ": no provider has that name");
+            }
+        }
         return problems;
     }
 }

@@ -4,6 +4,8 @@ import com.codahale.metrics.health.HealthCheck;
 import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.ProviderState;
 
+import java.util.function.Function;
+
 /**
  * {@code provider-<name>}: what the registry's last probe of one provider found. It reads the
  * cached snapshot and never calls the upstream, so polling {@code /healthcheck} costs nothing
@@ -14,10 +16,13 @@ public final class ProviderHealthCheck extends HealthCheck {
 
     private final ProviderRegistry registry;
     private final String provider;
+    private final Function<String, String> breakerState;
 
-    public ProviderHealthCheck(ProviderRegistry registry, String provider) {
+    /** @param breakerState the provider's circuit breaker state, by provider name (closed, open …) */
+    public ProviderHealthCheck(ProviderRegistry registry, String provider, Function<String, String> breakerState) {
         this.registry = registry;
         this.provider = provider;
+        this.breakerState = breakerState;
     }
 
     public static String nameFor(String provider) {
@@ -32,7 +37,8 @@ public final class ProviderHealthCheck extends HealthCheck {
         }
         var result = Result.builder().withDetail("status", state.status().toString())
                 .withDetail("type", state.type())
-                .withDetail("models", state.models().size());
+                .withDetail("models", state.models().size())
+                .withDetail("circuit_breaker", breakerState.apply(provider));
         if (state.latency() != null) {
             result.withDetail("latency_ms", state.latency().toMillis());
         }

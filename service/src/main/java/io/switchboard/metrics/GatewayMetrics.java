@@ -11,6 +11,7 @@ import io.switchboard.registry.ProviderState;
 import io.switchboard.registry.ProviderStatus;
 import io.switchboard.registry.RegistrySnapshot;
 
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +30,8 @@ public final class GatewayMetrics {
     private static final double[] OVERHEAD_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
             0.05, 0.1, 0.25};
 
+    private static final String[] BREAKER_STATES = {"closed", "open", "half_open"};
+
     private final PrometheusRegistry registry;
     private final Supplier<RegistrySnapshot> snapshots;
     final Counter requests;
@@ -38,6 +41,8 @@ public final class GatewayMetrics {
     final Gauge inFlight;
     final Counter tokens;
     final Histogram overhead;
+    final Counter retries;
+    final Counter fallbacks;
 
     public GatewayMetrics(PrometheusRegistry registry, Supplier<RegistrySnapshot> snapshots) {
         this.registry = registry;
@@ -68,6 +73,13 @@ public final class GatewayMetrics {
                         + " waiting on the upstream")
                 .classicUpperBounds(OVERHEAD_BUCKETS)
                 .labelNames("operation").register(registry);
+        retries = Counter.builder().name("switchboard_route_retries")
+                .help("Attempts made again at the same provider after a transient failure, by the failure's kind")
+                .labelNames("provider", "kind").register(registry);
+        fallbacks = Counter.builder().name("switchboard_route_fallbacks")
+                .help("Requests passed from one provider to the next candidate, by the failure's kind"
+                        + " (circuit_open when the next was chosen because the breaker was open)")
+                .labelNames("from", "to", "kind").register(registry);
         GaugeWithCallback.builder().name("switchboard_provider_up")
                 .help("1 when the provider's last probe answered (or it cannot be probed), 0 when it failed;"
                         + " disabled providers have no series")
@@ -80,6 +92,30 @@ public final class GatewayMetrics {
                     }
                 })
                 .register(registry);
+    }
+
+    /**
+     * Exposes each provider's circuit breaker as {@code switchboard_circuit_breaker_state}: one
+     * series per provider and state, 1 for the state it is in.
+     */
+    public void watchBreakers(Supplier<Map<String, String>> states) {
+        GaugeWithCallback.builder().name("switchboard_circuit_breaker_state")
+                .help("1 for the state each provider's circuit breaker is in: closed, open, half_open (others 0)")
+                .labelNames("provider", "state")
+                .callback(callback -> states.get().forEach((provider, state) -> {
+                    for (String each : BREAKER_STATES) {
+                        callback.call(each.equals(state) ? 1 : 0, provider, each);
+                    }
+                }))
+                .register(registry);
+    }
+
+    public void retried(String provider, String kind) {
+        retries.labelValues(provider, kind).inc();
+    }
+
+    public void fellBack(String from, String to, String kind) {
+        fallbacks.labelValues(from, to, kind).inc();
     }
 
     public PrometheusRegistry registry() {

@@ -26,8 +26,8 @@ import java.util.function.Function;
 
 /**
  * Measures every call to one provider from the outside: latency, time to first token, errors by
- * kind, calls in flight, tokens. The adapter inside knows nothing of it. Returned futures are
- * the adapter's own, so cancelling or failing them still reaches the adapter.
+ * kind, calls in flight, tokens. The adapter inside knows nothing of it. Returned futures
+ * complete after the call is counted, and failing or cancelling them reaches the adapter.
  */
 final class InstrumentedProvider implements Provider {
 
@@ -126,7 +126,9 @@ final class InstrumentedProvider implements Provider {
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
-        future.whenComplete((value, failure) -> {
+        CompletableFuture<T> upstream = future;
+        // The caller sees the result only once it is counted, so metrics never lag a response.
+        CompletableFuture<T> measured = upstream.whenComplete((value, failure) -> {
             metrics.inFlight.labelValues(provider).dec();
             if (failure == null) {
                 finished(provider, modelLabel, operation, start, null);
@@ -135,7 +137,13 @@ final class InstrumentedProvider implements Provider {
                 finished(provider, modelLabel, operation, start, ProviderException.from(failure, provider));
             }
         });
-        return future;
+        // Failing or cancelling what the caller holds must still reach the adapter's own future.
+        measured.whenComplete((value, failure) -> {
+            if (failure != null && !upstream.isDone()) {
+                upstream.completeExceptionally(failure);
+            }
+        });
+        return measured;
     }
 
     private void finished(String provider, String model, String operation, long start, ProviderException error) {

@@ -30,6 +30,7 @@ final class AsyncResponses {
             async.resume(Response.ok(body.apply(served.value()), MediaType.APPLICATION_JSON_TYPE)
                     .header(RequestContext.PROVIDER_HEADER, served.target().providerName())
                     .header(RequestContext.MODEL_HEADER, served.target().catalogId())
+                    .header(RequestContext.ATTEMPTS_HEADER, served.attempts())
                     .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead))
                     .build());
         });

@@ -36,11 +36,12 @@ public final class ChatCompletionsResource {
         var route = services.router().resolve(request.model(), Capability.CHAT);
         String model = route.requestedModel();
         if (request.isStream()) {
-            services.executor().stream(route,
+            var relay = new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model), context, services,
+                    "chat_stream");
+            relay.attach(services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamChat(request.withModel(target.upstreamModel()), observer),
-                    new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model), context, services,
-                            "chat_stream"));
+                    relay));
         } else {
             AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
                     .chat(request.withModel(target.upstreamModel()))), (ChatCompletionResponse response) ->

@@ -35,11 +35,12 @@ public final class CompletionsResource {
         var route = services.router().resolve(request.model(), Capability.COMPLETIONS);
         String model = route.requestedModel();
         if (request.isStream()) {
-            services.executor().stream(route,
+            var relay = new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model), context, services,
+                    "completions_stream");
+            relay.attach(services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamCompletions(request.withModel(target.upstreamModel()), observer),
-                    new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model), context, services,
-                            "completions_stream"));
+                    relay));
         } else {
             AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
                     .completions(request.withModel(target.upstreamModel()))), (CompletionResponse response) ->

@@ -19,6 +19,7 @@ public final class RequestContext {
     public static final String PROVIDER_HEADER = "X-Switchboard-Provider";
     public static final String MODEL_HEADER = "X-Switchboard-Model";
     public static final String OVERHEAD_HEADER = "X-Switchboard-Overhead-Ms";
+    public static final String ATTEMPTS_HEADER = "X-Switchboard-Attempts";
 
     private final String id;
     private final long startNanos;

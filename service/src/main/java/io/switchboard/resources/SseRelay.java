@@ -12,8 +12,11 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.switchboard.provider.StreamHandle;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,13 +32,17 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private static final Logger LOG = LoggerFactory.getLogger(SseRelay.class);
     private static final OutboundEvent DONE = new OutboundEvent.Builder()
             .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, "[DONE]").build();
+    private static final OutboundEvent KEEP_ALIVE = new OutboundEvent.Builder().comment("keep-alive").build();
 
     private final AsyncResponse async;
     private final UnaryOperator<T> rewrite;
     private final RequestContext context;
     private final ApiServices services;
     private final String operation;
-    private EventOutput output;
+    private volatile EventOutput output;
+    private volatile StreamHandle upstream;
+    private volatile boolean clientGone;
+    private ScheduledFuture<?> heartbeat;
 
     /** @param rewrite applied to each chunk before it is written (restores the client's model id) */
     SseRelay(AsyncResponse async, UnaryOperator<T> rewrite, RequestContext context, ApiServices services,
@@ -48,7 +55,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     @Override
-    public void onCommit(Target target, long upstreamNanos) {
+    public void onCommit(Target target, long upstreamNanos, int attempts) {
         output = new EventOutput();
         var response = Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")
@@ -59,9 +66,45 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             services.overhead().record(operation, overhead);
             response.header(RequestContext.PROVIDER_HEADER, target.providerName())
                     .header(RequestContext.MODEL_HEADER, target.catalogId())
+                    .header(RequestContext.ATTEMPTS_HEADER, attempts)
                     .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead));
         }
         async.resume(response.build());
+        heartbeat = services.heartbeats().start(this::beat);
+    }
+
+    /** Routing's handle on the upstream, so a heartbeat that finds the client gone can stop it. */
+    void attach(StreamHandle handle) {
+        upstream = handle;
+        if (clientGone) {
+            handle.cancel();
+        }
+    }
+
+    private void beat() {
+        EventOutput out = output;
+        if (out == null || out.isClosed()) {
+            stopHeartbeat();
+            return;
+        }
+        try {
+            out.write(KEEP_ALIVE);
+        } catch (IOException | RuntimeException gone) {
+            LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
+            clientGone = true;
+            stopHeartbeat();
+            StreamHandle handle = upstream;
+            if (handle != null) {
+                handle.cancel();
+            }
+        }
+    }
+
+    private void stopHeartbeat() {
+        ScheduledFuture<?> timer = heartbeat;
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 
     @Override
@@ -73,7 +116,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     public void onComplete() {
         if (output == null) {
             // An upstream that ended without a single chunk: still a well-formed, empty stream.
-            onCommit(null, 0);
+            onCommit(null, 0, 0);
         }
         finish(null);
     }
@@ -113,6 +156,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void close() {
+        stopHeartbeat();
         try {
             output.close();
         } catch (IOException e) {

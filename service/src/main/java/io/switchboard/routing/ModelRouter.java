@@ -31,15 +31,15 @@ public final class ModelRouter {
     private static final int MAX_SUGGESTIONS = 3;
 
     private final Supplier<RegistrySnapshot> snapshots;
-    private final Map<String, String> aliases;
+    private final Map<String, RouteGroup> aliases;
     private final String defaultProvider;
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(new Catalog(null, List.of()));
 
     /**
-     * @param aliases         public id → {@code provider/model}
+     * @param aliases         public id → its targets ({@code provider/model} each) and strategy
      * @param defaultProvider the provider bare unknown ids go to, or null
      */
-    public ModelRouter(Supplier<RegistrySnapshot> snapshots, Map<String, String> aliases, String defaultProvider) {
+    public ModelRouter(Supplier<RegistrySnapshot> snapshots, Map<String, RouteGroup> aliases, String defaultProvider) {
         this.snapshots = snapshots;
         this.aliases = Map.copyOf(aliases);
         this.defaultProvider = defaultProvider == null || defaultProvider.isBlank() ? null : defaultProvider;
@@ -51,15 +51,47 @@ public final class ModelRouter {
             throw ApiException.badRequest("You must provide a model parameter.", "model", "missing_required_parameter");
         }
         var snapshot = snapshots.get();
-        String aliasTarget = aliases.get(model);
-        List<Target> targets = aliasTarget != null ? resolveId(snapshot, aliasTarget, model, capability)
-                : resolveId(snapshot, model, model, capability);
-        Target first = targets.get(0);
-        if (!first.provider().supports(first.upstreamModel(), capability)) {
+        RouteGroup group = aliases.get(model);
+        if (group != null) {
+            return resolveAlias(snapshot, model, group, capability);
+        }
+        List<Target> targets = resolveId(snapshot, model, model, capability);
+        requireCapability(model, targets.get(0), capability);
+        return new Route(model, targets);
+    }
+
+    /**
+     * An alias's targets that can serve now, in its order and with its weights. A target whose
+     * provider is disabled or does not list the model is left out; the alias fails only when
+     * none is left.
+     */
+    private Route resolveAlias(RegistrySnapshot snapshot, String alias, RouteGroup group, Capability capability) {
+        var targets = new ArrayList<Target>();
+        ApiException firstProblem = null;
+        for (WeightedTarget wanted : group.targets()) {
+            try {
+                for (Target target : resolveId(snapshot, wanted.model(), alias, capability)) {
+                    targets.add(Target.of(target.provider(), target.upstreamModel(), wanted.weight()));
+                }
+            } catch (ApiException unavailable) {
+                firstProblem = firstProblem != null ? firstProblem : unavailable;
+            }
+        }
+        if (targets.isEmpty()) {
+            throw firstProblem;
+        }
+        var capable = targets.stream().filter(t -> t.provider().supports(t.upstreamModel(), capability)).toList();
+        if (capable.isEmpty()) {
+            requireCapability(alias, targets.get(0), capability);
+        }
+        return new Route(alias, capable, group.strategy());
+    }
+
+    private static void requireCapability(String model, Target target, Capability capability) {
+        if (!target.provider().supports(target.upstreamModel(), capability)) {
             throw new ApiException(400, ErrorDetail.invalidRequest(
                     "The model '" + model + "' does not support " + capability.label() + ".", "model", "unsupported_model"));
         }
-        return new Route(model, targets);
     }
 
     private List<Target> resolveId(RegistrySnapshot snapshot, String id, String requested, Capability capability) {
@@ -146,15 +178,22 @@ public final class ModelRouter {
     /** The model object for one id, as {@code GET /v1/models/{id}} shows it, if it is known. */
     public Optional<Model> model(String id) {
         var snapshot = snapshots.get();
-        String aliasTarget = aliases.get(id);
-        if (aliasTarget != null) {
-            return describeAlias(snapshot, id, aliasTarget);
+        RouteGroup group = aliases.get(id);
+        if (group != null) {
+            return describeAlias(snapshot, id, group);
         }
         return listed(snapshot, id).map(found -> Model.of(id, found.model().created(), found.model().ownedBy()));
     }
 
-    private Optional<Model> describeAlias(RegistrySnapshot snapshot, String alias, String target) {
-        return listed(snapshot, target).map(found -> Model.of(alias, found.model().created(), found.model().ownedBy()));
+    /** An alias is listed while one of its targets is; it shows the first such target's details. */
+    private Optional<Model> describeAlias(RegistrySnapshot snapshot, String alias, RouteGroup group) {
+        for (WeightedTarget target : group.targets()) {
+            var found = listed(snapshot, target.model());
+            if (found.isPresent()) {
+                return Optional.of(Model.of(alias, found.get().model().created(), found.get().model().ownedBy()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The listed model an id names, without the default-provider pass-through. */

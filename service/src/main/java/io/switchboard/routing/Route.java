@@ -3,16 +3,20 @@ package io.switchboard.routing;
 import java.util.List;
 
 /**
- * Where a request may go, in the order to try: the model string the client sent and its
- * candidates. Responses carry {@code requestedModel} back as their {@code model}.
+ * Where a request may go: the model string the client sent, its candidates, and how to order
+ * them. Responses carry {@code requestedModel} back as their {@code model}.
  */
-public record Route(String requestedModel, List<Target> targets) {
+public record Route(String requestedModel, List<Target> targets, Strategy strategy) {
 
     public Route {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("a route needs at least one target");
         }
         targets = List.copyOf(targets);
+    }
+
+    public Route(String requestedModel, List<Target> targets) {
+        this(requestedModel, targets, Strategy.FALLBACK);
     }
 
     public Target first() {

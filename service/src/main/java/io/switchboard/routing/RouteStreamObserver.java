@@ -12,6 +12,7 @@ public interface RouteStreamObserver<T> extends StreamObserver<T> {
      * Called once, right before the first {@link #onNext}.
      *
      * @param upstreamNanos how long the gateway waited on upstreams for this first chunk
+     * @param attempts      how many attempts it took
      */
-    void onCommit(Target target, long upstreamNanos);
+    void onCommit(Target target, long upstreamNanos, int attempts);
 }

@@ -40,7 +40,9 @@ class OperationsIntegrationTest {
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM,
             ConfigOverride.config("gateway.refreshPeriod", "200ms"),
-            ConfigOverride.config("gateway.discoveryTimeout", "400ms"));
+            ConfigOverride.config("gateway.discoveryTimeout", "400ms"),
+            // One attempt per request, so each scripted answer meets exactly one request.
+            ConfigOverride.config("gateway.resilience.retry.maxAttempts", "1"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @AfterAll

@@ -26,8 +26,7 @@ class DashboardAndDocsTest {
 
     /** Every series name the gateway exports, with the suffixes Prometheus adds. */
     private static Set<String> exported() {
-        var registry = new PrometheusRegistry();
-        new GatewayMetrics(registry, RegistrySnapshot::empty);
+        var registry = gatewayRegistry();
         var names = new TreeSet<String>();
         for (MetricSnapshot snapshot : registry.scrape()) {
             String name = snapshot.getMetadata().getPrometheusName();
@@ -90,7 +89,7 @@ class DashboardAndDocsTest {
 
     private static PrometheusRegistry gatewayRegistry() {
         var registry = new PrometheusRegistry();
-        new GatewayMetrics(registry, RegistrySnapshot::empty);
+        new GatewayMetrics(registry, RegistrySnapshot::empty).watchBreakers(java.util.Map::of);
         return registry;
     }
 }

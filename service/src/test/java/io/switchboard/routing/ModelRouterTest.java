@@ -28,11 +28,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class ModelRouterTest {
 
-    private static final Map<String, String> ALIASES = Map.of(
+    private static final Map<String, RouteGroup> ALIASES = aliases(Map.of(
             "fast", "openai/gpt-4o-mini",
             "llama", "openrouter/meta-llama/llama-3-8b-instruct",
             "ghost", "openai/does-not-exist",
-            "claude", "anthropic/claude-3-5-sonnet");
+            "claude", "anthropic/claude-3-5-sonnet"));
 
     /**
      * In config order: openai lists its models (one only for embeddings); openrouter lists slashed
@@ -270,7 +270,7 @@ class ModelRouterTest {
 
     @Test
     void aliasThatShadowsAProviderModelIdIsListedOnce() {
-        var shadowing = new ModelRouter(() -> SNAPSHOT, Map.of("openai/gpt-4o", "openrouter/gpt-4o"), null);
+        var shadowing = new ModelRouter(() -> SNAPSHOT, aliases(Map.of("openai/gpt-4o", "openrouter/gpt-4o")), null);
 
         List<String> ids = shadowing.models().stream().map(Model::id).toList();
         assertThat(ids).doesNotHaveDuplicates().contains("openai/gpt-4o");
@@ -293,7 +293,7 @@ class ModelRouterTest {
 
     @Test
     void emptyRegistryListsNothingAndFindsNothing() {
-        var empty = new ModelRouter(RegistrySnapshot::empty, Map.of("fast", "openai/gpt-4o-mini"), null);
+        var empty = new ModelRouter(RegistrySnapshot::empty, aliases(Map.of("fast", "openai/gpt-4o-mini")), null);
 
         assertThat(empty.models()).isEmpty();
         assertThat(empty.model("fast")).isEmpty();
@@ -337,6 +337,12 @@ class ModelRouterTest {
         Route route = router.resolve("shared", Capability.CHAT);
 
         assertThat(route.targets()).extracting(Target::providerName).containsExactly("second", "third", "first");
+    }
+
+    private static Map<String, RouteGroup> aliases(Map<String, String> single) {
+        var groups = new java.util.LinkedHashMap<String, RouteGroup>();
+        single.forEach((alias, target) -> groups.put(alias, RouteGroup.single(target)));
+        return groups;
     }
 
     private static ApiException resolveFails(ModelRouter router, String model, Capability capability) {

@@ -1,0 +1,75 @@
+package io.switchboard.routing;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Each provider's retry policy and circuit breaker. Breakers are resilience4j's, one per
+ * provider, made on first use with that provider's settings; a provider whose breaker is
+ * disabled gets one that never opens.
+ */
+public final class ResiliencePolicies {
+
+    private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
+    private final Function<String, ProviderPolicy> policies;
+
+    /** @param policies each provider's policy, by provider name */
+    public ResiliencePolicies(Function<String, ProviderPolicy> policies) {
+        this.policies = policies;
+    }
+
+    public ProviderPolicy policy(String provider) {
+        return policies.apply(provider);
+    }
+
+    public CircuitBreaker breaker(String provider) {
+        return registry.circuitBreaker(provider, () -> config(policies.apply(provider).breaker()));
+    }
+
+    /** Each provider's breaker state so far, for health and metrics: closed, open, half_open … */
+    public Map<String, CircuitBreaker.State> states() {
+        var states = new TreeMap<String, CircuitBreaker.State>();
+        registry.getAllCircuitBreakers().forEach(breaker -> states.put(breaker.getName(), breaker.getState()));
+        return states;
+    }
+
+    /** The state of one provider's breaker; CLOSED when it has not been used yet. */
+    public CircuitBreaker.State state(String provider) {
+        return registry.find(provider).map(CircuitBreaker::getState).orElse(CircuitBreaker.State.CLOSED);
+    }
+
+    /** Records the end of a call that was permitted, for breakers that keep count. */
+    static void record(CircuitBreaker breaker, long nanos, Throwable failure, boolean countsAgainst) {
+        if (failure == null) {
+            breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+        } else if (countsAgainst) {
+            breaker.onError(nanos, TimeUnit.NANOSECONDS, failure);
+        } else {
+            breaker.releasePermission();
+        }
+    }
+
+    private static CircuitBreakerConfig config(BreakerSettings settings) {
+        if (!settings.enabled()) {
+            // Never opens: a threshold of 100% over a window that can never fill.
+            return CircuitBreakerConfig.custom().failureRateThreshold(100).minimumNumberOfCalls(Integer.MAX_VALUE)
+                    .slidingWindowSize(Integer.MAX_VALUE).build();
+        }
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .failureRateThreshold(settings.failureRateThreshold())
+                .slidingWindowSize(settings.slidingWindowSize())
+                .minimumNumberOfCalls(settings.minimumNumberOfCalls())
+                .waitDurationInOpenState(settings.waitInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
+                .ignoreExceptions(CallNotPermittedException.class)
+                .build();
+    }
+}
