@@ -106,6 +106,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var resilience = gateway.resilience();
         var policies = new ResiliencePolicies(resilience::forProvider);
         metrics.watchBreakers(() -> breakerStates(policies));
+        metrics.watchUpstreams(clients);
         var executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
                 gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
         long maxRequestBytes = gateway.maxRequestSize().toBytes();

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.switchboard.provider.Provider;
+import io.switchboard.provider.UpstreamClients;
 import io.switchboard.registry.ProviderState;
 import io.switchboard.registry.ProviderStatus;
 import io.switchboard.registry.RegistrySnapshot;
@@ -107,6 +108,25 @@ public final class GatewayMetrics {
                         callback.call(each.equals(state) ? 1 : 0, provider, each);
                     }
                 }))
+                .register(registry);
+    }
+
+    /**
+     * Exposes the upstream connection pools ({@code switchboard_upstream_connections}) and the
+     * upstream threads at work ({@code switchboard_upstream_threads_busy}).
+     */
+    public void watchUpstreams(UpstreamClients clients) {
+        GaugeWithCallback.builder().name("switchboard_upstream_connections")
+                .help("Upstream connections by origin (scheme://host:port) and state: active (lent to a request) or idle")
+                .labelNames("upstream", "state")
+                .callback(callback -> clients.pools().forEach((origin, pool) -> {
+                    callback.call(pool.active(), origin, "active");
+                    callback.call(pool.idle(), origin, "idle");
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("switchboard_upstream_threads_busy")
+                .help("Threads of the shared upstream pool running a task (handling a response)")
+                .callback(callback -> callback.call(clients.executor().getBusyThreads()))
                 .register(registry);
     }
 

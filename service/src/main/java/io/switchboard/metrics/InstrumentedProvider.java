@@ -127,14 +127,18 @@ final class InstrumentedProvider implements Provider {
             future = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<T> upstream = future;
-        // The caller sees the result only once it is counted, so metrics never lag a response.
-        CompletableFuture<T> measured = upstream.whenComplete((value, failure) -> {
+        var measured = new CompletableFuture<T>();
+        // Counted on the adapter's own future, whose dependents nobody else completes, so the count
+        // always happens; the caller's future completes only after it, so metrics never lag.
+        upstream.whenComplete((value, failure) -> {
             metrics.inFlight.labelValues(provider).dec();
             if (failure == null) {
                 finished(provider, modelLabel, operation, start, null);
                 countTokens(provider, modelLabel, usage.apply(value));
+                measured.complete(value);
             } else {
                 finished(provider, modelLabel, operation, start, ProviderException.from(failure, provider));
+                measured.completeExceptionally(failure);
             }
         });
         // Failing or cancelling what the caller holds must still reach the adapter's own future.

@@ -1,5 +1,7 @@
 package io.switchboard.provider;
 
+import org.eclipse.jetty.client.AbstractConnectionPool;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.ProxyAuthenticationProtocolHandler;
 import org.eclipse.jetty.client.WWWAuthenticationProtocolHandler;
@@ -14,6 +16,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -81,6 +85,26 @@ public final class UpstreamClients extends ContainerLifeCycle {
     /** Every client made so far, for gauges of their pools. */
     public List<HttpClient> clients() {
         return List.copyOf(clients);
+    }
+
+    /** The connections of every pool, by upstream origin (scheme://host:port): active and idle. */
+    public Map<String, PoolStats> pools() {
+        var pools = new TreeMap<String, PoolStats>();
+        for (HttpClient client : clients) {
+            for (Destination destination : client.getDestinations()) {
+                if (destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
+                    var origin = destination.getOrigin();
+                    String key = origin.getScheme() + "://" + origin.getAddress().getHost() + ":" + origin.getAddress().getPort();
+                    pools.merge(key, new PoolStats(pool.getActiveConnectionCount(), pool.getIdleConnectionCount()),
+                            (a, b) -> new PoolStats(a.active() + b.active(), a.idle() + b.idle()));
+                }
+            }
+        }
+        return pools;
+    }
+
+    /** Connections of one pool: lent out to a request, or waiting for one. */
+    public record PoolStats(int active, int idle) {
     }
 
     public QueuedThreadPool executor() {

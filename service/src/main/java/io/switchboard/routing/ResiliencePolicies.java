@@ -13,7 +13,7 @@ import java.util.function.Function;
 /**
  * Each provider's retry policy and circuit breaker. Breakers are resilience4j's, one per
  * provider, made on first use with that provider's settings; a provider whose breaker is
- * disabled gets one that never opens.
+ * disabled gets one in resilience4j's DISABLED state, which always permits.
  */
 public final class ResiliencePolicies {
 
@@ -30,7 +30,12 @@ public final class ResiliencePolicies {
     }
 
     public CircuitBreaker breaker(String provider) {
-        return registry.circuitBreaker(provider, () -> config(policies.apply(provider).breaker()));
+        BreakerSettings settings = policies.apply(provider).breaker();
+        CircuitBreaker breaker = registry.circuitBreaker(provider, () -> config(settings));
+        if (!settings.enabled() && breaker.getState() != CircuitBreaker.State.DISABLED) {
+            breaker.transitionToDisabledState();  // always permits, records nothing
+        }
+        return breaker;
     }
 
     /** Each provider's breaker state so far, for health and metrics: closed, open, half_open … */
@@ -57,11 +62,6 @@ public final class ResiliencePolicies {
     }
 
     private static CircuitBreakerConfig config(BreakerSettings settings) {
-        if (!settings.enabled()) {
-            // Never opens: a threshold of 100% over a window that can never fill.
-            return CircuitBreakerConfig.custom().failureRateThreshold(100).minimumNumberOfCalls(Integer.MAX_VALUE)
-                    .slidingWindowSize(Integer.MAX_VALUE).build();
-        }
         return CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .failureRateThreshold(settings.failureRateThreshold())

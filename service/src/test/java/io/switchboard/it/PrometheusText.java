@@ -87,6 +87,13 @@ final class PrometheusText {
         return matching.isEmpty() ? 0 : matching.get(0).value();
     }
 
+    /** The sum of every sample with this name whose labels include {@code labels}. */
+    double sum(String name, Map<String, String> labels) {
+        return samples.stream().filter(sample -> sample.name().equals(name))
+                .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(Sample::value).sum();
+    }
+
     Set<String> names() {
         var names = new TreeSet<String>();
         samples.forEach(sample -> names.add(sample.name()));

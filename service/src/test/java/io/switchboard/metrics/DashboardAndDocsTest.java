@@ -89,7 +89,9 @@ class DashboardAndDocsTest {
 
     private static PrometheusRegistry gatewayRegistry() {
         var registry = new PrometheusRegistry();
-        new GatewayMetrics(registry, RegistrySnapshot::empty).watchBreakers(java.util.Map::of);
+        var metrics = new GatewayMetrics(registry, RegistrySnapshot::empty);
+        metrics.watchBreakers(java.util.Map::of);
+        metrics.watchUpstreams(new io.switchboard.provider.UpstreamClients(4));
         return registry;
     }
 }
