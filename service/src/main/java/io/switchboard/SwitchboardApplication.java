@@ -68,8 +68,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.lifecycle().manage(clients);
         var scheduler = environment.lifecycle().scheduledExecutorService("switchboard-timer", true).threads(2).build();
         var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
+        var ports = GatewayPorts.of(config.getServerFactory());
+        environment.lifecycle().addServerLifecycleListener(ports);
+        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context);
         var registry = new ProviderRegistry(config.providers(), context,
-                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration());
+                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration(), localRuntimes);
         environment.lifecycle().manage(registry);
 
         var router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
