@@ -10,6 +10,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.LocalRuntimeConfiguration;
 import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.provider.ProviderFactory;
 import io.switchboard.registry.ProviderSource;
 import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** {@code gateway.localDiscovery} as config.yml spells it. */
+/** {@code gateway.localDiscovery} and the Gemini and Azure presets, as config.yml spells them. */
 class LocalDiscoveryConfigurationTest {
 
     private final ConfigurationFactory<SwitchboardConfiguration> factory =
@@ -55,10 +56,22 @@ class LocalDiscoveryConfigurationTest {
     }
 
     @Test
-    void theDefaultConfigSwitchesDiscoveryByEnvironment() throws Exception {
-        assertThat(defaultConfig(Map.of()).gateway().localDiscovery().enabled()).isTrue();
-        assertThat(defaultConfig(Map.of("SWITCHBOARD_LOCAL_DISCOVERY", "false")).gateway().localDiscovery().enabled())
-                .isFalse();
+    void theDefaultConfigHasGeminiOffWithoutAKeyAndDiscoverySwitchableByEnvironment() throws Exception {
+        var config = defaultConfig(Map.of());
+        assertThat(config.gateway().localDiscovery().enabled()).isTrue();
+        var gemini = config.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
+                .orElseThrow();
+        assertThat(gemini.type()).isEqualTo("gemini");
+        assertThat(gemini.baseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
+        assertThat(gemini.disabledReason()).isPresent();
+        assertThat(config.providers()).extracting(ProviderFactory::type).doesNotContain("azure");
+
+        var keyed = defaultConfig(Map.of("GEMINI_API_KEY", "AIza-key", "SWITCHBOARD_LOCAL_DISCOVERY", "false"));
+        assertThat(keyed.gateway().localDiscovery().enabled()).isFalse();
+        assertThat(keyed.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
+                .orElseThrow().disabledReason()).isEmpty();
+        assertThat(keyed.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
+                .orElseThrow().toString()).contains("apiKey=[REDACTED]").doesNotContain("AIza-key");
     }
 
     @Test
