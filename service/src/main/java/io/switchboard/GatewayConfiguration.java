@@ -78,6 +78,12 @@ public class GatewayConfiguration {
     @JsonProperty
     private int upstreamThreads = 256;
 
+    /** Finding Ollama, LM Studio, llama.cpp and vLLM on this machine. */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private LocalDiscoveryConfiguration localDiscovery = new LocalDiscoveryConfiguration();
+
     @Valid
     @NotNull
     @JsonProperty
@@ -125,6 +131,10 @@ public class GatewayConfiguration {
 
     public int upstreamThreads() {
         return upstreamThreads;
+    }
+
+    public LocalDiscoveryConfiguration localDiscovery() {
+        return localDiscovery;
     }
 
     public ApiInfo api() {

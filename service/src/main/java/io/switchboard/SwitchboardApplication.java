@@ -22,6 +22,7 @@ import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.UpstreamClients;
 import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.RefreshProvidersTask;
+import io.switchboard.registry.ProviderSources;
 import io.switchboard.registry.RegistrySettings;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
@@ -91,12 +92,15 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.lifecycle().manage(clients);
         var scheduler = environment.lifecycle().scheduledExecutorService("switchboard-timer", true).threads(2).build();
         var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
+        var ports = GatewayPorts.of(config.getServerFactory());
+        environment.lifecycle().addServerLifecycleListener(ports);
+        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context);
         // Metrics label models from the registry's catalog, and the registry wraps providers in
         // metrics: the reference closes that loop once both exist.
         var registryRef = new AtomicReference<ProviderRegistry>();
         var metrics = new GatewayMetrics(new PrometheusRegistry(), () -> registryRef.get().snapshot());
-        var registry = new ProviderRegistry(config.providers(), context, new RegistrySettings(
-                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
+        var registry = new ProviderRegistry(new ProviderSources(config.providers(), localRuntimes), context,
+                new RegistrySettings(gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
                 metrics::instrument);
         registryRef.set(registry);
         environment.lifecycle().manage(registry);

@@ -88,8 +88,8 @@ public class SwitchboardConfiguration extends Configuration {
     }
 
     /**
-     * What Bean Validation cannot say: names unique, the default provider and alias targets
-     * pointing at configured providers. Empty when all is well.
+     * What Bean Validation cannot say: names unique (providers, local runtimes), the default
+     * provider and alias targets pointing at configured providers. Empty when all is well.
      */
     public List<String> crossCheck() {
         var problems = new ArrayList<String>();
@@ -97,6 +97,12 @@ public class SwitchboardConfiguration extends Configuration {
         for (ProviderFactory provider : providers) {
             if (!names.add(provider.name())) {
                 problems.add("providers: the name '" + provider.name() + "' is used twice");
+            }
+        }
+        var runtimeNames = new HashSet<String>();
+        for (LocalRuntimeConfiguration runtime : gateway.localDiscovery().runtimes()) {
+            if (!runtimeNames.add(runtime.name())) {
+                problems.add("gateway.localDiscovery.runtimes: the name '" + runtime.name() + "' is used twice");
             }
         }
         String defaultProvider = gateway.defaultProvider();

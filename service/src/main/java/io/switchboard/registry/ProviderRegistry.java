@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +26,9 @@ import java.util.function.UnaryOperator;
 /**
  * Builds every configured provider once, discovers their models, and publishes what it knows as
  * one immutable {@link RegistrySnapshot}. Discovery runs concurrently, each provider with its own
- * timeout, at start, every {@code refreshPeriod}, and on demand. The request path only ever reads
+ * timeout, at start, every {@code refreshPeriod}, and on demand; each run also asks a
+ * {@link ProviderSource} for providers found rather than configured (local runtimes), which
+ * follow the configured ones in the snapshot. The request path only ever reads
  * {@link #snapshot()}; it never waits on discovery.
  */
 public final class ProviderRegistry implements Managed {
@@ -36,18 +39,22 @@ public final class ProviderRegistry implements Managed {
     private final ProviderContext context;
     private final Duration discoveryTimeout;
     private final Duration refreshPeriod;
+    private final ProviderSource found;
     private final UnaryOperator<Provider> decorator;
     private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.empty());
     private final List<Entry> entries = new ArrayList<>();
     private ScheduledFuture<?> refreshTask;
 
     /**
-     * @param decorator wraps each provider once it is built (metrics do this from outside the
-     *                  adapters); {@link UnaryOperator#identity()} for none
+     * @param sources   the configured providers, and a source of providers found at run time
+     *                  (asked on every refresh; a configured provider of the same name wins)
+     * @param decorator wraps each provider once it is built, and each found provider (metrics do
+     *                  this from outside the adapters); {@link UnaryOperator#identity()} for none
      */
-    public ProviderRegistry(List<ProviderFactory> factories, ProviderContext context, RegistrySettings settings,
+    public ProviderRegistry(ProviderSources sources, ProviderContext context, RegistrySettings settings,
                             UnaryOperator<Provider> decorator) {
-        this.factories = List.copyOf(factories);
+        this.factories = List.copyOf(sources.configured());
+        this.found = sources.found();
         this.context = context;
         this.discoveryTimeout = settings.discoveryTimeout();
         this.refreshPeriod = settings.refreshPeriod();
@@ -97,6 +104,7 @@ public final class ProviderRegistry implements Managed {
                 }
             }
         }
+        found.close();
     }
 
     /** Discovers every provider's models again and publishes the result; logs one line each. */
@@ -114,10 +122,23 @@ public final class ProviderRegistry implements Managed {
         for (Entry entry : now) {
             states.add(discover(entry));
         }
-        return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            var published = new RegistrySnapshot(states.stream().map(CompletableFuture::join).toList(), Instant.now());
+        CompletableFuture<List<ProviderState>> extra = findProviders();
+        var all = new ArrayList<CompletableFuture<?>>(states);
+        all.add(extra);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<ProviderState> configured = states.stream().map(CompletableFuture::join).toList();
+            var providers = new ArrayList<>(configured);
+            var names = new HashSet<String>();
+            configured.forEach(state -> names.add(state.name()));
+            for (ProviderState state : extra.join()) {
+                if (names.add(state.name())) {
+                    providers.add(state.provider() == null ? state : state.withProvider(decorator.apply(state.provider())));
+                }
+            }
+            var published = new RegistrySnapshot(providers, Instant.now());
             current.set(published);
-            for (ProviderState state : published.providers()) {
+            // Found providers log their own comings and goings.
+            for (ProviderState state : configured) {
                 var before = previous.provider(state.name());
                 boolean changed = before.isEmpty() || before.get().status() != state.status();
                 if (state.status() != ProviderStatus.DISABLED && (logAll || changed)) {
@@ -125,6 +146,20 @@ public final class ProviderRegistry implements Managed {
                 }
             }
             return published;
+        });
+    }
+
+    /** What the provider source finds; its failure is logged and means nothing found this time. */
+    private CompletableFuture<List<ProviderState>> findProviders() {
+        CompletableFuture<List<ProviderState>> result;
+        try {
+            result = found.discover();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.exceptionally(failure -> {
+            LOG.warn("Finding providers at run time failed", failure);
+            return List.of();
         });
     }
 

@@ -53,6 +53,11 @@ public final class ProviderState {
         this.checkedAt = checkedAt;
     }
 
+    /** The same state around another instance (a decorated one). */
+    public ProviderState withProvider(Provider other) {
+        return new ProviderState(name, type, baseUrl, other, status, models, error, latency, checkedAt);
+    }
+
     public static ProviderState disabled(String name, String type, String baseUrl, String reason) {
         return new ProviderState(name, type, baseUrl, null, ProviderStatus.DISABLED, List.of(), reason, null, null);
     }

@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every configured provider at one moment, in config order, with an index from bare model id to
- * the enabled providers that list it. Immutable; the registry replaces it whole.
+ * Every provider at one moment, the configured ones in config order and then those found at run
+ * time, with an index from bare model id to the enabled providers that list it. Immutable; the
+ * registry replaces it whole.
  */
 public final class RegistrySnapshot {
 

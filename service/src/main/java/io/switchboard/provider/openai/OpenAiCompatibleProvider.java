@@ -37,12 +37,15 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An upstream that speaks OpenAI's API. Requests go out as the client sent them (only
  * {@code model} was changed, by routing); responses and chunks come back as the upstream wrote
- * them, field for field, including fields this code has never heard of.
+ * them, field for field, including fields this code has never heard of. Where each call goes is
+ * the {@link OpenAiRoutes}' business, so upstreams that address models differently (Azure's
+ * deployments) reuse everything else.
  */
 public final class OpenAiCompatibleProvider implements Provider {
 
     private final String name;
-    private final String baseUrl;
+    private final String type;
+    private final OpenAiRoutes routes;
     private final String apiKey;
     private final Map<String, String> headers;
     private final JsonHttpTransport http;
@@ -52,18 +55,30 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     public OpenAiCompatibleProvider(String name, String baseUrl, String apiKey, Map<String, String> headers,
                                     JsonHttpTransport http, List<ModelInfo> staticModels, boolean discoverModels) {
+        this(name, "openai", new BaseUrlRoutes(baseUrl), apiKey, headers, http, staticModels, discoverModels);
+    }
+
+    /**
+     * @param type    the configured {@code type} this provider reports
+     * @param routes  where each call goes
+     * @param apiKey  sent as a Bearer token; null or blank sends none (put other schemes in {@code headers})
+     */
+    public OpenAiCompatibleProvider(String name, String type, OpenAiRoutes routes, String apiKey,
+                                    Map<String, String> headers, JsonHttpTransport http, List<ModelInfo> staticModels,
+                                    boolean discoverModels) {
         this.name = name;
-        this.baseUrl = baseUrl;
+        this.type = type;
+        this.routes = routes;
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
         this.headers = Map.copyOf(headers);
         this.http = http;
         this.staticModels = List.copyOf(staticModels);
         var caps = EnumSet.of(Capability.CHAT, Capability.COMPLETIONS, Capability.EMBEDDINGS, Capability.IMAGES);
-        if (discoverModels || !staticModels.isEmpty()) {
+        this.discoverModels = discoverModels && routes.modelsUrl().isPresent();
+        if (this.discoverModels || !staticModels.isEmpty()) {
             caps.add(Capability.MODEL_LIST);
         }
         this.capabilities = Set.copyOf(caps);
-        this.discoverModels = discoverModels;
     }
 
     @Override
@@ -73,17 +88,17 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     @Override
     public String type() {
-        return "openai";
+        return type;
     }
 
     @Override
     public String baseUrl() {
-        return baseUrl;
+        return routes.baseUrl();
     }
 
     @Override
     public String probeTarget() {
-        return discoverModels ? "GET " + baseUrl + "/models" : "the configured model list";
+        return discoverModels ? "GET " + routes.modelsUrl().orElseThrow() : "the configured model list";
     }
 
     @Override
@@ -97,7 +112,8 @@ public final class OpenAiCompatibleProvider implements Provider {
             return CompletableFuture.completedFuture(staticModels);
         }
         // One reader, not a thenApply chain: cancelling the returned future must abort the call.
-        return http.exchange(authorize(http.get(baseUrl + "/models")), body -> withStaticModels(readModels(body)));
+        return http.exchange(authorize(http.get(routes.modelsUrl().orElseThrow())),
+                body -> withStaticModels(readModels(body)));
     }
 
     private List<ModelInfo> readModels(byte[] body) throws IOException {
@@ -136,36 +152,38 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     @Override
     public CompletableFuture<ChatCompletionResponse> chat(ChatCompletionRequest request) {
-        return http.exchange(post("/chat/completions", request), ChatCompletionResponse.class);
+        return http.exchange(post("/chat/completions", request.model(), request), ChatCompletionResponse.class);
     }
 
     @Override
     public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
-        return http.stream(post("/chat/completions", request), new ChunkRelay<>(observer, ChatCompletionChunk.class));
+        return http.stream(post("/chat/completions", request.model(), request),
+                new ChunkRelay<>(observer, ChatCompletionChunk.class));
     }
 
     @Override
     public CompletableFuture<CompletionResponse> completions(CompletionRequest request) {
-        return http.exchange(post("/completions", request), CompletionResponse.class);
+        return http.exchange(post("/completions", request.model(), request), CompletionResponse.class);
     }
 
     @Override
     public StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
-        return http.stream(post("/completions", request), new ChunkRelay<>(observer, CompletionResponse.class));
+        return http.stream(post("/completions", request.model(), request),
+                new ChunkRelay<>(observer, CompletionResponse.class));
     }
 
     @Override
     public CompletableFuture<EmbeddingResponse> embeddings(EmbeddingRequest request) {
-        return http.exchange(post("/embeddings", request), EmbeddingResponse.class);
+        return http.exchange(post("/embeddings", request.model(), request), EmbeddingResponse.class);
     }
 
     @Override
     public CompletableFuture<ImageResponse> images(ImageRequest request) {
-        return http.exchange(post("/images/generations", request), ImageResponse.class);
+        return http.exchange(post("/images/generations", request.model(), request), ImageResponse.class);
     }
 
-    private Request post(String path, Object body) {
-        return authorize(http.postJson(baseUrl + path, body));
+    private Request post(String path, String model, Object body) {
+        return authorize(http.postJson(routes.url(path, model), body));
     }
 
     private Request authorize(Request request) {
@@ -179,7 +197,7 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     @Override
     public String toString() {
-        return "OpenAiCompatibleProvider[" + name + ", " + baseUrl + "]";
+        return "OpenAiCompatibleProvider[" + name + ", " + routes.baseUrl() + "]";
     }
 
     /**

@@ -86,6 +86,18 @@ public class OpenAiProviderFactory implements ProviderFactory {
     @JsonProperty
     private DataSize maxResponseSize = DataSize.mebibytes(64);
 
+    /**
+     * An entry for a server that needs no key, with every other setting at its default: what
+     * local runtime discovery registers for an Ollama or LM Studio it finds.
+     */
+    public static OpenAiProviderFactory keyless(String name, String baseUrl) {
+        var factory = new OpenAiProviderFactory();
+        factory.name = name;
+        factory.baseUrl = baseUrl;
+        factory.apiKeyRequired = false;
+        return factory;
+    }
+
     @Override
     public String name() {
         return name;
