@@ -10,17 +10,16 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.switchboard.core.GatewayCore;
+import io.switchboard.docs.OpenApiDocument;
+import io.switchboard.docs.OpenApiResource;
+import io.switchboard.docs.SwaggerUi;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.metrics.GatewayMetrics;
-import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.UpstreamClients;
-import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.RefreshProvidersTask;
-import io.switchboard.registry.RegistrySettings;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.ApiServices;
@@ -36,8 +35,6 @@ import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
-import io.switchboard.routing.ModelRouter;
-import io.switchboard.routing.RouteExecutor;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 
@@ -47,7 +44,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -72,34 +68,19 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
 
     @Override
     public void run(SwitchboardConfiguration config, Environment environment) {
-        var problems = config.crossCheck();
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
-        }
         var gateway = config.gateway();
         var mapper = environment.getObjectMapper();
-
-        var clients = new UpstreamClients(gateway.upstreamThreads());
-        environment.lifecycle().manage(clients);
-        var scheduler = environment.lifecycle().scheduledExecutorService("switchboard-timer", true).threads(2).build();
-        var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
-        // Metrics label models from the registry's catalog, and the registry wraps providers in
-        // metrics: the reference closes that loop once both exist.
-        var registryRef = new AtomicReference<ProviderRegistry>();
-        var metrics = new GatewayMetrics(new PrometheusRegistry(), () -> registryRef.get().snapshot());
-        var registry = new ProviderRegistry(config.providers(), context, new RegistrySettings(
-                gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
-                metrics::instrument);
-        registryRef.set(registry);
-        environment.lifecycle().manage(registry);
+        var core = new GatewayCore(config, mapper);
+        environment.lifecycle().manage(core);
+        var registry = core.registry();
+        var router = core.router();
+        var metrics = core.metrics();
         exposeMetrics(environment, metrics);
 
-        var router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
-        var executor = new RouteExecutor(scheduler, gateway.requestTimeout().toJavaDuration());
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
         var reader = new ApiRequestReader(maxRequestBytes);
 
-        var services = new ApiServices(reader, router, executor, mapper, metrics::recordOverhead);
+        var services = new ApiServices(reader, router, core.executor(), mapper, metrics::recordOverhead);
 
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -115,6 +96,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new ProviderExceptionMapper());
         jersey.register(new WebApplicationExceptionMapper());
         jersey.register(new CatchAllExceptionMapper());
+        // Built from the resources registered above (Dropwizard registers an instance by its
+        // class and binds the instance): everything under /v1/ is documented.
+        var apiDocument = OpenApiDocument.of(gateway.api(), jersey.getResourceConfig().getClasses());
+        jersey.register(new OpenApiResource(apiDocument));
+        SwaggerUi.register(environment.servlets());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
         for (var provider : config.providers()) {

@@ -1,5 +1,7 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.ProviderView;
 import io.switchboard.registry.ProviderRegistry;
@@ -21,6 +23,9 @@ public final class ProvidersResource {
     }
 
     @GET
+    @Operation(operationId = "listProviders", summary = "List providers",
+            description = "Every configured provider, enabled or not, with its status and models. Never shows a key.")
+    @ApiResponse(responseCode = "200", description = "The providers")
     public ListResponse<ProviderView> list() {
         return ListResponse.of(registry.snapshot().providers().stream().map(ProvidersResource::view).toList());
     }
