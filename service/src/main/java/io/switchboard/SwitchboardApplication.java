@@ -10,6 +10,9 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.switchboard.cli.ChatCommand;
+import io.switchboard.cli.ModelsCommand;
+import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.docs.OpenApiDocument;
 import io.switchboard.docs.OpenApiResource;
@@ -64,6 +67,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // ${VAR} and ${VAR:-default} in config.yml come from the environment; keys never live in the file.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addCommand(new ProvidersCommand());
+        bootstrap.addCommand(new ModelsCommand());
+        bootstrap.addCommand(new ChatCommand());
     }
 
     @Override
