@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/chat/completions}: JSON, or server-sent events when {@code stream} is true. */
+@Tag(name = "Chat")
 @Path("/v1/chat/completions")
 public final class ChatCompletionsResource {
 

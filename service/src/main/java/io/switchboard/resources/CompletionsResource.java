@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
 import io.switchboard.docs.ApiErrors;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/completions}, the legacy text completions, streamed or not. */
+@Tag(name = "Completions")
 @Path("/v1/completions")
 public final class CompletionsResource {
 

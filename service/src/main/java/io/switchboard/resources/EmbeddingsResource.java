@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
 import io.switchboard.docs.ApiErrors;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/embeddings}. */
+@Tag(name = "Embeddings")
 @Path("/v1/embeddings")
 public final class EmbeddingsResource {
 

@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
@@ -27,6 +28,7 @@ import java.io.InputStream;
  * {@code POST /v1/images/generations}. OpenAI makes {@code model} optional here (it defaults to
  * dall-e-2); a gateway has no single default image model, so it asks for one.
  */
+@Tag(name = "Images")
 @Path("/v1/images/generations")
 public final class ImagesResource {
 

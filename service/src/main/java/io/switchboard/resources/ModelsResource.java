@@ -3,6 +3,7 @@ package io.switchboard.resources;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.Model;
 import io.switchboard.docs.ApiErrors;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /v1/models} and {@code GET /v1/models/{id}}, where ids contain slashes. */
+@Tag(name = "Models")
 @Path("/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ModelsResource {

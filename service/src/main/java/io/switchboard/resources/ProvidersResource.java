@@ -2,6 +2,7 @@ package io.switchboard.resources;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.ProviderView;
 import io.switchboard.registry.ProviderRegistry;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /v1/providers}: every configured provider, its status and models; never a key. */
+@Tag(name = "Providers")
 @Path("/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ProvidersResource {

@@ -82,6 +82,9 @@ class ApiDocsIntegrationTest {
 
         assertThat(operations.keySet()).containsExactlyInAnyOrder("createChatCompletion", "createCompletion",
                 "createEmbedding", "createImage", "listModels", "retrieveModel", "listProviders");
+        assertThat(operations.get("createChatCompletion").getTags()).containsExactly("Chat");
+        assertThat(operations.get("retrieveModel").getTags()).containsExactly("Models");
+        assertThat(operations.values()).allSatisfy(operation -> assertThat(operation.getSummary()).isNotBlank());
 
         assertPost(document, operations.get("createChatCompletion"), "ChatCompletionRequest",
                 "ChatCompletionResponse", "ChatCompletionChunk");
