@@ -10,20 +10,19 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.switchboard.cli.ChatCommand;
+import io.switchboard.cli.ModelsCommand;
+import io.switchboard.cli.ProvidersCommand;
+import io.switchboard.core.GatewayCore;
+import io.switchboard.docs.OpenApiDocument;
+import io.switchboard.docs.OpenApiResource;
+import io.switchboard.docs.SwaggerUi;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.switchboard.metrics.GatewayMetrics;
-import io.switchboard.metrics.RouteMetrics;
-import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.UpstreamClients;
-import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.RefreshProvidersTask;
-import io.switchboard.registry.ProviderSources;
-import io.switchboard.registry.RegistrySettings;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.ApiServices;
@@ -40,10 +39,6 @@ import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
-import io.switchboard.routing.ModelRouter;
-import io.switchboard.routing.ResiliencePolicies;
-import io.switchboard.routing.RouteExecutor;
-import io.switchboard.routing.RouteSettings;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 
@@ -52,11 +47,7 @@ import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -77,47 +68,29 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // ${VAR} and ${VAR:-default} in config.yml come from the environment; keys never live in the file.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        bootstrap.addCommand(new ProvidersCommand());
+        bootstrap.addCommand(new ModelsCommand());
+        bootstrap.addCommand(new ChatCommand());
     }
 
     @Override
     public void run(SwitchboardConfiguration config, Environment environment) {
-        var problems = config.crossCheck();
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
-        }
         var gateway = config.gateway();
         var mapper = environment.getObjectMapper();
-
-        var clients = new UpstreamClients(gateway.upstreamThreads());
-        environment.lifecycle().manage(clients);
-        var scheduler = environment.lifecycle().scheduledExecutorService("switchboard-timer", true).threads(2).build();
-        var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
         var ports = GatewayPorts.of(config.getServerFactory());
         environment.lifecycle().addServerLifecycleListener(ports);
-        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context);
-        // Metrics label models from the registry's catalog, and the registry wraps providers in
-        // metrics: the reference closes that loop once both exist.
-        var registryRef = new AtomicReference<ProviderRegistry>();
-        var metrics = new GatewayMetrics(new PrometheusRegistry(), () -> registryRef.get().snapshot());
-        var registry = new ProviderRegistry(new ProviderSources(config.providers(), localRuntimes), context,
-                new RegistrySettings(gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
-                metrics::instrument);
-        registryRef.set(registry);
-        environment.lifecycle().manage(registry);
+        var core = new GatewayCore(config, mapper, ports);
+        environment.lifecycle().manage(core);
+        var registry = core.registry();
+        var router = core.router();
+        var metrics = core.metrics();
         exposeMetrics(environment, metrics);
 
-        var router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
-        var resilience = gateway.resilience();
-        var policies = new ResiliencePolicies(resilience::forProvider);
-        metrics.watchBreakers(() -> breakerStates(policies));
-        metrics.watchUpstreams(clients);
-        var executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
-                gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
         var reader = new ApiRequestReader(maxRequestBytes);
 
-        var services = new ApiServices(reader, router, executor, mapper, metrics::recordOverhead,
-                new Heartbeats(scheduler, gateway.streamHeartbeat().toJavaDuration()));
+        var services = new ApiServices(reader, router, core.executor(), mapper, metrics::recordOverhead,
+                new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()));
 
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
@@ -133,25 +106,20 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new ProviderExceptionMapper());
         jersey.register(new WebApplicationExceptionMapper());
         jersey.register(new CatchAllExceptionMapper());
+        // Built from the resources registered above (Dropwizard registers an instance by its
+        // class and binds the instance): everything under /v1/ is documented.
+        var apiDocument = OpenApiDocument.of(gateway.api(), jersey.getResourceConfig().getClasses());
+        jersey.register(new OpenApiResource(apiDocument));
+        SwaggerUi.register(environment.servlets());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
         for (var provider : config.providers()) {
             environment.healthChecks().register(ProviderHealthCheck.nameFor(provider.name()),
-                    new ProviderHealthCheck(registry, provider.name(), name -> stateName(policies.state(name))));
+                    new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
 
         configureServer(config, environment, gateway);
-    }
-
-    private static Map<String, String> breakerStates(ResiliencePolicies policies) {
-        var states = new TreeMap<String, String>();
-        policies.states().forEach((provider, state) -> states.put(provider, stateName(state)));
-        return states;
-    }
-
-    private static String stateName(CircuitBreaker.State state) {
-        return state.name().toLowerCase(Locale.ROOT);
     }
 
     /**

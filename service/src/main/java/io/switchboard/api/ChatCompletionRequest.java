@@ -1,11 +1,12 @@
 package io.switchboard.api;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,8 @@ import java.util.Map;
 @JsonAutoDetect(isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatCompletionRequest(
-        String model,
-        List<ChatMessage> messages,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<ChatMessage> messages,
         Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
         Double temperature,

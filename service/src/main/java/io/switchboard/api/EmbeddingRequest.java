@@ -5,14 +5,15 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.Map;
 
 /** {@code POST /v1/embeddings}: {@code input} is a string, strings, or token arrays. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EmbeddingRequest(
-        String model,
-        JsonNode input,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) JsonNode input,
         @JsonProperty("encoding_format") String encodingFormat,
         Integer dimensions,
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {

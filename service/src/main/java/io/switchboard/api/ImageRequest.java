@@ -5,14 +5,15 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.Map;
 
 /** {@code POST /v1/images/generations}; quality, style, background … ride in extra. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImageRequest(
-        String model,
-        String prompt,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String model,
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String prompt,
         Integer n,
         String size,
         @JsonProperty("response_format") String responseFormat,

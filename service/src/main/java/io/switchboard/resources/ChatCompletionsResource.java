@@ -1,8 +1,16 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
+import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
@@ -17,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/chat/completions}: JSON, or server-sent events when {@code stream} is true. */
+@Tag(name = "Chat")
 @Path("/v1/chat/completions")
 public final class ChatCompletionsResource {
 
@@ -29,7 +38,15 @@ public final class ChatCompletionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    @Operation(operationId = "createChatCompletion", summary = "Create a chat completion",
+            description = "With `\"stream\": true`, a `text/event-stream` of `data: {chunk}` events ending with"
+                    + " `data: [DONE]`.")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ChatCompletionRequest.class)))
+    @ApiResponse(responseCode = "200", description = "The completion, or its chunks as server-sent events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionResponse.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class))})
+    @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         ChatCompletionRequest request = services.reader().read(body, ChatCompletionRequest.class);
         RequestChecks.chat(request);

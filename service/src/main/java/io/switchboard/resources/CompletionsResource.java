@@ -1,7 +1,15 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
+import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/completions}, the legacy text completions, streamed or not. */
+@Tag(name = "Completions")
 @Path("/v1/completions")
 public final class CompletionsResource {
 
@@ -28,7 +37,15 @@ public final class CompletionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    @Operation(operationId = "createCompletion", summary = "Create a text completion (legacy)",
+            description = "With `\"stream\": true`, a `text/event-stream` of `data: {chunk}` events ending with"
+                    + " `data: [DONE]`.")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CompletionRequest.class)))
+    @ApiResponse(responseCode = "200", description = "The completion, or its chunks as server-sent events", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompletionResponse.class)),
+            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = CompletionResponse.class))})
+    @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         CompletionRequest request = services.reader().read(body, CompletionRequest.class);
         RequestChecks.completion(request);

@@ -1,7 +1,15 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
+import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.InputStream;
 
 /** {@code POST /v1/embeddings}. */
+@Tag(name = "Embeddings")
 @Path("/v1/embeddings")
 public final class EmbeddingsResource {
 
@@ -28,7 +37,12 @@ public final class EmbeddingsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    @Operation(operationId = "createEmbedding", summary = "Create embeddings")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = EmbeddingRequest.class)))
+    @ApiResponse(responseCode = "200", description = "One embedding per input",
+            content = @Content(schema = @Schema(implementation = EmbeddingResponse.class)))
+    @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         EmbeddingRequest request = services.reader().read(body, EmbeddingRequest.class);
         RequestChecks.embedding(request);

@@ -1,7 +1,16 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ImageRequest;
+import io.switchboard.api.ImageResponse;
+import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
@@ -19,6 +28,7 @@ import java.io.InputStream;
  * {@code POST /v1/images/generations}. OpenAI makes {@code model} optional here (it defaults to
  * dall-e-2); a gateway has no single default image model, so it asks for one.
  */
+@Tag(name = "Images")
 @Path("/v1/images/generations")
 public final class ImagesResource {
 
@@ -31,7 +41,13 @@ public final class ImagesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public void create(InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    @Operation(operationId = "createImage", summary = "Generate images",
+            description = "Unlike OpenAI's, `model` is required: a gateway has no single default image model.")
+    @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ImageRequest.class)))
+    @ApiResponse(responseCode = "200", description = "The images, as URLs or base64",
+            content = @Content(schema = @Schema(implementation = ImageResponse.class)))
+    @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         ImageRequest request = services.reader().read(body, ImageRequest.class);
         RequestChecks.image(request);

@@ -1,5 +1,8 @@
 package io.switchboard.resources;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.ProviderView;
 import io.switchboard.registry.ProviderRegistry;
@@ -10,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /v1/providers}: every configured provider, its status and models; never a key. */
+@Tag(name = "Providers")
 @Path("/v1/providers")
 @Produces(MediaType.APPLICATION_JSON)
 public final class ProvidersResource {
@@ -21,6 +25,9 @@ public final class ProvidersResource {
     }
 
     @GET
+    @Operation(operationId = "listProviders", summary = "List providers",
+            description = "Every configured provider, enabled or not, with its status and models. Never shows a key.")
+    @ApiResponse(responseCode = "200", description = "The providers")
     public ListResponse<ProviderView> list() {
         return ListResponse.of(registry.snapshot().providers().stream().map(ProvidersResource::view).toList());
     }

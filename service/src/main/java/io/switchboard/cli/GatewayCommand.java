@@ -1,0 +1,67 @@
+package io.switchboard.cli;
+
+import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.switchboard.api.ApiException;
+import io.switchboard.GatewayPorts;
+import io.switchboard.core.GatewayCore;
+import io.switchboard.provider.ProviderException;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.io.PrintStream;
+
+/**
+ * A command that reads config.yml and works through the same {@link GatewayCore} as the server:
+ * it is started (every provider discovered) before {@link #run(GatewayCore, CommandConfiguration,
+ * Namespace, PrintStream)} and stopped after, so the process exits when the command is done. A
+ * failure ends the process with exit code 1 (Dropwizard's {@code Application.onFatalError}).
+ */
+abstract class GatewayCommand extends ConfiguredCommand<CommandConfiguration> {
+
+    private final String example;
+
+    /** @param example a command line shown under {@code --help} */
+    GatewayCommand(String name, String description, String example) {
+        super(name, description);
+        this.example = example;
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        super.configure(subparser);
+        subparser.epilog("example: " + example);
+    }
+
+    @Override
+    protected void run(Bootstrap<CommandConfiguration> bootstrap, Namespace namespace, CommandConfiguration config)
+            throws Exception {
+        // No server runs here, but a configured port is still never probed as a local runtime.
+        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(config.getServerFactory()));
+        core.start();
+        try {
+            run(core, config, namespace, System.out);
+        } finally {
+            System.out.flush();
+            core.stop();
+        }
+    }
+
+    /** Does the command's work; {@code out} is for its output only (logs go to stderr). */
+    protected abstract void run(GatewayCore core, CommandConfiguration config, Namespace namespace, PrintStream out)
+            throws Exception;
+
+    /** Failures a user can act on print as one message; anything else keeps its stack trace. */
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable e) {
+        if (e instanceof CommandFailure || e instanceof ApiException || e instanceof ProviderException
+                || e instanceof ConfigurationException || e instanceof IllegalArgumentException) {
+            cli.getStdErr().println(e.getMessage());
+            cli.getStdErr().flush();
+        } else {
+            super.onError(cli, namespace, e);
+        }
+    }
+}
