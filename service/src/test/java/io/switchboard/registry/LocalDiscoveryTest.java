@@ -53,12 +53,17 @@ class LocalDiscoveryTest {
         hanging = FakeUpstream.start();
         hanging.on("GET", "/v1/models", Behavior.hang());
         log.start();
-        ((Logger) LoggerFactory.getLogger(LocalRuntimeDiscovery.class)).addAppender(log);
+        var logger = (Logger) LoggerFactory.getLogger(LocalRuntimeDiscovery.class);
+        // Other tests in this JVM may have left the root at WARN; these messages are INFO.
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.addAppender(log);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        ((Logger) LoggerFactory.getLogger(LocalRuntimeDiscovery.class)).detachAppender(log);
+        var logger = (Logger) LoggerFactory.getLogger(LocalRuntimeDiscovery.class);
+        logger.detachAppender(log);
+        logger.setLevel(null);
         ollama.close();
         hanging.close();
         http.stop();
