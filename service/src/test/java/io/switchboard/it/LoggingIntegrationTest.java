@@ -1,0 +1,105 @@
+package io.switchboard.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import io.switchboard.SwitchboardApplication;
+import io.switchboard.SwitchboardConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The access log line the default config writes (request id, route, status, provider, model,
+ * streamed) and the JSON log layout for log shippers, as docs/operations.md shows them.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class LoggingIntegrationTest {
+
+    private static final Path ACCESS = Path.of("target", "logging-test", "access.log");
+    private static final Path APP_LOG = Path.of("target", "logging-test", "app.json");
+
+    static {
+        try {
+            Files.deleteIfExists(ACCESS);
+            Files.deleteIfExists(APP_LOG);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
+            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("logging-config.yml"));
+
+    @Test
+    void accessLogNamesTheRequestTheRouteAndWhoServedIt() throws Exception {
+        var chat = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-1")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"echo-alias-free\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+        GatewayFixture.HTTP.send(chat, HttpResponse.BodyHandlers.ofString());
+        GatewayFixture.postJson(APP, "/v1/chat/completions",
+                "{\"model\":\"builtin/echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var plain = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-2")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"builtin/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+        GatewayFixture.HTTP.send(plain, HttpResponse.BodyHandlers.ofString());
+
+        List<String> lines = awaitLines(ACCESS, 3);
+
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains(" log-test-2 \"POST /v1/chat/completions HTTP/1.1\" 200 ")
+                .endsWith("provider=builtin model=builtin/echo streamed=false"));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .matches(".* req_[0-9a-f]{32} \"POST /v1/chat/completions HTTP/1.1\" 200 .*")
+                .endsWith("provider=builtin model=builtin/echo streamed=true"));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains(" log-test-1 \"POST /v1/chat/completions HTTP/1.1\" 404 ")
+                .endsWith("provider=- model=- streamed=false"));
+    }
+
+    @Test
+    void applicationLogIsJsonForLogShippers() throws Exception {
+        var mapper = new ObjectMapper();
+        var events = new ArrayList<JsonNode>();
+        for (String line : awaitLines(APP_LOG, 1)) {
+            events.add(mapper.readTree(line));
+        }
+
+        assertThat(events).allSatisfy(event -> {
+            assertThat(event.has("level")).isTrue();
+            assertThat(event.has("message")).isTrue();
+            assertThat(event.has("timestamp")).isTrue();
+        });
+        assertThat(events).anySatisfy(event -> assertThat(event.get("message").asText())
+                .contains("Provider builtin (builtin): up, 3 models"));
+    }
+
+    private static List<String> awaitLines(Path file, int atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                lines = Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList();
+                if (lines.size() >= atLeast) {
+                    return lines;
+                }
+            }
+            Thread.sleep(100);
+        }
+        return lines;
+    }
+}
