@@ -21,7 +21,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -169,19 +168,7 @@ public final class AnthropicProvider implements Provider {
     }
 
     private List<ModelInfo> withStaticModels(List<ModelInfo> discovered) {
-        var ids = new LinkedHashSet<String>();
-        var merged = new ArrayList<ModelInfo>();
-        for (ModelInfo model : settings.staticModels()) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        for (ModelInfo model : discovered) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        return merged;
+        return ModelInfo.merge(settings.staticModels(), discovered);
     }
 
     private Request post(String path, AnthropicRequest translated) {

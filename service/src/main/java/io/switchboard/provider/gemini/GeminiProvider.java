@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -139,19 +138,7 @@ public final class GeminiProvider implements Provider {
     }
 
     private List<ModelInfo> withStaticModels(List<ModelInfo> discovered) {
-        var ids = new LinkedHashSet<String>();
-        var merged = new ArrayList<ModelInfo>();
-        for (ModelInfo model : staticModels) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        for (ModelInfo model : discovered) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        return merged;
+        return ModelInfo.merge(staticModels, discovered);
     }
 
     @Override

@@ -28,7 +28,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -132,22 +131,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     }
 
     private List<ModelInfo> withStaticModels(List<ModelInfo> discovered) {
-        if (staticModels.isEmpty()) {
-            return discovered;
-        }
-        var ids = new LinkedHashSet<String>();
-        var merged = new ArrayList<ModelInfo>();
-        for (ModelInfo model : staticModels) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        for (ModelInfo model : discovered) {
-            if (ids.add(model.id())) {
-                merged.add(model);
-            }
-        }
-        return merged;
+        return ModelInfo.merge(staticModels, discovered);
     }
 
     @Override

@@ -2,105 +2,41 @@ package io.switchboard.provider.openai;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.dropwizard.util.DataSize;
-import io.dropwizard.util.Duration;
-import io.dropwizard.validation.MinDataSize;
-import io.dropwizard.validation.MinDuration;
-import io.switchboard.provider.HttpClientSettings;
-import io.switchboard.provider.JsonHttpTransport;
-import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.ProviderFactory;
 import io.switchboard.provider.UpstreamErrors;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code type: openai}: any upstream that speaks OpenAI's HTTP API (OpenAI, Groq, OpenRouter,
  * Together, Mistral, DeepSeek, vLLM, llama.cpp's server, LM Studio, Ollama's /v1 …).
  */
 @JsonTypeName("openai")
-public class OpenAiProviderFactory implements ProviderFactory {
-
-    @NotEmpty
-    @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]*", message = "must be letters, digits, '.', '_' or '-' (no '/')")
-    @JsonProperty
-    private String name;
+public class OpenAiProviderFactory extends CatalogProviderFactory {
 
     @NotEmpty
     @Pattern(regexp = "https?://.+", message = "must be an http:// or https:// URL")
     @JsonProperty
     private String baseUrl;
 
-    @JsonProperty
-    private String apiKey;
+    public OpenAiProviderFactory() {
+    }
 
-    /** When true (the default), an empty apiKey disables the entry instead of sending no key. */
-    @JsonProperty
-    private boolean apiKeyRequired = true;
-
-    @NotNull
-    @JsonProperty
-    private Map<String, String> headers = Map.of();
-
-    @NotNull
-    @JsonProperty
-    private List<String> models = List.of();
-
-    @JsonProperty
-    private boolean discoverModels = true;
-
-    @NotNull
-    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
-    @JsonProperty
-    private Duration connectTimeout = Duration.seconds(10);
-
-    @NotNull
-    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
-    @JsonProperty
-    private Duration readTimeout = Duration.seconds(300);
-
-    @NotNull
-    @JsonProperty
-    private Duration idleConnectionTimeout = Duration.seconds(60);
-
-    @Min(1)
-    @JsonProperty
-    private int maxConnections = 1024;
-
-    @Min(0)
-    @JsonProperty
-    private int maxQueuedRequests = 4096;
-
-    @NotNull
-    @MinDataSize(1)
-    @JsonProperty
-    private DataSize maxResponseSize = DataSize.mebibytes(64);
+    private OpenAiProviderFactory(String name, String baseUrl) {
+        super(name, false);
+        this.baseUrl = baseUrl;
+    }
 
     /**
      * An entry for a server that needs no key, with every other setting at its default: what
      * local runtime discovery registers for an Ollama or LM Studio it finds.
      */
     public static OpenAiProviderFactory keyless(String name, String baseUrl) {
-        var factory = new OpenAiProviderFactory();
-        factory.name = name;
-        factory.baseUrl = baseUrl;
-        factory.apiKeyRequired = false;
-        return factory;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        return new OpenAiProviderFactory(name, baseUrl);
     }
 
     @Override
@@ -114,37 +50,9 @@ public class OpenAiProviderFactory implements ProviderFactory {
     }
 
     @Override
-    public Optional<String> disabledReason() {
-        if (apiKeyRequired && (apiKey == null || apiKey.isBlank())) {
-            return Optional.of("apiKey is empty (set the environment variable config.yml reads it from)");
-        }
-        if (apiKey != null && apiKey.contains("${")) {
-            // ${VAR} without a default stays as text when VAR is unset; never send that as a key.
-            return Optional.of("apiKey names an environment variable that is not set");
-        }
-        return Optional.empty();
-    }
-
-    @Override
     public Provider build(ProviderContext context) {
-        var client = context.http().newClient(new HttpClientSettings(connectTimeout.toJavaDuration(),
-                idleConnectionTimeout.toJavaDuration(), maxConnections, maxQueuedRequests));
-        var transport = new JsonHttpTransport(name, client, context.mapper(), readTimeout.toJavaDuration(),
-                UpstreamErrors.openAiParser(context.mapper()), (int) Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
-        var staticModels = models.stream().map(id -> ModelInfo.of(id, 0, name)).toList();
-        var extraHeaders = new LinkedHashMap<>(headers);
-        return new OpenAiCompatibleProvider(name, stripTrailingSlash(baseUrl), apiKey, extraHeaders, transport,
-                staticModels, discoverModels);
-    }
-
-    private static String stripTrailingSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    @Override
-    public String toString() {
-        return "OpenAiProviderFactory[name=" + name + ", baseUrl=" + baseUrl
-                + ", apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "[REDACTED]")
-                + ", headers=" + headers.keySet() + ", models=" + models + "]";
+        var transport = transport(context, UpstreamErrors.openAiParser(context.mapper()));
+        return new OpenAiCompatibleProvider(name(), stripTrailingSlash(baseUrl), apiKey(),
+                new LinkedHashMap<>(headers()), transport, staticModels(name()), discoverModels());
     }
 }

@@ -1,0 +1,124 @@
+package io.switchboard.provider;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDataSize;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The keys every provider over HTTP shares: its name, its key, extra headers, and its connection
+ * pool and timeouts. A type adds where it sends requests and whatever else it needs.
+ */
+public abstract class HttpProviderFactory implements ProviderFactory {
+
+    @NotEmpty
+    @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]*", message = "must be letters, digits, '.', '_' or '-' (no '/')")
+    @JsonProperty
+    private String name;
+
+    @JsonProperty
+    private String apiKey;
+
+    /** When true (the default), an empty apiKey disables the entry instead of sending no key. */
+    @JsonProperty
+    private boolean apiKeyRequired = true;
+
+    @NotNull
+    @JsonProperty
+    private Map<String, String> headers = Map.of();
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration connectTimeout = Duration.seconds(10);
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration readTimeout = Duration.seconds(300);
+
+    @NotNull
+    @JsonProperty
+    private Duration idleConnectionTimeout = Duration.seconds(60);
+
+    @Min(1)
+    @JsonProperty
+    private int maxConnections = 1024;
+
+    @Min(0)
+    @JsonProperty
+    private int maxQueuedRequests = 4096;
+
+    @NotNull
+    @MinDataSize(1)
+    @JsonProperty
+    private DataSize maxResponseSize = DataSize.mebibytes(64);
+
+    protected HttpProviderFactory() {
+    }
+
+    /** For entries made in code rather than read from config.yml (local runtimes need no key). */
+    protected HttpProviderFactory(String name, boolean apiKeyRequired) {
+        this.name = name;
+        this.apiKeyRequired = apiKeyRequired;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The key, or null when none is set. */
+    protected String apiKey() {
+        return apiKey == null || apiKey.isBlank() ? null : apiKey;
+    }
+
+    protected Map<String, String> headers() {
+        return headers;
+    }
+
+    @Override
+    public Optional<String> disabledReason() {
+        if (apiKeyRequired && (apiKey == null || apiKey.isBlank())) {
+            return Optional.of("apiKey is empty (set the environment variable config.yml reads it from)");
+        }
+        if (apiKey != null && apiKey.contains("${")) {
+            // ${VAR} without a default stays as text when VAR is unset; never send that as a key.
+            return Optional.of("apiKey names an environment variable that is not set");
+        }
+        return Optional.empty();
+    }
+
+    /** A pooled client for this provider and the JSON transport over it. */
+    protected JsonHttpTransport transport(ProviderContext context, UpstreamErrorParser errors) {
+        var client = context.http().newClient(new HttpClientSettings(connectTimeout.toJavaDuration(),
+                idleConnectionTimeout.toJavaDuration(), maxConnections, maxQueuedRequests));
+        return new JsonHttpTransport(name, client, context.mapper(), readTimeout.toJavaDuration(), errors,
+                (int) Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
+    }
+
+    protected static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** What toString adds after name, URL and the (redacted) key: the type's own settings. */
+    protected String describeSettings() {
+        return "";
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[name=" + name + ", url=" + baseUrl()
+                + ", apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "[REDACTED]")
+                + ", headers=" + headers.keySet() + describeSettings() + "]";
+    }
+}
