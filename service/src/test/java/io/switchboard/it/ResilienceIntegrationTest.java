@@ -303,6 +303,22 @@ class ResilienceIntegrationTest {
     }
 
     @Test
+    void heartbeatCommentsOnAQuietStreamDoNotDisturbTheSdk() {
+        // Chunks 450 ms apart with a 200 ms heartbeat: keep-alive comments fall between them.
+        PRIMARY.on("POST", CHAT, Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("slow", " but", " fine"), false),
+                Duration.ofMillis(450)));
+        var text = new StringBuilder();
+
+        try (var stream = GatewayFixture.openAi(APP).chat().completions().createStreaming(
+                com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                        .model("primary/gpt-4o").addUserMessage("hi").build())) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append)));
+        }
+
+        assertThat(text.toString()).isEqualTo("slow but fine");
+    }
+
+    @Test
     void breakerOpensThenSkipsTheProviderThenProbesItAgain() throws Exception {
         String flaky = "/flaky/v1/chat/completions";
         PRIMARY.on("POST", flaky, Behavior.json(500, OpenAiWire.error("boom", "server_error", null, null)));
