@@ -107,6 +107,12 @@ public class GatewayConfiguration {
         var hashes = new ArrayList<String>();
         for (String entry : keys) {
             for (String key : entry.split(",")) {
+                if (key.contains("${")) {
+                    // ${VAR} without a default stays as text when VAR is unset; that text must
+                    // not become a key anyone can send.
+                    throw new IllegalArgumentException("gateway.apiKeys names an environment variable that is not"
+                            + " set; write it as ${VAR:-}");
+                }
                 if (!key.isBlank()) {
                     hashes.add(ApiKeys.sha256Hex(key.strip()));
                 }

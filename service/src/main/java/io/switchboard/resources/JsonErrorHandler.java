@@ -61,7 +61,7 @@ public final class JsonErrorHandler extends ErrorHandler {
                 || message.startsWith("org.") || message.startsWith("java.");
         String text = plain ? reason : reason + ": " + message;
         var detail = new ErrorDetail(text, code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
-                null, code == 431 ? "request_header_fields_too_large" : null);
+                null, code == 431 ? "request_header_fields_too_large" : code == 405 ? "method_not_allowed" : null);
         try {
             return mapper.writeValueAsBytes(new ErrorResponse(detail));
         } catch (JsonProcessingException e) {

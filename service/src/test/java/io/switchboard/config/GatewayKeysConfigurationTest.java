@@ -87,6 +87,13 @@ class GatewayKeysConfigurationTest {
     }
 
     @Test
+    void anUnsetVariableWithoutADefaultIsNotTakenAsAKey() {
+        assertThatThrownBy(() -> parse("gateway:\n  apiKeys: ${SWITCHBOARD_API_KEYS}\n", Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("environment variable that is not set");
+    }
+
+    @Test
     void aNegativeRateIsRefusedAtStartup() {
         assertThatThrownBy(() -> parse("gateway:\n  rateLimit:\n    requestsPerMinute: -1\n", Map.of()))
                 .isInstanceOf(ConfigurationException.class)
