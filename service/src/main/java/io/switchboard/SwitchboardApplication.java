@@ -43,6 +43,7 @@ import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestContext;
 import io.switchboard.resources.RequestSizeFilter;
+import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.RouteExecutor;
@@ -120,6 +121,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var jersey = environment.jersey();
         protectApi(gateway, jersey);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
+        jersey.register(new UnreadBodyFilter());
         jersey.register(new ChatCompletionsResource(services));
         jersey.register(new CompletionsResource(services));
         jersey.register(new EmbeddingsResource(services));

@@ -19,17 +19,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -184,6 +190,62 @@ class ApiKeyIntegrationTest {
     void theBodyOfAnUnauthenticatedRequestIsNeverParsed() throws Exception {
         var response = send("POST", "/v1/chat/completions", "{not json");
         assertThat(response.statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * A refusal before the body is read must leave the connection usable: the body that
+     * arrives a moment after the headers is read and dropped, instead of Jetty closing the
+     * connection under a keep-alive client (which then saw a reset, sometimes instead of the 401).
+     */
+    @Test
+    void aRefusedRequestWithALateBodyKeepsItsConnection() throws Exception {
+        try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + CHAT.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(200);
+            out.write(CHAT.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String refused = readResponse(in);
+            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+
+            out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALPHA + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void aRefusedRequestWithALargeBodyIsToldTheConnectionCloses() throws Exception {
+        byte[] big = ("{\"model\":\"echo\",\"x\":\"" + "a".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        // Chunked (no length), so it passes the 413-before-reading check and meets the key check.
+        var request = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+
+        var response = GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("connection")).contains("close");
+    }
+
+    /** One response with a Content-Length body, read off a kept-alive connection. */
+    private static String readResponse(InputStream in) throws IOException {
+        var head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c == -1) {
+                throw new IOException("connection closed after: " + head);
+            }
+            head.append((char) c);
+        }
+        var matcher = Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+        int length = matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Test
