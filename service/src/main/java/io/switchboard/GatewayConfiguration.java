@@ -1,6 +1,10 @@
 package io.switchboard;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import io.switchboard.auth.ApiKeys;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
@@ -10,6 +14,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +59,30 @@ public class GatewayConfiguration {
     @JsonProperty
     private DataSize maxRequestSize = DataSize.mebibytes(10);
 
+    /**
+     * The longest a client may take to send its request body, however steadily it trickles; past
+     * it the upload is cut off with a 408. Bounds how long a slow client can hold a request thread.
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration requestReadTimeout = Duration.seconds(60);
+
+    /**
+     * SHA-256 (lowercase hex) of each key in {@code apiKeys}. The keys themselves are hashed as
+     * the configuration is read and never stored.
+     */
+    private List<String> apiKeyHashes = List.of();
+
+    /** A file of SHA-256 hashes of further keys, one per line; empty for none. */
+    @JsonProperty
+    private String apiKeysFile;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private RateLimitConfiguration rateLimit = new RateLimitConfiguration();
+
     /** Origins browsers may call the API from; {@code *} for any. Empty: no CORS headers. */
     @NotNull
     @JsonProperty
@@ -89,6 +118,32 @@ public class GatewayConfiguration {
     @JsonProperty
     private ApiInfo api = new ApiInfo();
 
+    /**
+     * {@code apiKeys}: a YAML list, or one string of comma-separated keys (what
+     * {@code ${SWITCHBOARD_API_KEYS:-}} gives). Empty entries are skipped, so an unset variable
+     * means no keys.
+     */
+    @JsonProperty("apiKeys")
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @JsonSetter(nulls = Nulls.AS_EMPTY, contentNulls = Nulls.SKIP)
+    private void setApiKeys(List<String> keys) {
+        var hashes = new ArrayList<String>();
+        for (String entry : keys) {
+            for (String key : entry.split(",")) {
+                if (key.contains("${")) {
+                    // ${VAR} without a default stays as text when VAR is unset; that text must
+                    // not become a key anyone can send.
+                    throw new IllegalArgumentException("gateway.apiKeys names an environment variable that is not"
+                            + " set; write it as ${VAR:-}");
+                }
+                if (!key.isBlank()) {
+                    hashes.add(ApiKeys.sha256Hex(key.strip()));
+                }
+            }
+        }
+        this.apiKeyHashes = List.copyOf(hashes);
+    }
+
     public String defaultProvider() {
         return defaultProvider == null || defaultProvider.isBlank() ? null : defaultProvider.strip();
     }
@@ -115,6 +170,23 @@ public class GatewayConfiguration {
 
     public DataSize maxRequestSize() {
         return maxRequestSize;
+    }
+
+    public Duration requestReadTimeout() {
+        return requestReadTimeout;
+    }
+
+    /** SHA-256 hashes of the keys given in {@code apiKeys}; never the keys. */
+    public List<String> apiKeyHashes() {
+        return apiKeyHashes;
+    }
+
+    public String apiKeysFile() {
+        return apiKeysFile == null || apiKeysFile.isBlank() ? null : apiKeysFile.strip();
+    }
+
+    public RateLimitConfiguration rateLimit() {
+        return rateLimit;
     }
 
     public List<String> corsAllowedOrigins() {

@@ -10,6 +10,13 @@ import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.switchboard.auth.ApiKeyFeature;
+import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.ApiKeysFile;
+import io.switchboard.auth.BearerKeyAuthFilter;
+import io.switchboard.auth.RateLimitFilter;
+import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
@@ -37,22 +44,30 @@ import io.switchboard.resources.JsonErrorHandler;
 import io.switchboard.resources.ModelsResource;
 import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
+import io.switchboard.resources.RequestContext;
 import io.switchboard.resources.RequestSizeFilter;
+import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import jakarta.servlet.DispatcherType;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The composition root: builds every part with {@code new} and hands it to Dropwizard. */
 public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
 
     public static void main(String[] args) throws Exception {
         new SwitchboardApplication().run(args);
@@ -87,7 +102,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         exposeMetrics(environment, metrics);
 
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
-        var reader = new ApiRequestReader(maxRequestBytes);
+        var reader = new ApiRequestReader(maxRequestBytes, gateway.requestReadTimeout().toJavaDuration(), System::nanoTime);
 
         var services = new ApiServices(reader, router, core.executor(), mapper, metrics::recordOverhead,
                 new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()));
@@ -95,7 +110,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         var jersey = environment.jersey();
+        protectApi(gateway, jersey);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
+        jersey.register(new UnreadBodyFilter());
         jersey.register(new ChatCompletionsResource(services));
         jersey.register(new CompletionsResource(services));
         jersey.register(new EmbeddingsResource(services));
@@ -120,6 +137,41 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
 
         configureServer(config, environment, gateway);
+    }
+
+    /**
+     * With gateway keys configured, every {@code /v1} call needs one, and each key gets its
+     * request limit. Without keys the API is open, and says so once at startup.
+     */
+    private static void protectApi(GatewayConfiguration gateway,
+                                   JerseyEnvironment jersey) {
+        var hashes = new ArrayList<>(gateway.apiKeyHashes());
+        if (gateway.apiKeysFile() != null) {
+            hashes.addAll(ApiKeysFile.read(Path.of(gateway.apiKeysFile())));
+        }
+        var keys = ApiKeys.fromHashes(hashes);
+        var unknown = gateway.rateLimit().perKey().keySet().stream().filter(id -> !keys.ids().contains(id)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("config.yml has errors:\n  gateway.rateLimit.perKey: no configured key"
+                    + " has the id " + String.join(", ", unknown) + " (a key's id is the first " + ApiKeys.ID_LENGTH
+                    + " hex digits of its SHA-256)");
+        }
+        if (keys.isEmpty()) {
+            LOG.warn("No gateway API keys configured: anyone who can reach the application port can use /v1/*"
+                    + " (set SWITCHBOARD_API_KEYS or gateway.apiKeysFile)");
+            return;
+        }
+        var filters = new ArrayList<Object>(List.of(new BearerKeyAuthFilter(keys)));
+        RateLimiter limiter = gateway.rateLimit().build();
+        if (limiter.limitsAnything()) {
+            filters.add(new RateLimitFilter(limiter));
+        }
+        jersey.register(new ApiKeyFeature(filters));
+        int perMinute = gateway.rateLimit().requestsPerMinute();
+        LOG.info("Gateway API keys: {} configured (ids {}); /v1/* needs Authorization: Bearer <key>; rate limit: {}",
+                keys.size(), String.join(", ", keys.ids()), !limiter.limitsAnything() ? "off"
+                        : (perMinute > 0 ? perMinute + " requests/minute per key" : "none by default")
+                        + ", " + gateway.rateLimit().perKey().size() + " per-key override(s)");
     }
 
     /**
@@ -183,7 +235,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // but by the Fetch standard it never covers Authorization, which must be named.
         cors.setAllowedHeaders(Set.of("*", "Authorization"));
         cors.setAllowCredentials(false);
-        cors.setExposedHeaders(Set.of("X-Request-Id", "Retry-After"));
+        // What a browser client may read: request ids, backoff hints, and who served the request.
+        cors.setExposedHeaders(Set.of("X-Request-Id", "Retry-After", "x-ratelimit-limit-requests",
+                "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", RequestContext.PROVIDER_HEADER,
+                RequestContext.MODEL_HEADER, RequestContext.OVERHEAD_HEADER));
         return cors;
     }
 }

@@ -14,6 +14,7 @@ import io.switchboard.provider.ProviderFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -98,6 +99,11 @@ public class SwitchboardConfiguration extends Configuration {
             if (!names.add(provider.name())) {
                 problems.add("providers: the name '" + provider.name() + "' is used twice");
             }
+            if (hasCredentials(provider.baseUrl())) {
+                // The URL is shown by GET /v1/providers and in logs; the message must not repeat it.
+                problems.add("providers: '" + provider.name() + "' has a user or password in its baseUrl;"
+                        + " put the key in apiKey or headers, which are never shown");
+            }
         }
         var runtimeNames = new HashSet<String>();
         for (LocalRuntimeConfiguration runtime : gateway.localDiscovery().runtimes()) {
@@ -124,5 +130,16 @@ public class SwitchboardConfiguration extends Configuration {
             }
         }
         return problems;
+    }
+
+    private static boolean hasCredentials(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            return URI.create(url.strip()).getRawUserInfo() != null;
+        } catch (IllegalArgumentException notAUri) {
+            return url.contains("@");
+        }
     }
 }

@@ -7,7 +7,9 @@ import java.util.Locale;
 
 /**
  * A failure of one upstream call, classified by {@link Kind} so that routing, metrics and the
- * error mapper can decide without parsing messages. Messages never contain a key.
+ * error mapper can decide without parsing messages. Messages never contain a key: whatever an
+ * adapter puts in one, and the upstream's own error message, pass through {@link Redaction} here,
+ * the one door every upstream failure goes through on its way to clients and logs.
  */
 public class ProviderException extends RuntimeException {
 
@@ -55,12 +57,21 @@ public class ProviderException extends RuntimeException {
 
     public ProviderException(Kind kind, String provider, String message, int upstreamStatus,
                              ErrorDetail upstreamError, Duration retryAfter, Throwable cause) {
-        super(message, cause);
+        super(Redaction.redact(message), cause);
         this.kind = kind;
         this.provider = provider;
         this.upstreamStatus = upstreamStatus;
-        this.upstreamError = upstreamError;
+        this.upstreamError = redact(upstreamError);
         this.retryAfter = retryAfter;
+    }
+
+    private static ErrorDetail redact(ErrorDetail detail) {
+        if (detail == null) {
+            return null;
+        }
+        var redacted = new ErrorDetail(Redaction.redact(detail.message()), detail.type(),
+                Redaction.redact(detail.param()), Redaction.redact(detail.code()));
+        return redacted.equals(detail) ? detail : redacted;
     }
 
     public Kind kind() {

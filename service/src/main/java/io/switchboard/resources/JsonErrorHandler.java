@@ -30,11 +30,23 @@ public final class JsonErrorHandler extends ErrorHandler {
         setShowCauses(false);
     }
 
+    /**
+     * Every method gets a body. Jetty's default answers only GET, POST and HEAD with one, so a
+     * refused TRACE, PUT or {@code PRI} would get an empty error.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(JSON);
-        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+        // Jetty falls back to cause.toString() for the message: a class name, and whatever the
+        // exception quoted. Only a message of its own is shown.
+        boolean fromCause = cause != null && message != null && message.equals(cause.toString());
+        response.write(true, ByteBuffer.wrap(body(code, fromCause ? null : message)), callback);
     }
 
     @Override
@@ -49,7 +61,7 @@ public final class JsonErrorHandler extends ErrorHandler {
                 || message.startsWith("org.") || message.startsWith("java.");
         String text = plain ? reason : reason + ": " + message;
         var detail = new ErrorDetail(text, code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
-                null, code == 431 ? "request_header_fields_too_large" : null);
+                null, code == 431 ? "request_header_fields_too_large" : code == 405 ? "method_not_allowed" : null);
         try {
             return mapper.writeValueAsBytes(new ErrorResponse(detail));
         } catch (JsonProcessingException e) {

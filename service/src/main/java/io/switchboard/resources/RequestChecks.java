@@ -24,6 +24,8 @@ final class RequestChecks {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
+    /** Longer than any real id (OpenRouter's, fine-tune ids and ARNs stay under 128). */
+    static final int MAX_MODEL_LENGTH = 256;
 
     private RequestChecks() {
     }
@@ -101,6 +103,9 @@ final class RequestChecks {
     }
 
     static void image(ImageRequest request) {
+        if (request.model() != null) {
+            requireModel(request.model());
+        }
         if (request.prompt() == null) {
             throw missing("prompt");
         }
@@ -244,8 +249,37 @@ final class RequestChecks {
     }
 
     private static void requireModel(String model) {
-        if (model == null) {
+        if (model == null || model.isEmpty()) {
             throw missing("model");
+        }
+        modelId(model);
+    }
+
+    /**
+     * What no model id anywhere looks like, refused before routing: very long ids (they would be
+     * quoted in errors and logs), control characters (CR/LF or NUL would break a log line, or a
+     * header or URL that an adapter builds from the id), and {@code .} or {@code ..} path
+     * segments (an adapter that puts the id in a URL path must not be walked up the upstream's
+     * API). Slashes themselves are fine: ids like {@code openrouter/meta-llama/llama-3-8b} have them.
+     */
+    static void modelId(String model) {
+        if (model.length() > MAX_MODEL_LENGTH) {
+            throw invalid("Invalid 'model': string too long. Expected a string with maximum length " + MAX_MODEL_LENGTH
+                    + ", but got a string with length " + model.length() + " instead.", "model",
+                    "string_above_max_length");
+        }
+        for (int i = 0; i < model.length(); i++) {
+            char c = model.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw invalid("Invalid 'model': control characters are not allowed in a model id.", "model",
+                        "invalid_value");
+            }
+        }
+        for (String segment : model.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw invalid("Invalid 'model': '.' and '..' are not allowed as parts of a model id.", "model",
+                        "invalid_value");
+            }
         }
     }
 

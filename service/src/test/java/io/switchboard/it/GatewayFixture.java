@@ -42,11 +42,17 @@ final class GatewayFixture {
     }
 
     static DropwizardAppExtension<SwitchboardConfiguration> app(FakeUpstream upstream, ConfigOverride... more) {
+        return app(upstream, "test-config.yml", more);
+    }
+
+    /** The gateway booted from another test config, whose {@code providers[1]} is the fake upstream. */
+    static DropwizardAppExtension<SwitchboardConfiguration> app(FakeUpstream upstream, String configResource,
+                                                               ConfigOverride... more) {
         var overrides = new ConfigOverride[more.length + 1];
         overrides[0] = ConfigOverride.config("providers[1].baseUrl", () -> upstream.baseUrl() + "/v1");
         System.arraycopy(more, 0, overrides, 1, more.length);
         return new DropwizardAppExtension<>(SwitchboardApplication.class,
-                ResourceHelpers.resourceFilePath("test-config.yml"), overrides);
+                ResourceHelpers.resourceFilePath(configResource), overrides);
     }
 
     static String baseUrl(DropwizardAppExtension<SwitchboardConfiguration> app) {

@@ -1,0 +1,75 @@
+package io.switchboard.auth;
+
+import io.switchboard.api.ApiException;
+import io.switchboard.api.ErrorDetail;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MultivaluedMap;
+
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Applies the per-key limit after authentication, before the body is read: over the limit is a
+ * 429 in OpenAI's shape ({@code type: requests}, {@code code: rate_limit_exceeded}) with
+ * {@code Retry-After}. Every response to a limited key carries OpenAI's headers
+ * {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and
+ * {@code x-ratelimit-reset-requests}.
+ */
+@Priority(Priorities.AUTHORIZATION)
+public final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+    static final String LIMIT = "x-ratelimit-limit-requests";
+    static final String REMAINING = "x-ratelimit-remaining-requests";
+    static final String RESET = "x-ratelimit-reset-requests";
+    private static final String DECISION_PROPERTY = RateLimitFilter.class.getName() + ".decision";
+
+    private final RateLimiter limiter;
+
+    public RateLimitFilter(RateLimiter limiter) {
+        this.limiter = limiter;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        Principal principal = request.getSecurityContext() == null ? null
+                : request.getSecurityContext().getUserPrincipal();
+        if (!(principal instanceof ApiKeyPrincipal key)) {
+            return;
+        }
+        var decision = limiter.acquire(key.keyId());
+        if (decision.isEmpty()) {
+            return;
+        }
+        request.setProperty(DECISION_PROPERTY, decision.get());
+        if (!decision.get().allowed()) {
+            throw tooManyRequests(decision.get());
+        }
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimitDecision decision) {
+            MultivaluedMap<String, Object> headers = response.getHeaders();
+            headers.putSingle(LIMIT, Integer.toString(decision.limit()));
+            headers.putSingle(REMAINING, Integer.toString(decision.remaining()));
+            headers.putSingle(RESET, GoDuration.format(decision.resetNanos()));
+        }
+    }
+
+    private static ApiException tooManyRequests(RateLimitDecision decision) {
+        long retrySeconds = Math.max(1, (decision.retryNanos() + 999_999_999L) / 1_000_000_000L);
+        var headers = new LinkedHashMap<String, String>();
+        headers.put("Retry-After", Long.toString(retrySeconds));
+        String message = "Rate limit reached for requests per min (RPM) on this API key: Limit " + decision.limit()
+                + ", Used " + decision.limit() + ", Requested 1. Please try again in "
+                + GoDuration.format(decision.retryNanos()) + ".";
+        return new ApiException(429, new ErrorDetail(message, "requests", null, "rate_limit_exceeded"),
+                Map.copyOf(headers));
+    }
+}
