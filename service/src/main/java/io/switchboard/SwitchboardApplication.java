@@ -47,6 +47,7 @@ import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -107,9 +108,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new WebApplicationExceptionMapper());
         jersey.register(new CatchAllExceptionMapper());
         // Built from the resources registered above (Dropwizard registers an instance by its
-        // class and binds the instance): everything under /v1/ is documented.
-        var apiDocument = OpenApiDocument.of(gateway.api(), jersey.getResourceConfig().getClasses());
-        jersey.register(new OpenApiResource(apiDocument));
+        // class and binds the instance): everything under /v1/ is documented. On first use.
+        var documented = List.copyOf(jersey.getResourceConfig().getClasses());
+        jersey.register(new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented)));
         SwaggerUi.register(environment.servlets());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
