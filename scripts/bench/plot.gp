@@ -13,9 +13,7 @@ plot data using 1:2 with linespoints lw 2 pt 7 dt 2 lc rgb "#1f77b4" title "dire
      data using 1:3 with linespoints lw 2 pt 5 dt 2 lc rgb "#ff7f0e" title "direct p99", \
      data using 1:4 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "gateway p50", \
      data using 1:5 with linespoints lw 2 pt 5 lc rgb "#ff7f0e" title "gateway p99"
-unset logscale y
 set ylabel "requests/s"
-set yrange [0:*]
 set title "Throughput"
 plot data using 1:6 with linespoints lw 2 pt 7 dt 2 lc rgb "#2ca02c" title "direct", \
      data using 1:7 with linespoints lw 2 pt 7 lc rgb "#2ca02c" title "gateway"

@@ -12,14 +12,15 @@
 #   - time to first token and gaps between chunks from the latency-mode upstream (50 ms to the
 #     first byte, chunks 20 ms apart) at concurrency 64;
 #   - RSS idle (after warm-up) and under load; threads.
-# then, once, HOLD_STREAMS streams held open at the same time (errors, threads, RSS).
+# then start to ready with an AppCDS archive, and once, HOLD_STREAMS streams held open at the
+# same time (errors, threads, RSS).
 # Results: scripts/bench/results/<time>/ (raw.tsv, summary.md, latency.png, logs); the directory
 # is ignored by git. docs/performance.md explains the method and the numbers.
 #
 # Settings (environment): REPEATS=3 DURATION=10 WARMUP=15 (seconds a warm-up round) WARMUP_ROUNDS=8
 #   LEVELS="1 4 16 64 128"
-#   HOLD_STREAMS=5000 HOLD_RAMP=500 HOLD_SECONDS=60 LAYOUT=shared|split SKIP_BUILD=1
-#   GATEWAY_JAVA_OPTS="..." (the gateway's JVM flags; default below)
+#   HOLD_STREAMS=5000 HOLD_RAMP=250 HOLD_SECONDS=60 HOLD_GAP=2 LAYOUT=shared|split SKIP_BUILD=1
+#   GATEWAY_JAVA_OPTS, HOLD_JAVA_OPTS (the gateway's JVM flags; defaults below)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -33,13 +34,18 @@ WARMUP_ROUNDS=${WARMUP_ROUNDS:-8}
 LEVELS=${LEVELS:-1 4 16 64 128}
 STREAM_SECONDS=${STREAM_SECONDS:-15}
 HOLD_STREAMS=${HOLD_STREAMS:-5000}
-HOLD_RAMP=${HOLD_RAMP:-500}
+HOLD_RAMP=${HOLD_RAMP:-250}
 HOLD_SECONDS=${HOLD_SECONDS:-60}
+HOLD_GAP=${HOLD_GAP:-2}
 LAYOUT=${LAYOUT:-shared}
-# 160 MB of heap leaves room under the 256 MB RSS budget for metaspace (~70 MB), code cache and
-# thread stacks; Serial GC: no concurrent GC threads or remembered sets on 2 cores (see
-# docs/performance.md for the G1 comparison).
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms160m -Xmx160m -XX:+UseSerialGC -Xss512k}
+# 128 MB of heap leaves room under the 256 MB RSS budget for what is not heap (~120 MB:
+# metaspace, code cache, compiler arenas, thread stacks, direct buffers); Serial GC: no
+# concurrent GC threads or remembered sets on 2 cores. glibc's per-thread malloc arenas are held
+# to 2 (MALLOC_ARENA_MAX). docs/performance.md has the measurements behind these.
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC -Xss512k}
+# 5,000 open streams hold ~26 KB of heap each: the hold test needs a bigger heap (and says so).
+HOLD_JAVA_OPTS=${HOLD_JAVA_OPTS:--Xms320m -Xmx320m -XX:+UseSerialGC -Xss512k}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 
 gw_port=18080
 fast_port=18090
@@ -87,7 +93,7 @@ if [[ $LAYOUT == split ]]; then
     pin_gateway=(taskset -c 1) pin_tools=(taskset -c 0)
 fi
 
-HOLD_CHUNKS=$HOLD_SECONDS HOLD_GAP=1 "${pin_tools[@]}" "$bench/upstream.sh" "$run_dir/nginx" \
+HOLD_CHUNKS=$((HOLD_SECONDS / HOLD_GAP)) HOLD_GAP=$HOLD_GAP "${pin_tools[@]}" "$bench/upstream.sh" "$run_dir/nginx" \
     "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
 pids+=("$(cat "$run_dir/nginx.pid")")
 sleep 0.5
@@ -119,12 +125,14 @@ sampler() {
 }
 max_col() { awk -v c="$2" 'BEGIN {m = 0} $c > m {m = $c} END {print m}' "$1"; }
 
+# start_gateway REPEAT [TEST [JAVA_OPTS]]: starts the gateway, records start to ready.
 start_gateway() {
-    local repeat=$1 dir=$run_dir/gateway-$repeat start now
+    local repeat=$1 test=${2:-startup} opts=${3:-$GATEWAY_JAVA_OPTS} dir=$run_dir/gateway-$1-${2:-startup} start now
     mkdir -p "$dir"
     start=$(date +%s%N)
+    # shellcheck disable=SC2086 # the flags are words
     BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
-        BENCH_LATENCY_PORT=$latency_port "${pin_gateway[@]}" java $GATEWAY_JAVA_OPTS \
+        BENCH_LATENCY_PORT=$latency_port "${pin_gateway[@]}" java $opts \
         -jar service/target/service.jar server "$bench/switchboard-bench.yml" > "$dir/stdout.log" 2>&1 &
     gw_pid=$!
     pids+=("$gw_pid")
@@ -133,7 +141,7 @@ start_gateway() {
         sleep 0.02
     done
     now=$(date +%s%N)
-    record "$repeat" gateway startup 0 "ready_ms=$(((now - start) / 1000000)) rss_kb=$(status_kb "$gw_pid" VmRSS) threads=$(status_kb "$gw_pid" Threads)"
+    record "$repeat" gateway "$test" 0 "ready_ms=$(((now - start) / 1000000)) rss_kb=$(status_kb "$gw_pid" VmRSS) threads=$(status_kb "$gw_pid" Threads)"
     log "gateway $gw_pid ready in $(((now - start) / 1000000)) ms"
 }
 
@@ -241,7 +249,7 @@ stop_gateway() {
 }
 
 log "run $run_dir: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
-log "layout=$LAYOUT gateway flags: $GATEWAY_JAVA_OPTS"
+log "layout=$LAYOUT gateway flags: $GATEWAY_JAVA_OPTS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX); hold test: $HOLD_JAVA_OPTS"
 printf 'repeat\ttarget\ttest\tconcurrency\tvalues\n' > "$raw"
 
 for repeat in $(seq 1 "$REPEATS"); do
@@ -264,11 +272,27 @@ for repeat in $(seq 1 "$REPEATS"); do
     fi
 done
 
-if ((HOLD_STREAMS > 0)); then
-    log "--- $HOLD_STREAMS streams held open (ramp $HOLD_RAMP/s, each ${HOLD_SECONDS}s long)"
-    hold_run
-fi
+
 stop_gateway
+
+# Start to ready with an application class-data archive (AppCDS, a JDK 17 feature): one training
+# start writes the archive at exit, then three starts use it.
+log "--- startup with AppCDS"
+start_gateway 1 startup-cds-training "$GATEWAY_JAVA_OPTS -XX:ArchiveClassesAtExit=$run_dir/switchboard.jsa"
+MODEL=fast/bench-model wrk -t1 -c2 -d3s -s "$bench/chat.lua" "http://127.0.0.1:$gw_port/v1/chat/completions" > /dev/null
+stop_gateway
+for repeat in $(seq 1 "$REPEATS"); do
+    start_gateway "$repeat" startup-cds "$GATEWAY_JAVA_OPTS -XX:SharedArchiveFile=$run_dir/switchboard.jsa"
+    stop_gateway
+done
+
+if ((HOLD_STREAMS > 0)); then
+    log "--- $HOLD_STREAMS streams held open (ramp $HOLD_RAMP/s, a chunk every ${HOLD_GAP}s for ${HOLD_SECONDS}s; gateway: $HOLD_JAVA_OPTS)"
+    start_gateway 1 startup-hold "$HOLD_JAVA_OPTS"
+    sleep 2
+    hold_run
+    stop_gateway
+fi
 
 java -cp "$run_dir/classes" Summarize "$raw" "$run_dir" > "$run_dir/summary.md"
 gnuplot -e "data='$run_dir/plot.dat'; out='$run_dir/latency.png'" "$bench/plot.gp"
