@@ -124,9 +124,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new WebApplicationExceptionMapper());
         jersey.register(new CatchAllExceptionMapper());
         // Built from the resources registered above (Dropwizard registers an instance by its
-        // class and binds the instance): everything under /v1/ is documented.
-        var apiDocument = OpenApiDocument.of(gateway.api(), jersey.getResourceConfig().getClasses());
-        jersey.register(new OpenApiResource(apiDocument));
+        // class and binds the instance): everything under /v1/ is documented. On first use.
+        var documented = List.copyOf(jersey.getResourceConfig().getClasses());
+        jersey.register(new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented)));
         SwaggerUi.register(environment.servlets());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));

@@ -32,7 +32,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The OpenAPI document of the {@code /v1} API, generated once at startup by swagger-jaxrs2 from
+ * The OpenAPI document of the {@code /v1} API, generated once (on first use) by swagger-jaxrs2 from
  * the resources' annotations, with the title, description and version of {@code gateway.api}.
  * Rendered as JSON and YAML up front: it cannot change while the server runs.
  */

@@ -12,6 +12,7 @@ import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Makes the non-blocking HTTP clients providers talk to their upstreams with. Each provider gets
  * its own pool of connections (its own timeouts and limits); all of them share one thread pool,
- * one timer and one buffer pool, so fifty providers cost no more threads than one.
+ * one timer, one buffer pool and one TLS context, so fifty providers cost no more threads than one.
  *
  * <p>A Jetty lifecycle: the application manages it, and stopping it stops every client made.
  */
@@ -34,6 +35,7 @@ public final class UpstreamClients extends ContainerLifeCycle {
     private final QueuedThreadPool executor;
     private final ScheduledExecutorScheduler scheduler;
     private final ArrayByteBufferPool bufferPool;
+    private final SslContextFactory.Client tls;
     private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
 
     public UpstreamClients(int maxThreads) {
@@ -42,6 +44,12 @@ public final class UpstreamClients extends ContainerLifeCycle {
         executor.setDaemon(true);
         scheduler = new ScheduledExecutorScheduler("upstream-timer", true);
         bufferPool = new ArrayByteBufferPool();
+        // One TLS context for every client: each SslContextFactory reads the JDK's trust store
+        // and builds an SSLContext when it starts, a few hundred milliseconds of startup per
+        // provider (local runtime discovery alone makes four clients). Every client uses the
+        // defaults, so they can share it. Added first, so it starts before any client.
+        tls = new SslContextFactory.Client();
+        addBean(tls);
         addBean(executor);
         addBean(scheduler);
     }
@@ -50,6 +58,8 @@ public final class UpstreamClients extends ContainerLifeCycle {
     public HttpClient newClient(HttpClientSettings settings) {
         var connector = new ClientConnector();
         connector.setSelectors(1);
+        connector.setSslContextFactory(tls);
+        connector.unmanage(tls);  // this container starts and stops it, not each client
         var client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setExecutor(executor);
         client.setScheduler(scheduler);

@@ -1,5 +1,6 @@
 package io.switchboard.resources;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.routing.Served;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -25,9 +26,19 @@ final class AsyncResponses {
                 return;
             }
             context.servedBy(served.target(), false);
+            // Serialised here rather than by Jersey's Jackson provider, which hashes the resource
+            // method's annotations (the OpenAPI ones nest deep) on every write to find its cached
+            // writer: that cost more than the serialisation itself (docs/performance.md).
+            byte[] json;
+            try {
+                json = services.mapper().writeValueAsBytes(body.apply(served.value()));
+            } catch (JsonProcessingException e) {
+                async.resume(new IllegalStateException("A wire record could not be serialised", e));
+                return;
+            }
             long overhead = context.elapsedNanos() - served.upstreamNanos();
             services.overhead().record(operation, overhead);
-            async.resume(Response.ok(body.apply(served.value()), MediaType.APPLICATION_JSON_TYPE)
+            async.resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)
                     .header(RequestContext.PROVIDER_HEADER, served.target().providerName())
                     .header(RequestContext.MODEL_HEADER, served.target().catalogId())
                     .header(RequestContext.ATTEMPTS_HEADER, served.attempts())

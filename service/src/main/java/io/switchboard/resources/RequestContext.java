@@ -67,6 +67,8 @@ public final class RequestContext {
     /** Milliseconds with two decimals, as the overhead header shows them. */
     static String millis(long nanos) {
         long hundredths = Math.max(0, nanos) / 10_000;
-        return (hundredths / 100) + "." + String.format("%02d", hundredths % 100);
+        long fraction = hundredths % 100;
+        // Not String.format: it looks up locale data on every call, on every response.
+        return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction;
     }
 }

@@ -9,7 +9,6 @@ import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
-import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.provider.Capability;
@@ -17,7 +16,6 @@ import io.switchboard.provider.JsonHttpTransport;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.SseEvent;
 import io.switchboard.provider.SseHandler;
 import io.switchboard.provider.StreamHandle;
@@ -32,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * An upstream that speaks OpenAI's API. Requests go out as the client sent them (only
@@ -142,7 +141,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     @Override
     public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
         return http.stream(post("/chat/completions", request.model(), request),
-                new ChunkRelay<>(observer, ChatCompletionChunk.class));
+                new ChunkRelay<>(observer, ChatCompletionChunk.class, chunk -> chunk.choices() != null));
     }
 
     @Override
@@ -153,7 +152,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     @Override
     public StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
         return http.stream(post("/completions", request.model(), request),
-                new ChunkRelay<>(observer, CompletionResponse.class));
+                new ChunkRelay<>(observer, CompletionResponse.class, chunk -> chunk.choices() != null));
     }
 
     @Override
@@ -192,11 +191,13 @@ public final class OpenAiCompatibleProvider implements Provider {
 
         private final StreamObserver<T> observer;
         private final Class<T> type;
+        private final Predicate<T> hasChoices;
         private final ObjectMapper mapper = http.mapper();
 
-        ChunkRelay(StreamObserver<T> observer, Class<T> type) {
+        ChunkRelay(StreamObserver<T> observer, Class<T> type, Predicate<T> hasChoices) {
             this.observer = observer;
             this.type = type;
+            this.hasChoices = hasChoices;
         }
 
         @Override
@@ -204,24 +205,7 @@ public final class OpenAiCompatibleProvider implements Provider {
             if (event.isDone()) {
                 return;
             }
-            JsonNode tree;
-            try {
-                tree = mapper.readTree(event.data());
-            } catch (IOException e) {
-                throw new ProviderException(Kind.MALFORMED, name, "Unreadable stream chunk from " + name, e);
-            }
-            JsonNode error = tree.get("error");
-            if (error != null && error.isObject() && !tree.has("choices")) {
-                var detail = new ErrorDetail(error.path("message").asText("stream failed"),
-                        error.path("type").asText(null), error.path("param").asText(null), error.path("code").asText(null));
-                throw new ProviderException(Kind.UPSTREAM_5XX, name, detail.message(), 0, detail, null, null);
-            }
-            T chunk;
-            try {
-                chunk = mapper.treeToValue(tree, type);
-            } catch (IOException | IllegalArgumentException e) {
-                throw new ProviderException(Kind.MALFORMED, name, "Unexpected stream chunk from " + name, e);
-            }
+            T chunk = OpenAiChunks.read(mapper, event.data(), type, hasChoices, name);
             observer.onNext(chunk);
         }
 
