@@ -1,23 +1,21 @@
 package io.switchboard.docs;
 
-import io.dropwizard.servlets.assets.AssetServlet;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Serves the docs page's own files. {@code /docs} without the slash is redirected to
  * {@code /docs/}: served there directly, the page's relative links would miss the directory.
  */
-final class DocsPageServlet extends AssetServlet {
+final class DocsPageServlet extends DocsAssetServlet {
 
     private static final long serialVersionUID = 1L;
 
     DocsPageServlet(String resourcePath, String uriPath) {
-        super(resourcePath, uriPath, "index.html", StandardCharsets.UTF_8);
+        super(resourcePath, uriPath, "index.html");
     }
 
     @Override

@@ -1,12 +1,10 @@
 package io.switchboard.docs;
 
 import io.dropwizard.jetty.setup.ServletEnvironment;
-import io.dropwizard.servlets.assets.AssetServlet;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
@@ -27,8 +25,8 @@ public final class SwaggerUi {
     public static void register(ServletEnvironment servlets) {
         servlets.addServlet("docs", new DocsPageServlet(PAGE_RESOURCES, "/docs"))
                 .addMapping("/docs/*");
-        servlets.addServlet("swagger-ui", new AssetServlet(WEBJAR_RESOURCES + webjarVersion(), "/docs/swagger-ui",
-                null, StandardCharsets.UTF_8)).addMapping("/docs/swagger-ui/*");
+        servlets.addServlet("swagger-ui", new DocsAssetServlet(WEBJAR_RESOURCES + webjarVersion(), "/docs/swagger-ui",
+                null)).addMapping("/docs/swagger-ui/*");
     }
 
     /** The webjar keeps its files under its version; read it from the jar rather than repeat it here. */

@@ -1,5 +1,6 @@
 package io.switchboard.it;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -34,6 +35,7 @@ class ApiDocsIntegrationTest {
             ConfigOverride.config("gateway.api.version", "7.3.1-test"));
 
     private static final List<Integer> ROUTED_ERRORS = List.of(400, 404, 413, 415, 429, 502, 503, 504);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"([^\"]+)\"");
 
     @AfterAll
@@ -158,6 +160,25 @@ class ApiDocsIntegrationTest {
         assertThat(response.headers().firstValue("Location")).hasValueSatisfying(
                 location -> assertThat(URI.create(GatewayFixture.baseUrl(APP) + "/docs").resolve(location).getPath())
                         .isEqualTo("/docs/"));
+    }
+
+    @Test
+    void aMissingFileUnderDocsIsAJsonNotFound() throws Exception {
+        for (String path : List.of("/docs/nope.js", "/docs/swagger-ui/nope.js", "/docs/swagger-ui/missing/deeper.css")) {
+            var response = GatewayFixture.get(APP, path);
+
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            var error = JSON.readTree(response.body()).get("error");
+            assertThat(error.get("message").asText()).as(path).isEqualTo("Invalid URL (GET " + path + ")");
+            assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.get("code").asText()).isEqualTo("unknown_url");
+            assertThat(error.has("param")).isTrue();
+            assertThat(response.headers().firstValue("X-Request-Id")).as(path).isPresent();
+        }
+        // The files that are there still are.
+        assertThat(GatewayFixture.get(APP, "/docs/").statusCode()).isEqualTo(200);
     }
 
     @Test
