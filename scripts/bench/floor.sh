@@ -9,7 +9,8 @@
 # concurrency runs REPEATS times, alternating floor and gateway. Loopback only.
 #
 # Usage: scripts/bench/floor.sh        (run.sh must have installed nginx and wrk once)
-#   LEVELS ("1 16 64"), DURATION (10), REPEATS (3), GATEWAY_JAVA_OPTS, FLOOR_JAVA_OPTS
+#   LEVELS ("1 16 64"), DURATION (10), REPEATS (3), GATEWAY_JAVA_OPTS, FLOOR_JAVA_OPTS,
+#   GATEWAY_CONFIG (default switchboard-bench.yml)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bench=scripts/bench
@@ -18,6 +19,7 @@ LEVELS=${LEVELS:-1 16 64}
 DURATION=${DURATION:-10}
 REPEATS=${REPEATS:-3}
 GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC -Xss512k}
+GATEWAY_CONFIG=${GATEWAY_CONFIG:-$bench/switchboard-bench.yml}
 FLOOR_JAVA_OPTS=${FLOOR_JAVA_OPTS:-$GATEWAY_JAVA_OPTS}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 gw_port=18080 floor_port=18070 fast_port=18090 latency_port=18091
@@ -46,7 +48,7 @@ pids+=("$floor_pid")
 # shellcheck disable=SC2086
 BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
     BENCH_LATENCY_PORT=$latency_port java $GATEWAY_JAVA_OPTS \
-    -jar service/target/service.jar server "$bench/switchboard-bench.yml" > "$dir/gateway.log" 2>&1 &
+    -jar service/target/service.jar server "$GATEWAY_CONFIG" > "$dir/gateway.log" 2>&1 &
 gw_pid=$!
 pids+=("$gw_pid")
 until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do sleep 0.05; done
