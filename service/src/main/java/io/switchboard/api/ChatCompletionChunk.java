@@ -29,6 +29,18 @@ public record ChatCompletionChunk(
         extra = Extras.copy(extra);
     }
 
+    /**
+     * Whether this chunk carries any of the answer: text, a refusal, tool calls, a finish reason,
+     * log probabilities, usage, or a delta field this gateway does not model. The chunk a stream
+     * opens with (role and empty content only) does not.
+     */
+    public boolean carriesOutput() {
+        if (usage != null && !usage.isNull()) {
+            return true;
+        }
+        return choices != null && choices.stream().anyMatch(ChunkChoice::carriesOutput);
+    }
+
     public ChatCompletionChunk withModel(String newModel) {
         return new ChatCompletionChunk(id, object, created, newModel, choices, usage, extra);
     }

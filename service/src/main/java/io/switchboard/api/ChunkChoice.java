@@ -25,4 +25,10 @@ public record ChunkChoice(
     public ChunkChoice(int index, ChunkDelta delta, String finishReason) {
         this(index, delta, NullNode.getInstance(), finishReason, Map.of());
     }
+
+    /** Whether this choice carries any of the answer (see {@link ChatCompletionChunk#carriesOutput()}). */
+    public boolean carriesOutput() {
+        return finishReason != null || (logprobs != null && !logprobs.isNull())
+                || (delta != null && delta.carriesOutput());
+    }
 }

@@ -44,6 +44,19 @@ public record ChunkDelta(
         return new ChunkDelta(null, null, null, null, Map.of());
     }
 
+    /**
+     * Whether this delta carries any of the answer: text, a refusal, tool calls, or a field this
+     * gateway does not model (reasoning text, audio) with a value. Role alone does not.
+     */
+    public boolean carriesOutput() {
+        return present(content) || present(refusal) || (toolCalls != null && !toolCalls.isEmpty())
+                || extra.values().stream().anyMatch(ChunkDelta::present);
+    }
+
+    private static boolean present(JsonNode value) {
+        return value != null && !value.isNull() && !(value.isTextual() && value.textValue().isEmpty());
+    }
+
     /** The text of this delta, or "" when it carries none. */
     public String contentText() {
         return content != null && content.isTextual() ? content.textValue() : "";

@@ -28,4 +28,10 @@ public record CompletionResponse(
     public CompletionResponse withModel(String newModel) {
         return new CompletionResponse(id, object, created, newModel, choices, usage, extra);
     }
+
+    /** As a stream chunk: whether it carries any of the answer (text, a finish reason, usage). */
+    public boolean carriesOutput() {
+        return usage != null || (choices != null && choices.stream().anyMatch(choice ->
+                (choice.text() != null && !choice.text().isEmpty()) || choice.finishReason() != null));
+    }
 }

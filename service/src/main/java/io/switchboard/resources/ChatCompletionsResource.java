@@ -53,8 +53,8 @@ public final class ChatCompletionsResource {
         var route = services.router().resolve(request.model(), Capability.CHAT);
         String model = route.requestedModel();
         if (request.isStream()) {
-            var relay = new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model), context, services,
-                    "chat_stream");
+            var relay = new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model),
+                    ChatCompletionChunk::carriesOutput, context, services, "chat_stream");
             relay.attach(services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamChat(request.withModel(target.upstreamModel()), observer),

@@ -52,8 +52,8 @@ public final class CompletionsResource {
         var route = services.router().resolve(request.model(), Capability.COMPLETIONS);
         String model = route.requestedModel();
         if (request.isStream()) {
-            var relay = new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model), context, services,
-                    "completions_stream");
+            var relay = new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model),
+                    CompletionResponse::carriesOutput, context, services, "completions_stream");
             relay.attach(services.executor().stream(route,
                     (target, observer) -> target.provider().provider()
                             .streamCompletions(request.withModel(target.upstreamModel()), observer),

@@ -17,6 +17,7 @@ import io.switchboard.provider.StreamHandle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -36,6 +37,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private final AsyncResponse async;
     private final UnaryOperator<T> rewrite;
+    private final Predicate<T> commits;
     private final RequestContext context;
     private final ApiServices services;
     private final String operation;
@@ -44,11 +46,16 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private volatile boolean clientGone;
     private ScheduledFuture<?> heartbeat;
 
-    /** @param rewrite applied to each chunk before it is written (restores the client's model id) */
-    SseRelay(AsyncResponse async, UnaryOperator<T> rewrite, RequestContext context, ApiServices services,
-             String operation) {
+    /**
+     * @param rewrite applied to each chunk before it is written (restores the client's model id)
+     * @param commits whether a chunk carries any of the answer; those that do not (the opening
+     *                role-only chunk) do not commit the stream by themselves
+     */
+    SseRelay(AsyncResponse async, UnaryOperator<T> rewrite, Predicate<T> commits, RequestContext context,
+             ApiServices services, String operation) {
         this.async = async;
         this.rewrite = rewrite;
+        this.commits = commits;
         this.context = context;
         this.services = services;
         this.operation = operation;
@@ -105,6 +112,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         if (timer != null) {
             timer.cancel(false);
         }
+    }
+
+    @Override
+    public boolean commits(T chunk) {
+        return commits.test(chunk);
     }
 
     @Override

@@ -34,6 +34,12 @@ import java.util.function.Supplier;
  */
 public final class RouteExecutor {
 
+    /**
+     * At most this many items are held back before the commit point; past it the stream commits
+     * anyway, so an upstream that sends nothing but openers cannot grow the buffer.
+     */
+    private static final int MAX_HELD = 8;
+
     private final ScheduledExecutorService scheduler;
     private final RouteSettings settings;
     private final ResiliencePolicies policies;
@@ -61,6 +67,11 @@ public final class RouteExecutor {
         var run = new StreamRun<>(route, attempt, observer);
         run.start();
         return run::abandon;
+    }
+
+    /** Requests holding {@code target} right now (what least-busy routing reads). */
+    int inFlight(Target target) {
+        return stats.of(target).inFlight();
     }
 
     /** The candidates in the order to try them for one request. */
@@ -425,6 +436,8 @@ public final class RouteExecutor {
         private final class AttemptObserver implements StreamObserver<T> {
 
             private final Target target;
+            /** Items before the commit point that carry nothing of the answer yet. */
+            private List<T> held;
 
             AttemptObserver(Target target) {
                 this.target = target;
@@ -432,22 +445,28 @@ public final class RouteExecutor {
 
             @Override
             public void onNext(T item) {
-                boolean commitNow = false;
+                List<T> release;
                 synchronized (StreamRun.this) {
                     if (finished || target != current) {
                         throw new IllegalStateException("this stream was abandoned");
                     }
                     lastEvent = System.nanoTime();
-                    if (!committed) {
-                        committed = true;
-                        commitNow = true;
-                        attemptSucceeded(target, false);
-                        watchIdle(settings.streamIdleTimeout().toNanos());
+                    if (committed) {
+                        release = null;
+                    } else if (!downstream.commits(item) && (held == null || held.size() < MAX_HELD)) {
+                        if (held == null) {
+                            held = new ArrayList<>(2);
+                        }
+                        held.add(item);
+                        return;
+                    } else {
+                        release = commit();
                     }
                 }
                 try {
-                    if (commitNow) {
+                    if (release != null) {
                         downstream.onCommit(target, upstreamNanos, attempts);
+                        release.forEach(downstream::onNext);
                     }
                     downstream.onNext(item);
                 } catch (RuntimeException clientGone) {
@@ -458,17 +477,38 @@ public final class RouteExecutor {
 
             @Override
             public void onComplete() {
+                List<T> release = null;
                 synchronized (StreamRun.this) {
                     if (target != current) {
                         return;
                     }
+                    if (finished) {
+                        if (!committed) {
+                            stats.of(target).finished();  // the run ended first (deadline); the target is free
+                        }
+                        return;
+                    }
                     if (!committed) {
-                        attemptSucceeded(target, false);  // an empty but proper stream
+                        release = commit();  // a short or empty but proper stream
                     }
                 }
                 if (close()) {
+                    if (release != null) {
+                        downstream.onCommit(target, upstreamNanos, attempts);
+                        release.forEach(downstream::onNext);
+                    }
                     downstream.onComplete();
                 }
+            }
+
+            /** The commit point: this attempt has answered. Returns the items held until now. */
+            private List<T> commit() {
+                committed = true;
+                attemptSucceeded(target, false);
+                watchIdle(settings.streamIdleTimeout().toNanos());
+                List<T> release = held != null ? held : List.of();
+                held = null;
+                return release;
             }
 
             @Override

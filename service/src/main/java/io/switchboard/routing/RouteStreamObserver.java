@@ -15,4 +15,14 @@ public interface RouteStreamObserver<T> extends StreamObserver<T> {
      * @param attempts      how many attempts it took
      */
     void onCommit(Target target, long upstreamNanos, int attempts);
+
+    /**
+     * Whether {@code item} is worth committing the stream for. Items that carry nothing of the
+     * answer yet (the role-only chunk OpenAI and Anthropic streams open with) are held back until
+     * one that does, so that a failure right after them (Anthropic's {@code overloaded_error}
+     * after {@code message_start}) still falls back instead of reaching the client in-band.
+     */
+    default boolean commits(T item) {
+        return true;
+    }
 }

@@ -389,6 +389,28 @@ class AnthropicIntegrationTest {
     }
 
     @Test
+    void overloadedRightAfterMessageStartIsRetriedBeforeTheClientSeesAByte() throws Exception {
+        // Anthropic's usual overload: message_start, content_block_start and a ping, then the error.
+        // Nothing of the answer has been said yet, so the stream is not committed and the gateway
+        // tries again; the client sees one clean stream.
+        List<String> text = events("stream.text.sse");
+        var overloaded = new ArrayList<>(text.subList(0, 3));
+        overloaded.addAll(events("stream.error.overloaded.sse"));
+        UPSTREAM.onNext("POST", MESSAGES, Behavior.sse(overloaded, Duration.ofMillis(10)),
+                Behavior.sse(text, Duration.ofMillis(5)));
+
+        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+                "{\"model\":\"" + SONNET + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Switchboard-Attempts")).hasValue("2");
+        assertThat(UPSTREAM.requests(MESSAGES)).hasSize(2);
+        assertThat(response.body()).doesNotContain("\"error\"").contains("\"content\":\"Hello\"")
+                .endsWith("data: [DONE]\n\n");
+        assertThat(response.body().split("\"role\":\"assistant\"", -1)).as("one opening chunk").hasSize(2);
+    }
+
+    @Test
     void errorEventBeforeAnyChunkIsAnOrdinaryHttpError() {
         UPSTREAM.on("POST", MESSAGES, Behavior.sse(events("stream.error.overloaded.sse"), Duration.ZERO));
 
