@@ -22,7 +22,7 @@ final class AsyncResponses {
             if (failure != null) {
                 var error = ProviderException.from(failure, null);
                 context.failedAt(error.provider(), false);
-                async.resume(error);
+                context.resumeLogged(async, error);
                 return;
             }
             context.servedBy(served.target(), false);

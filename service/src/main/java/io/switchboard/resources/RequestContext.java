@@ -2,6 +2,8 @@ package io.switchboard.resources;
 
 import io.switchboard.routing.Target;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.container.AsyncResponse;
+import org.slf4j.MDC;
 
 /**
  * What the gateway knows about one request while it runs: its id, when it began, and (once
@@ -62,6 +64,16 @@ public final class RequestContext {
             request.setAttribute(PROVIDER, provider);
         }
         request.setAttribute(STREAMED, streamed);
+    }
+
+    /**
+     * Resumes the request with a failure on the thread that saw it (an upstream's), with this
+     * request's id in the MDC meanwhile, so the exception mapper's log line names the request.
+     */
+    void resumeLogged(AsyncResponse async, Throwable failure) {
+        try (var ignored = MDC.putCloseable(RequestIdFilter.MDC_KEY, id)) {
+            async.resume(failure);
+        }
     }
 
     /** Milliseconds with two decimals, as the overhead header shows them. */

@@ -137,7 +137,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     public void onError(ProviderException error) {
         if (output == null) {
             context.failedAt(error.provider(), true);
-            async.resume(error);
+            context.resumeLogged(async, error);
             return;
         }
         LOG.info("Request {}: stream from {} failed after the first byte ({}): {}", context.id(), error.provider(),

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,7 +59,9 @@ class LoggingIntegrationTest {
                         "{\"model\":\"builtin/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
         GatewayFixture.HTTP.send(plain, HttpResponse.BodyHandlers.ofString());
 
-        List<String> lines = awaitLines(ACCESS, 3);
+        // Other tests write here too: wait for this test's three lines, whatever else is there.
+        List<String> lines = awaitLines(ACCESS, all -> all.stream().filter(line -> line.contains(" log-test-1 ")
+                || line.contains(" log-test-2 ") || line.contains("streamed=true")).count() >= 3);
 
         assertThat(lines).anySatisfy(line -> assertThat(line)
                 .contains(" log-test-2 \"POST /v1/chat/completions HTTP/1.1\" 200 ")
@@ -75,7 +78,7 @@ class LoggingIntegrationTest {
     void applicationLogIsJsonForLogShippers() throws Exception {
         var mapper = new ObjectMapper();
         var events = new ArrayList<JsonNode>();
-        for (String line : awaitLines(APP_LOG, 1)) {
+        for (String line : awaitLines(APP_LOG, all -> !all.isEmpty())) {
             events.add(mapper.readTree(line));
         }
 
@@ -88,17 +91,33 @@ class LoggingIntegrationTest {
                 .contains("Provider builtin (builtin): up, 3 models"));
     }
 
-    private static List<String> awaitLines(Path file, int atLeast) throws Exception {
+    @Test
+    void aFailedUpstreamCallIsLoggedWithTheRequestsId() throws Exception {
+        var chat = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-3")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"dead/m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+        var response = GatewayFixture.HTTP.send(chat, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isBetween(502, 504);
+
+        String failure = awaitLines(APP_LOG, all -> all.stream().anyMatch(line -> line.contains("Upstream dead failed")))
+                .stream().filter(line -> line.contains("Upstream dead failed")).findFirst().orElse(null);
+        assertThat(failure).as("the mapper's log line for the failed call").isNotNull();
+        assertThat(new ObjectMapper().readTree(failure).path("mdc").path("requestId").asText()).isEqualTo("log-test-3");
+    }
+
+    /** The file's non-blank lines once {@code enough} holds of them, or as they are after 10 s. */
+    private static List<String> awaitLines(Path file, Predicate<List<String>> enough) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         List<String> lines = List.of();
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {
                 lines = Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList();
-                if (lines.size() >= atLeast) {
+                if (enough.test(lines)) {
                     return lines;
                 }
             }
-            Thread.sleep(100);
+            Thread.sleep(50);
         }
         return lines;
     }
