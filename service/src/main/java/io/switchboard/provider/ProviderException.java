@@ -46,6 +46,7 @@ public class ProviderException extends RuntimeException {
     private final int upstreamStatus;
     private final ErrorDetail upstreamError;
     private final transient Duration retryAfter;
+    private volatile int attempts;
 
     public ProviderException(Kind kind, String provider, String message) {
         this(kind, provider, message, 0, null, null, null);
@@ -63,6 +64,17 @@ public class ProviderException extends RuntimeException {
         this.upstreamStatus = upstreamStatus;
         this.upstreamError = redact(upstreamError);
         this.retryAfter = retryAfter;
+    }
+
+    /** How many attempts the route made before it gave up with this failure; 0 if routing never said. */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** Routing notes, on the failure it gives up with, how many attempts it made. */
+    public ProviderException attempts(int count) {
+        this.attempts = count;
+        return this;
     }
 
     private static ErrorDetail redact(ErrorDetail detail) {

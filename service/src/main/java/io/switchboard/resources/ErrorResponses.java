@@ -38,6 +38,9 @@ public final class ErrorResponses {
             // Whole seconds, rounded up; the parser caps the value, so this cannot overflow.
             headers.put("Retry-After", Long.toString((retryAfter.toMillis() + 999) / 1000));
         }
+        if (e.attempts() > 0) {
+            headers.put(RequestContext.ATTEMPTS_HEADER, Integer.toString(e.attempts()));
+        }
         return switch (e.kind()) {
             case UPSTREAM_4XX, AUTHENTICATION -> new ApiException(clientStatus(e.upstreamStatus(), 400),
                     upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers);

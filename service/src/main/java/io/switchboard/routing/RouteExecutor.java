@@ -268,7 +268,7 @@ public final class RouteExecutor {
         /** Ends the run with a failure, once. */
         final synchronized void finish(ProviderException failure) {
             if (close()) {
-                deliver(failure);
+                deliver(failure.attempts(attempts));
             }
         }
 

@@ -222,6 +222,7 @@ class ResilienceIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(error(response).get("message").asText()).startsWith("secondary: ");
         assertThat(PRIMARY.count(CHAT) + SECONDARY.count(CHAT)).isEqualTo(4);
+        assertThat(response.headers().firstValue("x-switchboard-attempts")).as("a failure says so too").contains("4");
     }
 
     @Test
