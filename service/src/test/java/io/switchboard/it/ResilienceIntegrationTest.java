@@ -267,6 +267,21 @@ class ResilienceIntegrationTest {
     }
 
     @Test
+    void streamClosedCleanlyBeforeItsEndIsReportedAsCutShort() throws Exception {
+        // The opener and two chunks, then a clean close: no finish reason, no [DONE].
+        var frames = OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false).subList(0, 3);
+        PRIMARY.on("POST", CHAT, Behavior.sse(frames, Duration.ofMillis(10)));
+
+        var response = stream("smart");
+
+        String[] events = response.body().split("\n\n");
+        assertThat(events[events.length - 2]).startsWith("data: {\"error\"").contains("upstream_malformed_response")
+                .contains("cut short");
+        assertThat(events[events.length - 1]).isEqualTo("data: [DONE]");
+        assertThat(response.body()).contains("\"content\":\"b\"");
+    }
+
+    @Test
     void stalledStreamEndsAfterTheIdleTimeout() throws Exception {
         PRIMARY.on("POST", CHAT, Behavior.sseThenStall(OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), false),
                 Duration.ofMillis(10), 2));

@@ -141,7 +141,9 @@ public final class OpenAiCompatibleProvider implements Provider {
     @Override
     public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
         return http.stream(post("/chat/completions", request.model(), request),
-                new ChunkRelay<>(observer, ChatCompletionChunk.class, chunk -> chunk.choices() != null));
+                new ChunkRelay<>(observer, ChatCompletionChunk.class, chunk -> chunk.choices() != null,
+                        chunk -> chunk.choices() != null
+                                && chunk.choices().stream().anyMatch(choice -> choice.finishReason() != null)));
     }
 
     @Override
@@ -152,7 +154,9 @@ public final class OpenAiCompatibleProvider implements Provider {
     @Override
     public StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
         return http.stream(post("/completions", request.model(), request),
-                new ChunkRelay<>(observer, CompletionResponse.class, chunk -> chunk.choices() != null));
+                new ChunkRelay<>(observer, CompletionResponse.class, chunk -> chunk.choices() != null,
+                        chunk -> chunk.choices() != null
+                                && chunk.choices().stream().anyMatch(choice -> choice.finishReason() != null)));
     }
 
     @Override
@@ -185,33 +189,45 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     /**
      * Turns {@code data:} events into chunks. OpenAI ends a stream with {@code [DONE]}; a failure
-     * mid-stream arrives as an event whose object is {@code {"error":{...}}}.
+     * mid-stream arrives as an event whose object is {@code {"error":{...}}}. A stream that ends
+     * cleanly with neither {@code [DONE]} nor a finish reason was cut short (a proxy timing out,
+     * a server restarting), and is reported as a failure rather than passed off as complete.
      */
     private final class ChunkRelay<T> implements SseHandler {
 
         private final StreamObserver<T> observer;
         private final Class<T> type;
         private final Predicate<T> hasChoices;
+        private final Predicate<T> finishes;
         private final ObjectMapper mapper = http.mapper();
+        private boolean ended;
 
-        ChunkRelay(StreamObserver<T> observer, Class<T> type, Predicate<T> hasChoices) {
+        ChunkRelay(StreamObserver<T> observer, Class<T> type, Predicate<T> hasChoices, Predicate<T> finishes) {
             this.observer = observer;
             this.type = type;
             this.hasChoices = hasChoices;
+            this.finishes = finishes;
         }
 
         @Override
         public void onEvent(SseEvent event) {
             if (event.isDone()) {
+                ended = true;
                 return;
             }
             T chunk = OpenAiChunks.read(mapper, event.data(), type, hasChoices, name);
+            ended |= finishes.test(chunk);
             observer.onNext(chunk);
         }
 
         @Override
         public void onEnd() {
-            observer.onComplete();
+            if (ended) {
+                observer.onComplete();
+            } else {
+                observer.onError(new ProviderException(ProviderException.Kind.MALFORMED, name,
+                        "The stream ended before a finish reason or [DONE]: it was cut short"));
+            }
         }
 
         @Override
