@@ -50,7 +50,8 @@ public final class ProviderHealthCheck extends HealthCheck {
                     + state.latency().toMillis() + " ms").build();
             case DOWN -> result.unhealthy().withMessage(state.error() + " (" + probed(state) + ", gave up after "
                     + state.latency().toMillis() + " ms)").build();
-            case UNKNOWN -> result.healthy().withMessage("Not probed: the provider cannot list its models").build();
+            case UNKNOWN -> result.healthy().withMessage(state.error() != null ? state.error()
+                    : "Not probed: the provider cannot list its models").build();
             case DISABLED -> result.healthy().withMessage("Disabled: " + state.error()).build();
         };
     }

@@ -191,11 +191,19 @@ public final class ProviderRegistry implements Managed {
                 return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
                         ProviderStatus.UP, models, null, latency, Instant.now());
             }
-            String error = pending.isCancelled()
-                    ? "No answer to model discovery within " + discoveryTimeout.toMillis() + " ms"
-                    : ProviderException.from(failure, provider.name()).getMessage();
+            var cause = ProviderException.from(failure, provider.name());
             // A provider that is down keeps the models it had, so ids still resolve to it.
             List<ModelInfo> known = snapshot().provider(provider.name()).map(ProviderState::models).orElse(List.of());
+            if (!pending.isCancelled() && (cause.upstreamStatus() == 404 || cause.upstreamStatus() == 405)) {
+                // The server answered; it just has no model list (many OpenAI-compatible servers
+                // do not). It is reachable and serves the ids it is given.
+                return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
+                        ProviderStatus.UNKNOWN, known, "No model list at this server (HTTP " + cause.upstreamStatus()
+                        + "); ids are passed through", latency, Instant.now());
+            }
+            String error = pending.isCancelled()
+                    ? "No answer to model discovery within " + discoveryTimeout.toMillis() + " ms"
+                    : cause.getMessage();
             return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
                     ProviderStatus.DOWN, known, error, latency, Instant.now());
         });
@@ -208,7 +216,8 @@ public final class ProviderRegistry implements Managed {
             case UP -> LOG.info("Provider {} ({}): up, {} models in {} ms", state.name(), where,
                     state.models().size(), millis);
             case DOWN -> LOG.warn("Provider {} ({}): down after {} ms: {}", state.name(), where, millis, state.error());
-            default -> LOG.info("Provider {} ({}): {}, model discovery not supported", state.name(), where, state.status());
+            default -> LOG.info("Provider {} ({}): {}, {}", state.name(), where, state.status(),
+                    state.error() != null ? state.error() : "model discovery not supported");
         }
     }
 

@@ -8,7 +8,7 @@ public enum ProviderStatus {
     UP,
     /** Its last discovery failed: it may still serve, but is tried last. */
     DOWN,
-    /** Never probed: the provider cannot list its models. */
+    /** Not listed: the provider cannot list its models, or its server has no list (404/405). */
     UNKNOWN,
     /** Not built: its configuration says why (no key, usually). */
     DISABLED;
