@@ -193,29 +193,68 @@ class ApiKeyIntegrationTest {
     }
 
     /**
-     * A refusal before the body is read must leave the connection usable: the body that
-     * arrives a moment after the headers is read and dropped, instead of Jetty closing the
-     * connection under a keep-alive client (which then saw a reset, sometimes instead of the 401).
+     * A refusal before the body is read must leave the connection usable when the body has
+     * already arrived: it is dropped, instead of Jetty closing the connection under a keep-alive
+     * client (which then saw a reset, sometimes instead of the 401).
      */
     @Test
-    void aRefusedRequestWithALateBodyKeepsItsConnection() throws Exception {
+    void aRefusedRequestWithABodyAlreadySentKeepsItsConnection() throws Exception {
+        try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + CHAT.length() + "\r\n\r\n" + CHAT).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String refused = readResponse(in);
+            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close")
+                    .contains("invalid_api_key");
+
+            out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALPHA + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /**
+     * A refusal never waits on the client's body: a client without a key that declares 60000
+     * bytes and sends one (then stalls) gets its 401 at once with Connection: close, not after
+     * the idle timeout with a server thread held all along.
+     */
+    @Test
+    void aRefusedRequestWithAStalledBodyIsAnsweredAtOnceAndClosed() throws Exception {
+        try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(2_000);
+            OutputStream out = socket.getOutputStream();
+            long start = System.nanoTime();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 60000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String refused = readResponse(in);  // SocketTimeoutException after 2 s fails the test
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(refused).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+            String body = refused.substring(refused.indexOf("\r\n\r\n") + 4);
+            assertThat(JSON.readTree(body).at("/error/code").asText()).isEqualTo("invalid_api_key");
+            assertThat(elapsed).isLessThan(Duration.ofSeconds(2));
+            assertThat(in.read()).as("the server closes after the answer").isEqualTo(-1);
+        }
+    }
+
+    /** A body that has not arrived with its headers is not waited for either: 401 at once, and the client is told. */
+    @Test
+    void aRefusedRequestWhoseBodyHasNotArrivedIsToldTheConnectionCloses() throws Exception {
         try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + CHAT.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            Thread.sleep(200);
-            out.write(CHAT.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
             InputStream in = socket.getInputStream();
             String refused = readResponse(in);
-            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
-
-            out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALPHA + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertThat(readResponse(in)).startsWith("HTTP/1.1 200");
+            assertThat(refused).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
         }
     }
 
