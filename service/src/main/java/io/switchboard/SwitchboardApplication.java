@@ -42,6 +42,7 @@ import io.switchboard.resources.EmbeddingsResource;
 import io.switchboard.resources.ImagesResource;
 import io.switchboard.resources.JsonErrorHandler;
 import io.switchboard.resources.ModelsResource;
+import io.switchboard.resources.OptionsFilter;
 import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestContext;
@@ -49,6 +50,7 @@ import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import org.eclipse.jetty.http.UriCompliance;
+import org.glassfish.jersey.server.ServerProperties;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +112,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         var jersey = environment.jersey();
+        // No WADL, and no empty application/vnd.sun.wadl+xml (or any other type) on an OPTIONS answer.
+        jersey.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        jersey.register(new OptionsFilter());
         protectApi(gateway, jersey);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
         jersey.register(new UnreadBodyFilter());

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Map;
 
-/** An entry of {@code tools}: {@code {"type":"function","function":{...}}} or a newer kind. */
+/** An entry of {@code tools}: {@code {"type":"function","function":{...}}}, or a {@code custom} tool (kept in {@link #extra}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatTool(
         String type,

@@ -38,9 +38,10 @@ public final class ModelsResource {
     @Path("/{id: .+}")
     @Operation(operationId = "retrieveModel", summary = "Retrieve a model")
     @ApiResponse(responseCode = "200", description = "The model")
-    @ApiErrors(404)
+    @ApiErrors({400, 404})
     public Model get(@Parameter(description = "A model id; it may contain `/`, raw or as `%2F`")
                      @PathParam("id") String id) {
+        RequestChecks.modelId(id);  // the rules the body's "model" gets: no '..' walking, no huge ids
         return router.model(id).orElseThrow(() -> router.notFound(id));
     }
 }

@@ -11,6 +11,7 @@ import io.switchboard.api.ImageRequest;
 import io.switchboard.api.StreamOptions;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,17 @@ final class RequestChecks {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
+    /** ChatCompletionRequest.tools in OpenAI's spec: function tools and custom tools. */
+    private static final List<String> TOOL_TYPES = List.of("function", "custom");
+    private static final List<String> RESPONSE_FORMATS = List.of("text", "json_object", "json_schema");
+    /** The content part types OpenAI's spec allows in each role's message. */
+    private static final Map<String, List<String>> PART_TYPES = Map.of(
+            "system", List.of("text"),
+            "developer", List.of("text"),
+            "user", List.of("text", "image_url", "input_audio", "file"),
+            "assistant", List.of("text", "refusal"),
+            "tool", List.of("text"),
+            "function", List.of("text"));
     /** Longer than any real id (OpenRouter's, fine-tune ids and ARNs stay under 128). */
     static final int MAX_MODEL_LENGTH = 256;
 
@@ -52,6 +64,8 @@ final class RequestChecks {
         streamOptions(request.streamOptions(), request.isStream());
         tools(request.tools());
         toolChoice(request.toolChoice(), request.tools());
+        responseFormat(request.extra().get("response_format"));
+        logitBias(request.extra().get("logit_bias"));
     }
 
     static void completion(CompletionRequest request) {
@@ -60,14 +74,15 @@ final class RequestChecks {
             throw missing("prompt");
         }
         JsonNode prompt = request.prompt();
-        if (!(prompt.isTextual() || prompt.isArray() || prompt.isNull())) {
-            throw invalidType("prompt", "a string or an array");
+        if (!prompt.isNull()) {
+            textOrTokens(prompt, "prompt");
         }
         range(request.temperature(), 0, 2, "temperature");
         range(request.topP(), 0, 1, "top_p");
         intRange(request.n(), 1, 128, "n");
         intRange(request.maxTokens(), 0, Integer.MAX_VALUE, "max_tokens");
         streamOptions(request.streamOptions(), request.isStream());
+        logitBias(request.extra().get("logit_bias"));
     }
 
     static void embedding(EmbeddingRequest request) {
@@ -76,24 +91,14 @@ final class RequestChecks {
         if (input == null || input.isNull()) {
             throw missing("input");
         }
-        if (input.isTextual()) {
-            if (input.textValue().isEmpty()) {
-                throw invalid("Invalid 'input': empty string. Expected a non-empty string.", "input", "invalid_value");
-            }
-        } else if (input.isArray()) {
-            if (input.isEmpty()) {
-                throw invalid("Invalid 'input': empty array. Expected an array with minimum length 1.", "input",
-                        "empty_array");
-            }
-            for (int i = 0; i < input.size(); i++) {
-                JsonNode item = input.get(i);
-                if (!(item.isTextual() || item.isIntegralNumber() || item.isArray())) {
-                    throw invalidType("input[" + i + "]", "a string, an integer or an array of integers");
-                }
-            }
-        } else {
-            throw invalidType("input", "a string or an array");
+        if (input.isTextual() && input.textValue().isEmpty()) {
+            throw invalid("Invalid 'input': empty string. Expected a non-empty string.", "input", "invalid_value");
         }
+        if (input.isArray() && input.isEmpty()) {
+            throw invalid("Invalid 'input': empty array. Expected an array with minimum length 1.", "input",
+                    "empty_array");
+        }
+        textOrTokens(input, "input");
         String format = request.encodingFormat();
         if (format != null && !format.equals("float") && !format.equals("base64")) {
             throw invalid("Invalid value for 'encoding_format': '" + format + "'. Supported values are: 'float' and"
@@ -143,6 +148,7 @@ final class RequestChecks {
                     throw invalid("Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
                             + " with a 'type'.", path + ".content[" + i + "]", "invalid_type");
                 }
+                oneOf(part.get("type").textValue(), PART_TYPES.get(role), path + ".content[" + i + "].type");
             }
         }
         boolean hasContent = content != null && !content.isNull();
@@ -209,6 +215,17 @@ final class RequestChecks {
             if (tool.type() == null) {
                 throw missing(path + ".type");
             }
+            oneOf(tool.type(), TOOL_TYPES, path + ".type");
+            if ("custom".equals(tool.type())) {
+                JsonNode custom = tool.extra().get("custom");
+                if (custom == null || custom.isNull()) {
+                    throw missing(path + ".custom");
+                }
+                if (!custom.isObject()) {
+                    throw invalidType(path + ".custom", "an object");
+                }
+                requireString(custom, "name", path + ".custom");
+            }
             if ("function".equals(tool.type())) {
                 if (tool.function() == null) {
                     throw missing(path + ".function");
@@ -225,6 +242,84 @@ final class RequestChecks {
                 JsonNode parameters = tool.function().parameters();
                 if (parameters != null && !parameters.isObject()) {
                     throw invalidType(path + ".function.parameters", "an object");
+                }
+            }
+        }
+    }
+
+    /** {@code response_format}: one of OpenAI's three, and {@code json_schema} needs its object with a name. */
+    private static void responseFormat(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return;
+        }
+        if (!format.isObject()) {
+            throw invalidType("response_format", "an object");
+        }
+        String type = requireString(format, "type", "response_format");
+        oneOf(type, RESPONSE_FORMATS, "response_format.type");
+        if (type.equals("json_schema")) {
+            JsonNode schema = format.get("json_schema");
+            if (schema == null || schema.isNull()) {
+                throw missing("response_format.json_schema");
+            }
+            if (!schema.isObject()) {
+                throw invalidType("response_format.json_schema", "an object");
+            }
+            requireString(schema, "name", "response_format.json_schema");
+        }
+    }
+
+    /** {@code logit_bias}: a map from token id to a bias from -100 to 100. */
+    private static void logitBias(JsonNode bias) {
+        if (bias == null || bias.isNull()) {
+            return;
+        }
+        if (!bias.isObject()) {
+            throw invalidType("logit_bias", "an object");
+        }
+        for (var entry : bias.properties()) {
+            String param = "logit_bias." + entry.getKey();
+            JsonNode value = entry.getValue();
+            if (!value.isNumber()) {
+                throw invalidType(param, "a number");
+            }
+            range(value.doubleValue(), -100, 100, param);
+        }
+    }
+
+    /**
+     * A {@code prompt} or embedding {@code input}: a string, or an array of strings, of integers
+     * (tokens), or of non-empty arrays of integers, one kind per array as in OpenAI's spec.
+     */
+    private static void textOrTokens(JsonNode value, String param) {
+        if (value.isTextual()) {
+            return;
+        }
+        if (!value.isArray()) {
+            throw invalidType(param, "a string or an array");
+        }
+        String kind = null;
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            String path = param + "[" + i + "]";
+            String itemKind = item.isTextual() ? "a string" : item.isIntegralNumber() ? "an integer"
+                    : item.isArray() ? "an array of integers" : null;
+            if (itemKind == null) {
+                throw invalidType(path, kind != null ? kind : "a string, an integer or an array of integers");
+            }
+            if (kind != null && !kind.equals(itemKind)) {
+                throw invalidType(path, kind + ", like the item before it");
+            }
+            kind = itemKind;
+            if (item.isArray()) {
+                if (item.isEmpty()) {
+                    throw invalid("Invalid '" + path + "': empty array. Expected an array with minimum length 1.", path,
+                            "empty_array");
+                }
+                for (int j = 0; j < item.size(); j++) {
+                    if (!item.get(j).isIntegralNumber()) {
+                        throw invalidType(path + "[" + j + "]", "an integer");
+                    }
                 }
             }
         }
@@ -303,6 +398,34 @@ final class RequestChecks {
 
     private static String fmt(double value) {
         return value == Math.rint(value) ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
+    /** The string {@code object.field}, required: its value, or a 400 naming {@code parent.field}. */
+    private static String requireString(JsonNode object, String field, String parent) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            throw missing(parent + "." + field);
+        }
+        if (!value.isTextual()) {
+            throw invalidType(parent + "." + field, "a string");
+        }
+        return value.textValue();
+    }
+
+    /** {@code value} must be one of {@code supported}, else OpenAI's "Supported values are" 400. */
+    private static void oneOf(String value, List<String> supported, String param) {
+        if (supported.contains(value)) {
+            return;
+        }
+        var list = new StringBuilder();
+        for (int i = 0; i < supported.size(); i++) {
+            if (i > 0) {
+                list.append(supported.size() == 2 ? " and " : i == supported.size() - 1 ? ", and " : ", ");
+            }
+            list.append('\'').append(supported.get(i)).append('\'');
+        }
+        throw invalid("Invalid value: '" + printable(value) + "'. Supported values are: " + list + ".", param,
+                "invalid_value");
     }
 
     private static ApiException missing(String param) {

@@ -109,7 +109,8 @@ class ApiDocsIntegrationTest {
         });
         assertThat(jsonSchema(retrieveModel.getResponses().get("200")).get$ref())
                 .isEqualTo("#/components/schemas/Model");
-        assertThat(retrieveModel.getResponses().keySet()).containsExactly("200", "404");
+        assertThat(retrieveModel.getResponses().keySet()).containsExactly("200", "400", "404");
+        assertErrorResponse(document, retrieveModel.getResponses().get("400"));
         assertErrorResponse(document, retrieveModel.getResponses().get("404"));
 
         var listProviders = operations.get("listProviders");

@@ -233,6 +233,25 @@ class HostileInputIntegrationTest {
                 "tools[0].function.parameters"));
         cases.add(chat("tool_choice without tools", with("\"tool_choice\":\"auto\""), 400, "tool_choice"));
         cases.add(chat("tool_choice unknown", with("\"tools\":[" + TOOL + "],\"tool_choice\":\"always\""), 400, "tool_choice"));
+        cases.add(chat("tool of an unknown type", with("\"tools\":[{\"type\":\"x\"}]"), 400, "tools[0].type"));
+        cases.add(chat("function tool without a name", with("\"tools\":[{\"type\":\"function\",\"function\":{}}]"), 400,
+                "tools[0].function.name"));
+        cases.add(accepted("custom tool", postJson(with("\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"sql\"}}]"))));
+        cases.add(chat("response_format of an unknown type", with("\"response_format\":{\"type\":\"bogus\"}"), 400,
+                "response_format.type"));
+        cases.add(chat("response_format json_schema without a name",
+                with("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{}}"), 400,
+                "response_format.json_schema.name"));
+        cases.add(accepted("response_format json_schema", postJson(with("\"response_format\":{\"type\":\"json_schema\","
+                + "\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"object\"}}}"))));
+        cases.add(chat("content part of an unknown type", messages("{\"role\":\"user\",\"content\":[{\"type\":\"bogus\"}]}"),
+                400, "messages[0].content[0].type"));
+        cases.add(chat("logit_bias with a string value", with("\"logit_bias\":{\"x\":\"y\"}"), 400, "logit_bias.x"));
+        cases.add(accepted("logit_bias", postJson(with("\"logit_bias\":{\"50256\":-100}"))));
+        cases.add(bad("embeddings input nested four deep", post("/v1/embeddings", "application/json",
+                utf8("{\"model\":\"builtin/embedding\",\"input\":[[[[1]]]]}")), 400, "input[0][0]"));
+        cases.add(bad("completions prompt with an array inside a token array", post("/v1/completions", "application/json",
+                utf8("{\"model\":\"echo\",\"prompt\":[[1,[2]]]}")), 400, "prompt[0][1]"));
         cases.add(bad("embeddings with an empty input", post("/v1/embeddings", "application/json",
                 utf8("{\"model\":\"builtin/embedding\",\"input\":\"\"}")), 400, "input"));
         cases.add(bad("images with n 11", post("/v1/images/generations", "application/json",
@@ -247,7 +266,12 @@ class HostileInputIntegrationTest {
         cases.add(chat("model with '..'", model("\"builtin/../etc/passwd\""), 400, "model"));
         cases.add(chat("model starting with '..'", model("\"../builtin/echo\""), 400, "model"));
         cases.add(bad("model with an encoded slash in the body", postJson(model("\"builtin%2Fecho\"")), 404, "model"));
-        cases.add(bad("GET a model id that walks up", withKey("GET /v1/models/..%2F..%2Fetc HTTP/1.1"), 404, "model"));
+        cases.add(bad("GET a model id that walks up", withKey("GET /v1/models/..%2F..%2Fetc HTTP/1.1"), 400, "model"));
+        cases.add(bad("GET a model id that walks up after a provider",
+                withKey("GET /v1/models/builtin/..%2F..%2Fx HTTP/1.1"), 400, "model"));
+        cases.add(bad("GET a model id of 6000 characters", withKey("GET /v1/models/" + "m".repeat(6000) + " HTTP/1.1"),
+                400, "model"));
+        cases.add(bad("GET an unknown model id", withKey("GET /v1/models/builtin/nope HTTP/1.1"), 404, "model"));
         cases.add(bad("GET an encoded '..' segment", withKey("GET /v1/models/%2e%2e/providers HTTP/1.1"), 400, null));
         cases.add(bad("GET a model id with NUL", withKey("GET /v1/models/a%00b HTTP/1.1"), 400, null));
         cases.add(bad("GET a model id with CR/LF", withKey("GET /v1/models/a%0d%0aX-Injected:1 HTTP/1.1"), 400, null));
@@ -406,6 +430,19 @@ class HostileInputIntegrationTest {
         if (hostile.param() != null) {
             assertThat(error.get("param").asText()).isEqualTo(hostile.param());
         }
+    }
+
+    @Test
+    @Order(2)
+    void optionsWithAWadlAcceptGetsNoWadl() throws Exception {
+        byte[] request = withKey("OPTIONS /v1/models HTTP/1.1", "Accept", "application/vnd.sun.wadl+xml");
+
+        var response = RawHttp.exchange(APP.getLocalPort(), request, false, Duration.ofSeconds(10));
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("allow")).contains("GET");
+        assertThat(response.header("content-type")).as("no WADL, and no type for an empty body").isNull();
+        assertThat(response.text()).isEmpty();
     }
 
     @Test

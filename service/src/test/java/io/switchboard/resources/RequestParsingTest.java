@@ -6,6 +6,7 @@ import io.dropwizard.jackson.Jackson;
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
+import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ImageRequest;
@@ -141,6 +142,41 @@ class RequestParsingTest {
                 bad("tool parameters not an object",
                         chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":[]}}]"),
                         "tools[0].function.parameters", "invalid_type", null),
+                bad("tool with an unknown type", chat("\"tools\":[{\"type\":\"x\"}]"), "tools[0].type",
+                        "invalid_value", "Invalid value: 'x'. Supported values are: 'function' and 'custom'."),
+                bad("a web_search tool (not a chat completions tool)", chat("\"tools\":[{\"type\":\"web_search\"}]"),
+                        "tools[0].type", "invalid_value", null),
+                bad("custom tool without custom", chat("\"tools\":[{\"type\":\"custom\"}]"), "tools[0].custom",
+                        "missing_required_parameter", null),
+                bad("custom tool without a name", chat("\"tools\":[{\"type\":\"custom\",\"custom\":{}}]"),
+                        "tools[0].custom.name", "missing_required_parameter", null),
+                // response_format, logit_bias
+                bad("response_format of an unknown type", chat("\"response_format\":{\"type\":\"bogus\"}"),
+                        "response_format.type", "invalid_value",
+                        "Supported values are: 'text', 'json_object', and 'json_schema'."),
+                bad("response_format without type", chat("\"response_format\":{}"), "response_format.type",
+                        "missing_required_parameter", null),
+                bad("response_format as a string", chat("\"response_format\":\"json_object\""), "response_format",
+                        "invalid_type", null),
+                bad("response_format json_schema without json_schema", chat("\"response_format\":{\"type\":\"json_schema\"}"),
+                        "response_format.json_schema", "missing_required_parameter", null),
+                bad("response_format json_schema without a name",
+                        chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}"),
+                        "response_format.json_schema.name", "missing_required_parameter", null),
+                bad("logit_bias with a string value", chat("\"logit_bias\":{\"x\":\"y\"}"), "logit_bias.x",
+                        "invalid_type", "Invalid type for 'logit_bias.x': expected a number."),
+                bad("logit_bias above 100", chat("\"logit_bias\":{\"50256\":101}"), "logit_bias.50256",
+                        "decimal_above_max_value", null),
+                bad("logit_bias as an array", chat("\"logit_bias\":[1]"), "logit_bias", "invalid_type", null),
+                // content part types per role
+                bad("content part of an unknown type", messages("{\"role\":\"user\",\"content\":[{\"type\":\"bogus\"}]}"),
+                        "messages[0].content[0].type", "invalid_value",
+                        "Supported values are: 'text', 'image_url', 'input_audio', and 'file'."),
+                bad("image part in a system message",
+                        messages("{\"role\":\"system\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}", USER_HI),
+                        "messages[0].content[0].type", "invalid_value", null),
+                bad("refusal part in a user message", messages("{\"role\":\"user\",\"content\":[{\"type\":\"refusal\",\"refusal\":\"no\"}]}"),
+                        "messages[0].content[0].type", "invalid_value", null),
                 bad("tool_choice without tools", chat("\"tool_choice\":\"auto\""), "tool_choice", null,
                         "only allowed when 'tools' are specified"),
                 bad("named tool_choice without tools",
@@ -198,7 +234,19 @@ class RequestParsingTest {
                 Arguments.of("tools and named tool_choice", chat("\"tools\":[" + TOOL + "],\"tool_choice\":"
                         + "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}")),
                 Arguments.of("tool_choice none without tools", chat("\"tool_choice\":\"none\"")),
-                Arguments.of("a non-function tool type", chat("\"tools\":[{\"type\":\"web_search\"}]")),
+                Arguments.of("a custom tool", chat("\"tools\":[{\"type\":\"custom\",\"custom\":{\"name\":\"sql\"}}]")),
+                Arguments.of("response_format text", chat("\"response_format\":{\"type\":\"text\"}")),
+                Arguments.of("response_format json_object", chat("\"response_format\":{\"type\":\"json_object\"}")),
+                Arguments.of("response_format json_schema", chat("\"response_format\":{\"type\":\"json_schema\","
+                        + "\"json_schema\":{\"name\":\"x\",\"schema\":{},\"strict\":true}}")),
+                Arguments.of("logit_bias at its bounds", chat("\"logit_bias\":{\"50256\":-100,\"13\":100,\"1\":0.5}")),
+                Arguments.of("every content part type a role allows", messages(
+                        "{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"s\"}]}",
+                        "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                                + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\",\"format\":\"wav\"}},"
+                                + "{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}}]}",
+                        "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                                + "{\"type\":\"refusal\",\"refusal\":\"no\"}]}")),
                 Arguments.of("nesting 50 levels deep", chat("\"metadata\":" + "[".repeat(50) + "]".repeat(50))),
                 Arguments.of("a number with 90 digits", chat("\"seed\":" + "9".repeat(90))),
                 Arguments.of("leading whitespace and multibyte text", "  \n" + messages(
@@ -364,6 +412,14 @@ class RequestParsingTest {
                 bad("input as an object", "{\"model\":\"m\",\"input\":{\"text\":\"a\"}}", "input", "invalid_type", null),
                 bad("input item a boolean", "{\"model\":\"m\",\"input\":[\"a\",true]}", "input[1]", "invalid_type", null),
                 bad("input item a float", "{\"model\":\"m\",\"input\":[1.5]}", "input[0]", "invalid_type", null),
+                bad("input nested four deep", "{\"model\":\"m\",\"input\":[[[[1]]]]}", "input[0][0]", "invalid_type",
+                        "Invalid type for 'input[0][0]': expected an integer."),
+                bad("input token array with a string", "{\"model\":\"m\",\"input\":[[1,\"a\"]]}", "input[0][1]",
+                        "invalid_type", null),
+                bad("input with an empty token array", "{\"model\":\"m\",\"input\":[[1],[]]}", "input[1]",
+                        "empty_array", null),
+                bad("input mixing strings and tokens", "{\"model\":\"m\",\"input\":[\"a\",1]}", "input[1]",
+                        "invalid_type", null),
                 bad("bad encoding_format", "{\"model\":\"m\",\"input\":\"a\",\"encoding_format\":\"hex\"}",
                         "encoding_format", "invalid_value", "Supported values are: 'float' and 'base64'."),
                 bad("dimensions zero", "{\"model\":\"m\",\"input\":\"a\",\"dimensions\":0}", "dimensions",
@@ -386,6 +442,48 @@ class RequestParsingTest {
         if (messagePart != null) {
             assertThat(e.detail().message()).contains(messagePart);
         }
+    }
+
+    static Stream<Arguments> completionBodies() {
+        return Stream.of(
+                bad("prompt as a number", "{\"model\":\"m\",\"prompt\":5}", "prompt", "invalid_type", null),
+                bad("prompt token arrays nested too deep", "{\"model\":\"m\",\"prompt\":[[1,[2]]]}", "prompt[0][1]",
+                        "invalid_type", "Invalid type for 'prompt[0][1]': expected an integer."),
+                bad("prompt item an object", "{\"model\":\"m\",\"prompt\":[{}]}", "prompt[0]", "invalid_type", null),
+                bad("prompt mixing tokens and token arrays", "{\"model\":\"m\",\"prompt\":[1,[2]]}", "prompt[1]",
+                        "invalid_type", null),
+                bad("logit_bias with a string value", "{\"model\":\"m\",\"prompt\":\"a\",\"logit_bias\":{\"1\":\"y\"}}",
+                        "logit_bias.1", "invalid_type", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("completionBodies")
+    void rejectsInvalidCompletionBodies(String name, String body, String param, String code, String messagePart) {
+        ApiException e = catchThrowableOfType(ApiException.class,
+                () -> RequestChecks.completion(reader.parse(bytes(body), CompletionRequest.class)));
+
+        assertThat(e).isNotNull();
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.detail().type()).isEqualTo(ErrorDetail.INVALID_REQUEST);
+        assertThat(e.detail().param()).isEqualTo(param);
+        assertThat(e.detail().code()).isEqualTo(code);
+        if (messagePart != null) {
+            assertThat(e.detail().message()).contains(messagePart);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"model\":\"m\",\"prompt\":\"hello\"}",
+            "{\"model\":\"m\",\"prompt\":null}",
+            "{\"model\":\"m\",\"prompt\":[]}",
+            "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"]}",
+            "{\"model\":\"m\",\"prompt\":[1,2,3],\"logit_bias\":{\"1\":-100}}",
+            "{\"model\":\"m\",\"prompt\":[[1,2],[3]]}",
+    })
+    void acceptsValidCompletionBodies(String body) {
+        CompletionRequest request = reader.parse(bytes(body), CompletionRequest.class);
+        assertThatCode(() -> RequestChecks.completion(request)).doesNotThrowAnyException();
     }
 
     @ParameterizedTest
