@@ -11,7 +11,6 @@ import io.switchboard.api.ImageRequest;
 import io.switchboard.api.StreamOptions;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,17 +24,13 @@ final class RequestChecks {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
-    /** ChatCompletionRequest.tools in OpenAI's spec: function tools and custom tools. */
-    private static final List<String> TOOL_TYPES = List.of("function", "custom");
-    private static final List<String> RESPONSE_FORMATS = List.of("text", "json_object", "json_schema");
-    /** The content part types OpenAI's spec allows in each role's message. */
-    private static final Map<String, List<String>> PART_TYPES = Map.of(
-            "system", List.of("text"),
-            "developer", List.of("text"),
-            "user", List.of("text", "image_url", "input_audio", "file"),
-            "assistant", List.of("text", "refusal"),
-            "tool", List.of("text"),
-            "function", List.of("text"));
+    /*
+     * Tool types, content part types and response_format types that OpenAI does not define are
+     * passed on, not refused: the providers behind the gateway define their own (Groq's
+     * browser_search tool, vLLM's video_url parts and structural_tag format), and one that does
+     * not know a type refuses it with its own 400, which reaches the client as such. The types
+     * OpenAI does define are checked for their shape.
+     */
     /** Longer than any real id (OpenRouter's, fine-tune ids and ARNs stay under 128). */
     static final int MAX_MODEL_LENGTH = 256;
 
@@ -148,7 +143,6 @@ final class RequestChecks {
                     throw invalid("Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
                             + " with a 'type'.", path + ".content[" + i + "]", "invalid_type");
                 }
-                oneOf(part.get("type").textValue(), PART_TYPES.get(role), path + ".content[" + i + "].type");
             }
         }
         boolean hasContent = content != null && !content.isNull();
@@ -215,7 +209,6 @@ final class RequestChecks {
             if (tool.type() == null) {
                 throw missing(path + ".type");
             }
-            oneOf(tool.type(), TOOL_TYPES, path + ".type");
             if ("custom".equals(tool.type())) {
                 JsonNode custom = tool.extra().get("custom");
                 if (custom == null || custom.isNull()) {
@@ -247,7 +240,7 @@ final class RequestChecks {
         }
     }
 
-    /** {@code response_format}: one of OpenAI's three, and {@code json_schema} needs its object with a name. */
+    /** {@code response_format}: an object with a type; OpenAI's {@code json_schema} needs its object with a name. */
     private static void responseFormat(JsonNode format) {
         if (format == null || format.isNull()) {
             return;
@@ -256,7 +249,6 @@ final class RequestChecks {
             throw invalidType("response_format", "an object");
         }
         String type = requireString(format, "type", "response_format");
-        oneOf(type, RESPONSE_FORMATS, "response_format.type");
         if (type.equals("json_schema")) {
             JsonNode schema = format.get("json_schema");
             if (schema == null || schema.isNull()) {
@@ -410,22 +402,6 @@ final class RequestChecks {
             throw invalidType(parent + "." + field, "a string");
         }
         return value.textValue();
-    }
-
-    /** {@code value} must be one of {@code supported}, else OpenAI's "Supported values are" 400. */
-    private static void oneOf(String value, List<String> supported, String param) {
-        if (supported.contains(value)) {
-            return;
-        }
-        var list = new StringBuilder();
-        for (int i = 0; i < supported.size(); i++) {
-            if (i > 0) {
-                list.append(supported.size() == 2 ? " and " : i == supported.size() - 1 ? ", and " : ", ");
-            }
-            list.append('\'').append(supported.get(i)).append('\'');
-        }
-        throw invalid("Invalid value: '" + printable(value) + "'. Supported values are: " + list + ".", param,
-                "invalid_value");
     }
 
     private static ApiException missing(String param) {
