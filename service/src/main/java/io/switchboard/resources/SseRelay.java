@@ -44,6 +44,9 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private volatile EventOutput output;
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
+    /** Held while a heartbeat is written, and to mark the end: no keep-alive may follow {@code [DONE]}. */
+    private final Object endLock = new Object();
+    private boolean ending;
     private ScheduledFuture<?> heartbeat;
 
     /**
@@ -95,7 +98,12 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             return;
         }
         try {
-            out.write(KEEP_ALIVE);
+            synchronized (endLock) {
+                if (ending) {
+                    return;
+                }
+                out.write(KEEP_ALIVE);
+            }
         } catch (IOException | RuntimeException gone) {
             LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
             clientGone = true;
@@ -146,6 +154,10 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void finish(String errorEvent) {
+        synchronized (endLock) {
+            ending = true;  // a heartbeat being written finishes first; none starts after
+        }
+        stopHeartbeat();
         try {
             if (errorEvent != null) {
                 write(errorEvent);
