@@ -326,6 +326,9 @@ class AnthropicIntegrationTest {
             "429|429|RateLimitException|rate_limit_error|rate_limit_error|null",
             "500|502|InternalServerException|api_error|api_error|upstream_error",
             "529|503|InternalServerException|error.529.overloaded.json|api_error|overloaded_error",
+            "402|402|UnexpectedStatusCodeException|billing_error|billing_error|null",
+            "413|413|UnexpectedStatusCodeException|request_too_large|invalid_request_error|request_too_large",
+            "504|502|InternalServerException|timeout_error|api_error|timeout_error",
     })
     void upstreamErrorsReachTheSdkAsTheMatchingException(int upstreamStatus, int clientStatus, String exception,
                                                          String body, String type, String code) throws Exception {
