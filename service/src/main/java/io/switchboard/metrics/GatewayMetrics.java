@@ -65,7 +65,7 @@ public final class GatewayMetrics {
                 .labelNames("provider", "model").register(registry);
         inFlight = Gauge.builder().name("switchboard_upstream_in_flight")
                 .help("Upstream calls (and open streams) in progress")
-                .labelNames("provider").register(registry);
+                .labelNames("provider", "model").register(registry);
         tokens = Counter.builder().name("switchboard_tokens")
                 .help("Tokens the upstreams reported, by type (prompt, completion)")
                 .labelNames("provider", "model", "type").register(registry);

@@ -118,7 +118,7 @@ final class InstrumentedProvider implements Provider {
                                              Function<T, Usage> usage) {
         String provider = delegate.name();
         String modelLabel = metrics.modelLabel(provider, model);
-        metrics.inFlight.labelValues(provider).inc();
+        metrics.inFlight.labelValues(provider, modelLabel).inc();
         long start = System.nanoTime();
         CompletableFuture<T> future;
         try {
@@ -131,7 +131,7 @@ final class InstrumentedProvider implements Provider {
         // Counted on the adapter's own future, whose dependents nobody else completes, so the count
         // always happens; the caller's future completes only after it, so metrics never lag.
         upstream.whenComplete((value, failure) -> {
-            metrics.inFlight.labelValues(provider).dec();
+            metrics.inFlight.labelValues(provider, modelLabel).dec();
             if (failure == null) {
                 finished(provider, modelLabel, operation, start, null);
                 countTokens(provider, modelLabel, usage.apply(value));
@@ -191,7 +191,7 @@ final class InstrumentedProvider implements Provider {
             this.operation = operation;
             this.model = metrics.modelLabel(delegate.name(), model);
             this.usage = usage;
-            metrics.inFlight.labelValues(provider).inc();
+            metrics.inFlight.labelValues(provider, this.model).inc();
         }
 
         StreamHandle start(StreamHandle handle) {
@@ -233,7 +233,7 @@ final class InstrumentedProvider implements Provider {
 
         private void end(ProviderException error) {
             if (finished.compareAndSet(false, true)) {
-                metrics.inFlight.labelValues(provider).dec();
+                metrics.inFlight.labelValues(provider, model).dec();
                 finished(provider, model, operation, start, error);
             }
         }

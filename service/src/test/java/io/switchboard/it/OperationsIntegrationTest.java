@@ -92,7 +92,9 @@ class OperationsIntegrationTest {
         assertThat(metrics.value("switchboard_tokens_total",
                 Map.of("provider", "fake", "model", "gpt-4o", "type", "completion")))
                 .isEqualTo(3 * OpenAiWire.COMPLETION_TOKENS);
-        assertThat(metrics.value("switchboard_upstream_in_flight", Map.of("provider", "fake"))).isZero();
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "fake"))).isZero();
+        assertThat(metrics.samples("switchboard_upstream_in_flight")).as("a series per provider and model")
+                .anySatisfy(sample -> assertThat(sample.labels()).isEqualTo(Map.of("provider", "fake", "model", "gpt-4o")));
         assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat"))).isEqualTo(2);
         assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat_stream")))
                 .isEqualTo(1);

@@ -87,6 +87,11 @@ final class PrometheusText {
         return matching.isEmpty() ? 0 : matching.get(0).value();
     }
 
+    /** Every sample with this name. */
+    List<Sample> samples(String name) {
+        return samples.stream().filter(sample -> sample.name().equals(name)).toList();
+    }
+
     /** The sum of every sample with this name whose labels include {@code labels}. */
     double sum(String name, Map<String, String> labels) {
         return samples.stream().filter(sample -> sample.name().equals(name))

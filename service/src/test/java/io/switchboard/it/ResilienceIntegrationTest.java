@@ -81,8 +81,8 @@ class ResilienceIntegrationTest {
         }
         assertThat(activeConnections(metrics)).as("upstream connections still lent out").isZero();
         assertThat(busyThreads(metrics)).as("upstream threads still busy").isLessThanOrEqualTo(baselineThreads);
-        assertThat(metrics.value("switchboard_upstream_in_flight", Map.of("provider", "primary"))).isZero();
-        assertThat(metrics.value("switchboard_upstream_in_flight", Map.of("provider", "secondary"))).isZero();
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "primary"))).isZero();
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "secondary"))).isZero();
     }
 
     @AfterAll
