@@ -24,6 +24,7 @@ import io.switchboard.core.GatewayCore;
 import io.switchboard.docs.OpenApiDocument;
 import io.switchboard.docs.OpenApiResource;
 import io.switchboard.docs.SwaggerUi;
+import io.switchboard.health.AdminHealthServlet;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
@@ -140,6 +141,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                     new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
+        environment.admin().addServlet("healthcheck", new AdminHealthServlet(environment.healthChecks(),
+                config::isCriticalCheck)).addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
     }

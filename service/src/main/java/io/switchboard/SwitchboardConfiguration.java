@@ -2,6 +2,7 @@ package io.switchboard;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.setup.AdminFactory;
 import io.dropwizard.health.DefaultHealthFactory;
 import io.dropwizard.health.HealthCheckConfiguration;
 import io.dropwizard.health.HealthCheckType;
@@ -41,6 +42,23 @@ public class SwitchboardConfiguration extends Configuration {
 
     public List<ProviderFactory> providers() {
         return providers;
+    }
+
+    @Override
+    public AdminFactory getAdminFactory() {
+        AdminFactory admin = super.getAdminFactory();
+        // The admin /healthcheck is the gateway's own (AdminHealthServlet): its status follows the
+        // critical checks only, so one provider's outage does not fail it.
+        admin.getHealthChecks().setServletEnabled(false);
+        return admin;
+    }
+
+    /** Whether the health check of this name decides health (providers' checks do not). */
+    public boolean isCriticalCheck(String name) {
+        return getHealthFactory().filter(DefaultHealthFactory.class::isInstance).map(DefaultHealthFactory.class::cast)
+                .flatMap(health -> health.getHealthCheckConfigurations().stream()
+                        .filter(check -> check.getName().equals(name)).findFirst())
+                .map(HealthCheckConfiguration::isCritical).orElse(true);
     }
 
     /**

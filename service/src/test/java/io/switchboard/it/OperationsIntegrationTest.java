@@ -161,8 +161,11 @@ class OperationsIntegrationTest {
                 .contains(UPSTREAM.baseUrl() + "/v1/models")
                 .contains("closed before the response was complete");
         assertThat(down.get("status").asText()).isEqualTo("down");
-        // A provider outage is not a gateway outage: still ready, the builtin can serve.
+        // A provider outage is not a gateway outage: still ready, the builtin can serve, and the
+        // admin /healthcheck says the provider is down with a 200.
         assertThat(readiness()).isEqualTo(200);
+        assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck"))
+                .GET()).statusCode()).isEqualTo(200);
         assertThat(PrometheusText.parse(scrape()).value("switchboard_provider_up", Map.of("provider", "fake"))).isZero();
 
         GatewayFixture.listModels(UPSTREAM);

@@ -26,6 +26,7 @@ class ReadinessIntegrationTest {
         var admin = GatewayFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                 "http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).as("a critical check failed").isEqualTo(500);
         assertThat(admin.body()).contains("No provider can serve: down (down)")
                 .contains("Cannot reach http://127.0.0.1:1/v1/models");
     }
