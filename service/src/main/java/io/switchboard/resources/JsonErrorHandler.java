@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 public final class JsonErrorHandler extends ErrorHandler {
 
     private static final HttpField JSON = new HttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    private static final String UNSUPPORTED_VERSION = "this server speaks HTTP/1.1 (and HTTP/1.0)";
     private final ObjectMapper mapper = new ObjectMapper();
 
     public JsonErrorHandler() {
@@ -42,6 +43,13 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
+        if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            // A request line with a version this server does not speak (HTTP/0.9, HTTP/9.9, none)
+            // is the client's error: 400, not a 5xx that would read as the gateway failing.
+            code = HttpStatus.BAD_REQUEST_400;
+            message = UNSUPPORTED_VERSION;
+            response.setStatus(code);
+        }
         response.getHeaders().put(JSON);
         // Jetty falls back to cause.toString() for the message: a class name, and whatever the
         // exception quoted. Only a message of its own is shown.
@@ -61,7 +69,8 @@ public final class JsonErrorHandler extends ErrorHandler {
                 || message.startsWith("org.") || message.startsWith("java.");
         String text = plain ? reason : reason + ": " + message;
         var detail = new ErrorDetail(text, code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
-                null, code == 431 ? "request_header_fields_too_large" : code == 405 ? "method_not_allowed" : null);
+                null, code == 431 ? "request_header_fields_too_large" : code == 405 ? "method_not_allowed"
+                        : UNSUPPORTED_VERSION.equals(message) ? "unsupported_http_version" : null);
         try {
             return mapper.writeValueAsBytes(new ErrorResponse(detail));
         } catch (JsonProcessingException e) {
