@@ -46,18 +46,10 @@ class LoggingIntegrationTest {
 
     @Test
     void accessLogNamesTheRequestTheRouteAndWhoServedIt() throws Exception {
-        var chat = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-1")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"echo-alias-free\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
-        GatewayFixture.HTTP.send(chat, HttpResponse.BodyHandlers.ofString());
+        chat("log-test-1", "echo-alias-free");
         GatewayFixture.postJson(APP, "/v1/chat/completions",
                 "{\"model\":\"builtin/echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        var plain = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-2")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"builtin/echo\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
-        GatewayFixture.HTTP.send(plain, HttpResponse.BodyHandlers.ofString());
+        chat("log-test-2", "builtin/echo");
 
         // Other tests write here too: wait for this test's three lines, whatever else is there.
         List<String> lines = awaitLines(ACCESS, all -> all.stream().filter(line -> line.contains(" log-test-1 ")
@@ -93,17 +85,22 @@ class LoggingIntegrationTest {
 
     @Test
     void aFailedUpstreamCallIsLoggedWithTheRequestsId() throws Exception {
-        var chat = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").header("X-Request-Id", "log-test-3")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"dead/m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
-        var response = GatewayFixture.HTTP.send(chat, HttpResponse.BodyHandlers.ofString());
+        var response = chat("log-test-3", "dead/m");
         assertThat(response.statusCode()).isBetween(502, 504);
 
         String failure = awaitLines(APP_LOG, all -> all.stream().anyMatch(line -> line.contains("Upstream dead failed")))
                 .stream().filter(line -> line.contains("Upstream dead failed")).findFirst().orElse(null);
         assertThat(failure).as("the mapper's log line for the failed call").isNotNull();
         assertThat(new ObjectMapper().readTree(failure).path("mdc").path("requestId").asText()).isEqualTo("log-test-3");
+    }
+
+    /** A non-streamed chat request with this request id. */
+    private static HttpResponse<String> chat(String requestId, String model) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+        return GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** The file's non-blank lines once {@code enough} holds of them, or as they are after 10 s. */

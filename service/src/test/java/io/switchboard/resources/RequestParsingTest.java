@@ -185,8 +185,12 @@ class RequestParsingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidChatBodies")
     void rejectsInvalidChatBodies(String name, String body, String param, String code, String messagePart) {
-        ApiException e = chatFails(body);
+        assertRefused(chatFails(body), param, code, messagePart);
+    }
 
+    /** A 400 {@code invalid_request_error} naming {@code param}, with {@code code} and, if given, that text. */
+    private static void assertRefused(ApiException e, String param, String code, String messagePart) {
+        assertThat(e).as("refused").isNotNull();
         assertThat(e.status()).isEqualTo(400);
         assertThat(e.detail().type()).isEqualTo(ErrorDetail.INVALID_REQUEST);
         assertThat(e.detail().param()).isEqualTo(param);
@@ -422,16 +426,8 @@ class RequestParsingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("embeddingBodies")
     void rejectsInvalidEmbeddingBodies(String name, String body, String param, String code, String messagePart) {
-        ApiException e = catchThrowableOfType(ApiException.class,
-                () -> RequestChecks.embedding(reader.parse(bytes(body), EmbeddingRequest.class)));
-
-        assertThat(e).isNotNull();
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.detail().param()).isEqualTo(param);
-        assertThat(e.detail().code()).isEqualTo(code);
-        if (messagePart != null) {
-            assertThat(e.detail().message()).contains(messagePart);
-        }
+        assertRefused(catchThrowableOfType(ApiException.class,
+                () -> RequestChecks.embedding(reader.parse(bytes(body), EmbeddingRequest.class))), param, code, messagePart);
     }
 
     static Stream<Arguments> completionBodies() {
@@ -449,17 +445,8 @@ class RequestParsingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("completionBodies")
     void rejectsInvalidCompletionBodies(String name, String body, String param, String code, String messagePart) {
-        ApiException e = catchThrowableOfType(ApiException.class,
-                () -> RequestChecks.completion(reader.parse(bytes(body), CompletionRequest.class)));
-
-        assertThat(e).isNotNull();
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.detail().type()).isEqualTo(ErrorDetail.INVALID_REQUEST);
-        assertThat(e.detail().param()).isEqualTo(param);
-        assertThat(e.detail().code()).isEqualTo(code);
-        if (messagePart != null) {
-            assertThat(e.detail().message()).contains(messagePart);
-        }
+        assertRefused(catchThrowableOfType(ApiException.class,
+                () -> RequestChecks.completion(reader.parse(bytes(body), CompletionRequest.class))), param, code, messagePart);
     }
 
     @ParameterizedTest
@@ -506,16 +493,8 @@ class RequestParsingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("imageBodies")
     void rejectsInvalidImageBodies(String name, String body, String param, String code, String messagePart) {
-        ApiException e = catchThrowableOfType(ApiException.class,
-                () -> RequestChecks.image(reader.parse(bytes(body), ImageRequest.class)));
-
-        assertThat(e).isNotNull();
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.detail().param()).isEqualTo(param);
-        assertThat(e.detail().code()).isEqualTo(code);
-        if (messagePart != null) {
-            assertThat(e.detail().message()).contains(messagePart);
-        }
+        assertRefused(catchThrowableOfType(ApiException.class,
+                () -> RequestChecks.image(reader.parse(bytes(body), ImageRequest.class))), param, code, messagePart);
     }
 
     @ParameterizedTest
