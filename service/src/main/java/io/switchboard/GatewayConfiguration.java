@@ -9,6 +9,7 @@ import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import io.switchboard.provider.ProviderContext;
 import io.switchboard.routing.RouteGroup;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -36,6 +37,18 @@ public class GatewayConfiguration {
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
     private Duration requestTimeout = Duration.seconds(300);
+
+    /** How long to wait for an upstream connection (TCP and TLS); a provider's own setting wins. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration connectTimeout = Duration.seconds(10);
+
+    /** Longest silence while waiting for an upstream's response or its next bytes; a provider's own wins. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
+    @JsonProperty
+    private Duration readTimeout = Duration.seconds(300);
 
     /** Longest silence between two events of a started stream; then it ends with an in-band error. */
     @NotNull
@@ -166,6 +179,11 @@ public class GatewayConfiguration {
 
     public Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /** The upstream timeouts providers use unless they set their own. */
+    public ProviderContext.UpstreamTimeouts upstreamTimeouts() {
+        return new ProviderContext.UpstreamTimeouts(connectTimeout.toJavaDuration(), readTimeout.toJavaDuration());
     }
 
     public DataSize maxRequestSize() {

@@ -62,7 +62,7 @@ public final class GatewayCore implements Managed {
         // Nearly every request arms a deadline and cancels it: without this a cancelled timer
         // would stay queued until its deadline (minutes), one per request.
         scheduler.setRemoveOnCancelPolicy(true);
-        var context = new ProviderContext(mapper, clients, scheduler, clients.executor());
+        var context = new ProviderContext(mapper, clients, scheduler, clients.executor(), gateway.upstreamTimeouts());
         var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context);
         // Metrics label models from the registry's catalog, and the registry wraps providers in
         // metrics: the reference closes that loop once both exist.

@@ -36,15 +36,15 @@ public abstract class HttpProviderFactory implements ProviderFactory {
     @JsonProperty
     private Map<String, String> headers = Map.of();
 
-    @NotNull
+    /** Unset: the gateway's {@code gateway.connectTimeout}. */
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
-    private Duration connectTimeout = Duration.seconds(10);
+    private Duration connectTimeout;
 
-    @NotNull
+    /** Unset: the gateway's {@code gateway.readTimeout}. */
     @MinDuration(value = 1, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
-    private Duration readTimeout = Duration.seconds(300);
+    private Duration readTimeout;
 
     @NotNull
     @JsonProperty
@@ -100,9 +100,11 @@ public abstract class HttpProviderFactory implements ProviderFactory {
 
     /** A pooled client for this provider and the JSON transport over it. */
     protected JsonHttpTransport transport(ProviderContext context, UpstreamErrorParser errors) {
-        var client = context.http().newClient(new HttpClientSettings(connectTimeout.toJavaDuration(),
+        var connect = connectTimeout != null ? connectTimeout.toJavaDuration() : context.timeouts().connect();
+        var read = readTimeout != null ? readTimeout.toJavaDuration() : context.timeouts().read();
+        var client = context.http().newClient(new HttpClientSettings(connect,
                 idleConnectionTimeout.toJavaDuration(), maxConnections, maxQueuedRequests));
-        return new JsonHttpTransport(name, client, context.mapper(), readTimeout.toJavaDuration(), errors,
+        return new JsonHttpTransport(name, client, context.mapper(), read, errors,
                 (int) Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
     }
 

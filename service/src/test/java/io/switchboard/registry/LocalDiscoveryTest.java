@@ -39,7 +39,8 @@ class LocalDiscoveryTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final UpstreamClients http = new UpstreamClients(8);
-    private final ProviderContext context = new ProviderContext(Jackson.newObjectMapper(), http, scheduler, Runnable::run);
+    private final ProviderContext context = new ProviderContext(Jackson.newObjectMapper(), http, scheduler, Runnable::run,
+            ProviderContext.UpstreamTimeouts.DEFAULT);
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Set<Integer> reserved = new HashSet<>();
     private FakeUpstream ollama;
