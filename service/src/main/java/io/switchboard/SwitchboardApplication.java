@@ -141,8 +141,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                     new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
+        Set<String> nonCritical = config.nonCriticalChecks();
         environment.admin().addServlet("healthcheck", new AdminHealthServlet(environment.healthChecks(),
-                config::isCriticalCheck)).addMapping("/healthcheck");
+                name -> !nonCritical.contains(name))).addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
     }

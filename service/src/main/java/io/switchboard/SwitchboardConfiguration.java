@@ -53,12 +53,12 @@ public class SwitchboardConfiguration extends Configuration {
         return admin;
     }
 
-    /** Whether the health check of this name decides health (providers' checks do not). */
-    public boolean isCriticalCheck(String name) {
+    /** The health checks that do not decide health (each provider's); every other check does. */
+    public Set<String> nonCriticalChecks() {
         return getHealthFactory().filter(DefaultHealthFactory.class::isInstance).map(DefaultHealthFactory.class::cast)
-                .flatMap(health -> health.getHealthCheckConfigurations().stream()
-                        .filter(check -> check.getName().equals(name)).findFirst())
-                .map(HealthCheckConfiguration::isCritical).orElse(true);
+                .map(health -> health.getHealthCheckConfigurations().stream().filter(check -> !check.isCritical())
+                        .map(HealthCheckConfiguration::getName).collect(Collectors.toUnmodifiableSet()))
+                .orElse(Set.of());
     }
 
     /**

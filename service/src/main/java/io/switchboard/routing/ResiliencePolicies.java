@@ -7,6 +7,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -19,6 +20,8 @@ public final class ResiliencePolicies {
 
     private final CircuitBreakerRegistry registry = CircuitBreakerRegistry.ofDefaults();
     private final Function<String, ProviderPolicy> policies;
+    /** Each provider's policy, resolved once: the configuration does not change while running. */
+    private final Map<String, ProviderPolicy> resolved = new ConcurrentHashMap<>();
 
     /** @param policies each provider's policy, by provider name */
     public ResiliencePolicies(Function<String, ProviderPolicy> policies) {
@@ -26,11 +29,11 @@ public final class ResiliencePolicies {
     }
 
     public ProviderPolicy policy(String provider) {
-        return policies.apply(provider);
+        return resolved.computeIfAbsent(provider, policies);
     }
 
     public CircuitBreaker breaker(String provider) {
-        BreakerSettings settings = policies.apply(provider).breaker();
+        BreakerSettings settings = policy(provider).breaker();
         CircuitBreaker breaker = registry.circuitBreaker(provider, () -> config(settings));
         if (!settings.enabled() && breaker.getState() != CircuitBreaker.State.DISABLED) {
             breaker.transitionToDisabledState();  // always permits, records nothing

@@ -216,7 +216,7 @@ public final class OpenAiCompatibleProvider implements Provider {
                 return;
             }
             T chunk = OpenAiChunks.read(mapper, event.data(), type, hasChoices, name);
-            ended |= finishes.test(chunk);
+            ended = ended || finishes.test(chunk);
             observer.onNext(chunk);
         }
 
