@@ -386,7 +386,11 @@ class ResilienceIntegrationTest {
 
         var response = chat("busy");
 
+        // Straight to secondary: had it gone to primary first, primary's stream body would have
+        // been refused as malformed and the answer would still come from secondary, on attempt 2.
         assertThat(content(response)).isEqualTo("from secondary");
+        assertThat(response.headers().firstValue("x-switchboard-attempts")).contains("1");
+        assertThat(PRIMARY.count(CHAT)).as("only the open stream reached primary").isEqualTo(1);
         assertThat(open.get().body()).endsWith("data: [DONE]\n\n");
     }
 
