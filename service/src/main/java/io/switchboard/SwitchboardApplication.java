@@ -245,9 +245,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         cors.setAllowedHeaders(Set.of("*", "Authorization"));
         cors.setAllowCredentials(false);
         // What a browser client may read: request ids, backoff hints, and who served the request.
-        cors.setExposedHeaders(Set.of("X-Request-Id", "Retry-After", "x-ratelimit-limit-requests",
-                "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", RequestContext.PROVIDER_HEADER,
-                RequestContext.MODEL_HEADER, RequestContext.OVERHEAD_HEADER));
+        cors.setExposedHeaders(Set.of(RequestIdFilter.HEADER, "Retry-After", RateLimitFilter.LIMIT,
+                RateLimitFilter.REMAINING, RateLimitFilter.RESET, RequestContext.PROVIDER_HEADER,
+                RequestContext.MODEL_HEADER, RequestContext.OVERHEAD_HEADER, RequestContext.ATTEMPTS_HEADER));
         return cors;
     }
 }

@@ -24,9 +24,9 @@ import java.util.Map;
 @Priority(Priorities.AUTHORIZATION)
 public final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
-    static final String LIMIT = "x-ratelimit-limit-requests";
-    static final String REMAINING = "x-ratelimit-remaining-requests";
-    static final String RESET = "x-ratelimit-reset-requests";
+    public static final String LIMIT = "x-ratelimit-limit-requests";
+    public static final String REMAINING = "x-ratelimit-remaining-requests";
+    public static final String RESET = "x-ratelimit-reset-requests";
     private static final String DECISION_PROPERTY = RateLimitFilter.class.getName() + ".decision";
 
     private final RateLimiter limiter;

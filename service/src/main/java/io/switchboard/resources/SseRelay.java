@@ -70,15 +70,13 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         var response = Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no");
-        if (target != null) {
-            context.servedBy(target, true);
-            long overhead = context.elapsedNanos() - upstreamNanos;
-            services.overhead().record(operation, overhead);
-            response.header(RequestContext.PROVIDER_HEADER, target.providerName())
-                    .header(RequestContext.MODEL_HEADER, target.catalogId())
-                    .header(RequestContext.ATTEMPTS_HEADER, attempts)
-                    .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead));
-        }
+        context.servedBy(target, true);
+        long overhead = context.elapsedNanos() - upstreamNanos;
+        services.overhead().record(operation, overhead);
+        response.header(RequestContext.PROVIDER_HEADER, target.providerName())
+                .header(RequestContext.MODEL_HEADER, target.catalogId())
+                .header(RequestContext.ATTEMPTS_HEADER, attempts)
+                .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead));
         async.resume(response.build());
         heartbeat = services.heartbeats().start(this::beat);
     }
@@ -134,11 +132,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onComplete() {
-        if (output == null) {
-            // An upstream that ended without a single chunk: still a well-formed, empty stream.
-            onCommit(null, 0, 0);
-        }
-        finish(null);
+        finish(null);  // routing commits even an empty stream first, so the response has begun
     }
 
     @Override

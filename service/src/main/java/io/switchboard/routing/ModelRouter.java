@@ -6,7 +6,6 @@ import io.switchboard.api.Model;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.registry.ProviderState;
-import io.switchboard.registry.ProviderStatus;
 import io.switchboard.registry.RegistrySnapshot;
 
 import java.util.ArrayList;
@@ -104,16 +103,14 @@ public final class ModelRouter {
         }
         List<ProviderState> serving = snapshot.servingModel(id);
         if (!serving.isEmpty()) {
-            // Several providers may list the same id: those that can do the job, in config order,
-            // with the ones whose last probe failed moved to the end.
+            // Several providers may list the same id: those that can do the job, in config order
+            // (RouteExecutor.order moves the ones whose last probe failed to the end).
             var targets = new ArrayList<Target>();
-            var down = new ArrayList<Target>();
             for (ProviderState state : serving) {
                 if (state.supports(id, capability)) {
-                    (state.status() == ProviderStatus.DOWN ? down : targets).add(Target.of(state, id));
+                    targets.add(Target.of(state, id));
                 }
             }
-            targets.addAll(down);
             return targets.isEmpty() ? List.of(Target.of(serving.get(0), id)) : targets;
         }
         if (defaultProvider != null) {

@@ -157,6 +157,7 @@ public final class RouteExecutor {
         /** Moves to the next candidate whose breaker lets it through. */
         final synchronized void advance(ProviderException cause) {
             Target from = current;
+            int skippedBefore = skipped.size();
             while (++index < plan.size()) {
                 Target candidate = plan.get(index);
                 CircuitBreaker candidateBreaker = policies.breaker(candidate.providerName());
@@ -164,6 +165,8 @@ public final class RouteExecutor {
                     if (from != null) {
                         events.fellBack(from, candidate, cause);
                     }
+                    // Candidates passed over because their breaker is open: a fallback too.
+                    skipped.subList(skippedBefore, skipped.size()).forEach(open -> events.fellBack(open, candidate, null));
                     attemptAt(candidate, candidateBreaker, true, 0);
                     return;
                 }

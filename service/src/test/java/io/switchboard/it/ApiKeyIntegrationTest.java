@@ -366,7 +366,7 @@ class ApiKeyIntegrationTest {
         assertThat(actual.headers().firstValue("access-control-allow-credentials")).isEmpty();
         assertThat(actual.headers().firstValue("access-control-expose-headers")).hasValueSatisfying(exposed ->
                 assertThat(exposed.toLowerCase(Locale.ROOT)).contains("x-request-id",
-                        "x-ratelimit-remaining-requests", "retry-after"));
+                        "x-ratelimit-remaining-requests", "retry-after", "x-switchboard-attempts"));
 
         var stranger = send("POST", "/v1/chat/completions", CHAT, "Origin", "https://evil.example.net",
                 "Authorization", "Bearer " + ALPHA);

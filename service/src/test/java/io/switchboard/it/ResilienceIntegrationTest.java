@@ -348,6 +348,8 @@ class ResilienceIntegrationTest {
         var skipped = chat("flakyfirst");
         assertThat(content(skipped)).isEqualTo("from secondary");
         assertThat(skipped.headers().firstValue("x-switchboard-attempts")).contains("1");
+        assertThat(PrometheusText.parse(scrape()).value("switchboard_route_fallbacks_total",
+                Map.of("from", "flaky", "to", "secondary", "kind", "circuit_open"))).as("the skip is counted").isEqualTo(1);
         assertThat(PRIMARY.count(flaky)).as("an open breaker skips the provider").isEqualTo(4);
         var health = JSON.readTree(admin("/healthcheck").body()).get("provider-flaky");
         assertThat(health.get("circuit_breaker").asText()).isEqualTo("open");

@@ -335,8 +335,11 @@ class ModelRouterTest {
         var router = new ModelRouter(() -> snapshot(first, second, third), Map.of(), null);
 
         Route route = router.resolve("shared", Capability.CHAT);
+        var executor = new RouteExecutor(null, new RouteSettings(java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(1)), new ResiliencePolicies(name -> ProviderPolicy.DEFAULT), RouteEvents.NONE);
 
-        assertThat(route.targets()).extracting(Target::providerName).containsExactly("second", "third", "first");
+        assertThat(route.targets()).extracting(Target::providerName).containsExactly("first", "second", "third");
+        assertThat(executor.order(route)).extracting(Target::providerName).containsExactly("second", "third", "first");
     }
 
     private static Map<String, RouteGroup> aliases(Map<String, String> single) {
