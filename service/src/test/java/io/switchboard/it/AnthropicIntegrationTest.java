@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
-import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
@@ -17,7 +16,6 @@ import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
@@ -193,22 +191,12 @@ class AnthropicIntegrationTest {
                 .maxCompletionTokens(50)
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
                 .build();
-        var arrivals = new ArrayList<Long>();
-        var text = new StringBuilder();
-        var accumulator = ChatCompletionAccumulator.create();
-        long start = System.nanoTime();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-            stream.stream().forEach(chunk -> {
-                arrivals.add((System.nanoTime() - start) / 1_000_000);
-                accumulator.accumulate(chunk);
-                assertThat(chunk.model()).isEqualTo(SONNET);
-                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
-            });
-        }
-        long total = (System.nanoTime() - start) / 1_000_000;
+        var streamed = GatewayFixture.streamChat(client, params, SONNET);
+        var arrivals = streamed.arrivalsMillis();
+        long total = streamed.totalMillis();
 
-        assertThat(text.toString()).isEqualTo("Hello!");
-        ChatCompletion completion = accumulator.chatCompletion();
+        assertThat(streamed.text()).isEqualTo("Hello!");
+        ChatCompletion completion = streamed.completion();
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(25);
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(15);

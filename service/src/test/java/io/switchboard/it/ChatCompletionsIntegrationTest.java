@@ -3,12 +3,10 @@ package io.switchboard.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
-import com.openai.core.http.StreamResponse;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.helpers.ChatCompletionAccumulator;
-import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -127,22 +124,12 @@ class ChatCompletionsIntegrationTest {
                 .addUserMessage("count")
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
                 .build();
-        var arrivals = new ArrayList<Long>();
-        var text = new StringBuilder();
-        var accumulator = ChatCompletionAccumulator.create();
-        long start = System.nanoTime();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-            stream.stream().forEach(chunk -> {
-                arrivals.add((System.nanoTime() - start) / 1_000_000);
-                accumulator.accumulate(chunk);
-                assertThat(chunk.model()).isEqualTo("fake/gpt-4o");
-                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
-            });
-        }
-        long total = (System.nanoTime() - start) / 1_000_000;
+        var streamed = GatewayFixture.streamChat(client, params, "fake/gpt-4o");
+        var arrivals = streamed.arrivalsMillis();
+        long total = streamed.totalMillis();
 
-        assertThat(text.toString()).isEqualTo("One two three four five");
-        ChatCompletion completion = accumulator.chatCompletion();
+        assertThat(streamed.text()).isEqualTo("One two three four five");
+        ChatCompletion completion = streamed.completion();
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(OpenAiWire.COMPLETION_TOKENS);
         // The upstream spends 7 gaps sending 8 events; the first must not wait for the last.

@@ -1,6 +1,11 @@
 package io.switchboard.it;
 
 import com.openai.client.OpenAIClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
@@ -16,6 +21,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The gateway under test, booted from {@code test-config.yml} with its {@code fake} provider
@@ -53,6 +62,28 @@ final class GatewayFixture {
         System.arraycopy(more, 0, overrides, 1, more.length);
         return new DropwizardAppExtension<>(SwitchboardApplication.class,
                 ResourceHelpers.resourceFilePath(configResource), overrides);
+    }
+
+    /** A streamed chat as the SDK saw it: the text, the accumulated completion, when each chunk came. */
+    record Streamed(String text, ChatCompletion completion, List<Long> arrivalsMillis, long totalMillis) {
+    }
+
+    /** Streams {@code params} with the SDK, checking every chunk names {@code model}. */
+    static Streamed streamChat(OpenAIClient client, ChatCompletionCreateParams params, String model) {
+        var arrivals = new ArrayList<Long>();
+        var text = new StringBuilder();
+        var accumulator = ChatCompletionAccumulator.create();
+        long start = System.nanoTime();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> {
+                arrivals.add((System.nanoTime() - start) / 1_000_000);
+                accumulator.accumulate(chunk);
+                assertThat(chunk.model()).isEqualTo(model);
+                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+            });
+        }
+        return new Streamed(text.toString(), accumulator.chatCompletion(), arrivals,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     static String baseUrl(DropwizardAppExtension<SwitchboardConfiguration> app) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
-import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
@@ -17,7 +16,6 @@ import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
@@ -148,24 +146,15 @@ class GeminiIntegrationTest {
         var gap = Duration.ofMillis(250);
         UPSTREAM.on("POST", STREAM, Behavior.sse(textStream(pieces), gap));
 
-        var arrivals = new ArrayList<Long>();
-        var text = new StringBuilder();
-        var accumulator = ChatCompletionAccumulator.create();
-        long start = System.nanoTime();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("gemini/gemini-2.0-flash").addUserMessage("count")
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
-            stream.stream().forEach(chunk -> {
-                arrivals.add((System.nanoTime() - start) / 1_000_000);
-                accumulator.accumulate(chunk);
-                assertThat(chunk.model()).isEqualTo("gemini/gemini-2.0-flash");
-                chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
-            });
-        }
-        long total = (System.nanoTime() - start) / 1_000_000;
+        var streamed = GatewayFixture.streamChat(client, ChatCompletionCreateParams.builder()
+                .model("gemini/gemini-2.0-flash").addUserMessage("count")
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build(),
+                "gemini/gemini-2.0-flash");
+        var arrivals = streamed.arrivalsMillis();
+        long total = streamed.totalMillis();
 
-        assertThat(text.toString()).isEqualTo("One two three four five");
-        ChatCompletion completion = accumulator.chatCompletion();
+        assertThat(streamed.text()).isEqualTo("One two three four five");
+        ChatCompletion completion = streamed.completion();
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(5);
         assertThat(completion.usage().orElseThrow().totalTokens()).isEqualTo(12);
