@@ -31,6 +31,7 @@ import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
+import io.switchboard.testing.Fixtures;
 import io.switchboard.testing.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,9 +41,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -458,13 +456,6 @@ class AnthropicIntegrationTest {
     }
 
     private static String fixture(String name) {
-        try (InputStream in = AnthropicIntegrationTest.class.getResourceAsStream("/fixtures/anthropic/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.text("/fixtures/anthropic/" + name);
     }
 }

@@ -33,6 +33,7 @@ import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
+import io.switchboard.testing.Fixtures;
 import io.switchboard.testing.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,9 +44,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -431,14 +430,7 @@ class GeminiIntegrationTest {
     }
 
     private static String fixture(String name) {
-        try (InputStream in = GeminiIntegrationTest.class.getResourceAsStream("/fixtures/gemini/" + name)) {
-            if (in == null) {
-                throw new AssertionError("missing fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.text("/fixtures/gemini/" + name);
     }
 
     private static JsonNode json(String text) {

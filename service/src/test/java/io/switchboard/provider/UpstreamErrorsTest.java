@@ -3,6 +3,7 @@ package io.switchboard.provider;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.ProviderException.Kind;
+import io.switchboard.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -13,8 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -320,11 +319,6 @@ class UpstreamErrorsTest {
     }
 
     private static byte[] fixture(String path) {
-        try (InputStream in = UpstreamErrorsTest.class.getResourceAsStream(path)) {
-            assertThat(in).as("classpath resource %s", path).isNotNull();
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.bytes(path);
     }
 }

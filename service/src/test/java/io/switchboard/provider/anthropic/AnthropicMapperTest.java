@@ -10,12 +10,12 @@ import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,14 +32,7 @@ class AnthropicMapperTest {
     private static final AnthropicVersion V1 = AnthropicVersion.V2023_06_01;
 
     static byte[] fixture(String name) {
-        try (InputStream in = AnthropicMapperTest.class.getResourceAsStream("/fixtures/anthropic/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Fixtures.bytes("/fixtures/anthropic/" + name);
     }
 
     static JsonNode tree(String name) throws IOException {
