@@ -7,7 +7,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.switchboard.api.ApiException;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.docs.ApiErrors;
@@ -51,10 +50,6 @@ public final class ImagesResource {
         var context = RequestContext.of(http);
         ImageRequest request = services.reader().read(body, ImageRequest.class);
         RequestChecks.image(request);
-        if (request.model() == null) {
-            throw ApiException.badRequest("Missing required parameter: 'model'. Name an image model from"
-                    + " GET /v1/models.", "model", "missing_required_parameter");
-        }
         var route = services.router().resolve(request.model(), Capability.IMAGES);
         AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
                 .images(request.withModel(target.upstreamModel()))), response -> response, context, services, "images");

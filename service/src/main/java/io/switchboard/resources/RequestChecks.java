@@ -118,6 +118,11 @@ final class RequestChecks {
             throw invalid("Invalid value for 'response_format': '" + format + "'. Supported values are: 'url' and"
                     + " 'b64_json'.", "response_format", "invalid_value");
         }
+        // OpenAI defaults to one of its own models; a gateway has no default image model to pick.
+        if (request.model() == null) {
+            throw ApiException.badRequest("Missing required parameter: 'model'. Name an image model from"
+                    + " GET /v1/models.", "model", "missing_required_parameter");
+        }
     }
 
     private static void message(ChatMessage message, String path) {

@@ -487,7 +487,8 @@ class RequestParsingTest {
                 bad("n 11", "{\"prompt\":\"a cat\",\"n\":11}", "n", "integer_above_max_value", "<= 10"),
                 bad("n 0", "{\"prompt\":\"a cat\",\"n\":0}", "n", "integer_below_min_value", null),
                 bad("bad response_format", "{\"prompt\":\"a cat\",\"response_format\":\"png\"}", "response_format",
-                        "invalid_value", "Supported values are: 'url' and 'b64_json'."));
+                        "invalid_value", "Supported values are: 'url' and 'b64_json'."),
+                bad("no model", "{\"prompt\":\"a cat\"}", "model", "missing_required_parameter", "GET /v1/models"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -499,9 +500,9 @@ class RequestParsingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "{\"prompt\":\"a cat\"}",
+            "{\"model\":\"image\",\"prompt\":\"a cat\"}",
             "{\"model\":\"image\",\"prompt\":\"a cat\",\"n\":10,\"response_format\":\"b64_json\",\"size\":\"256x256\"}",
-            "{\"prompt\":\"a cat\",\"n\":1,\"response_format\":\"url\",\"quality\":\"hd\"}",
+            "{\"model\":\"image\",\"prompt\":\"a cat\",\"n\":1,\"response_format\":\"url\",\"quality\":\"hd\"}",
     })
     void acceptsValidImageBodies(String body) {
         ImageRequest request = reader.parse(bytes(body), ImageRequest.class);
