@@ -22,6 +22,7 @@ public final class ResiliencePolicies {
     private final Function<String, ProviderPolicy> policies;
     /** Each provider's policy, resolved once: the configuration does not change while running. */
     private final Map<String, ProviderPolicy> resolved = new ConcurrentHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
     /** @param policies each provider's policy, by provider name */
     public ResiliencePolicies(Function<String, ProviderPolicy> policies) {
@@ -33,12 +34,14 @@ public final class ResiliencePolicies {
     }
 
     public CircuitBreaker breaker(String provider) {
-        BreakerSettings settings = policy(provider).breaker();
-        CircuitBreaker breaker = registry.circuitBreaker(provider, () -> config(settings));
-        if (!settings.enabled() && breaker.getState() != CircuitBreaker.State.DISABLED) {
-            breaker.transitionToDisabledState();  // always permits, records nothing
-        }
-        return breaker;
+        return breakers.computeIfAbsent(provider, name -> {
+            BreakerSettings settings = policy(name).breaker();
+            CircuitBreaker breaker = registry.circuitBreaker(name, () -> config(settings));
+            if (!settings.enabled()) {
+                breaker.transitionToDisabledState();  // always permits, records nothing
+            }
+            return breaker;
+        });
     }
 
     /** Each provider's breaker state so far, for health and metrics: closed, open, half_open … */
