@@ -1,5 +1,7 @@
 package io.switchboard;
 
+import io.switchboard.config.GatewayConfiguration;
+import io.switchboard.core.GatewayPorts;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -21,9 +23,9 @@ import io.switchboard.cli.ChatCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.core.GatewayCore;
-import io.switchboard.docs.OpenApiDocument;
-import io.switchboard.docs.OpenApiResource;
-import io.switchboard.docs.SwaggerUi;
+import io.switchboard.openapi.OpenApiDocument;
+import io.switchboard.openapi.OpenApiResource;
+import io.switchboard.openapi.SwaggerUi;
 import io.switchboard.health.AdminHealthServlet;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;

@@ -1,5 +1,7 @@
 package io.switchboard;
 
+import io.switchboard.config.GatewayConfiguration;
+import io.switchboard.config.LocalRuntimeConfiguration;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.AdminFactory;

@@ -5,7 +5,7 @@ import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.switchboard.api.ApiException;
-import io.switchboard.GatewayPorts;
+import io.switchboard.core.GatewayPorts;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.provider.ProviderException;
 import net.sourceforge.argparse4j.inf.Namespace;

@@ -7,7 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.switchboard.provider.Provider;
-import io.switchboard.provider.UpstreamClients;
+import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.registry.ProviderState;
 import io.switchboard.registry.ProviderStatus;
 import io.switchboard.registry.RegistrySnapshot;

@@ -1,5 +1,6 @@
 package io.switchboard.provider;
 
+import io.switchboard.provider.http.UpstreamClients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.time.Duration;

@@ -10,7 +10,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
-import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;

@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
-import io.switchboard.docs.ApiErrors;
 import io.switchboard.provider.Capability;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;

@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ListResponse;
 import io.switchboard.api.Model;
-import io.switchboard.docs.ApiErrors;
 import io.switchboard.routing.ModelRouter;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

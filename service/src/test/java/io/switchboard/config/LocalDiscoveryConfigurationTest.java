@@ -8,7 +8,6 @@ import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
-import io.switchboard.LocalRuntimeConfiguration;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
 import io.switchboard.registry.ProviderSource;

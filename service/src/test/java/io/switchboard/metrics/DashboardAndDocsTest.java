@@ -91,7 +91,7 @@ class DashboardAndDocsTest {
         var registry = new PrometheusRegistry();
         var metrics = new GatewayMetrics(registry, RegistrySnapshot::empty);
         metrics.watchBreakers(java.util.Map::of);
-        metrics.watchUpstreams(new io.switchboard.provider.UpstreamClients(4));
+        metrics.watchUpstreams(new io.switchboard.provider.http.UpstreamClients(4));
         return registry;
     }
 }

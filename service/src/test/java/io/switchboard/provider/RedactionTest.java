@@ -1,5 +1,6 @@
 package io.switchboard.provider;
 
+import io.switchboard.provider.http.UpstreamErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -18,8 +18,8 @@ import io.switchboard.api.FunctionCall;
 import io.switchboard.api.ToolCall;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.ModelInfo;
-import io.switchboard.provider.UpstreamErrorParser;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrorParser;
+import io.switchboard.provider.http.UpstreamErrors;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;

@@ -5,7 +5,7 @@ import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
 import io.switchboard.provider.Capability;
-import io.switchboard.provider.JsonHttpTransport;
+import io.switchboard.provider.http.JsonHttpTransport;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;

@@ -12,10 +12,10 @@ import io.switchboard.api.ToolCall;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
-import io.switchboard.provider.SseEvent;
-import io.switchboard.provider.SseHandler;
+import io.switchboard.provider.sse.SseEvent;
+import io.switchboard.provider.sse.SseHandler;
 import io.switchboard.provider.StreamObserver;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrors;
 
 import java.io.IOException;
 import java.util.HashMap;

@@ -2,11 +2,11 @@ package io.switchboard.provider.azure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.HttpProviderFactory;
+import io.switchboard.provider.http.HttpProviderFactory;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.provider.openai.OpenAiCompatibleProvider;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;

@@ -26,8 +26,8 @@ import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
-import io.switchboard.provider.UpstreamErrorParser;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrorParser;
+import io.switchboard.provider.http.UpstreamErrors;
 
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;

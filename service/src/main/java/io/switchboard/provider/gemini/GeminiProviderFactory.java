@@ -2,7 +2,7 @@ package io.switchboard.provider.gemini;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.CatalogProviderFactory;
+import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
 import jakarta.validation.constraints.NotEmpty;

@@ -2,10 +2,10 @@ package io.switchboard.provider.openai;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.CatalogProviderFactory;
+import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrors;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 

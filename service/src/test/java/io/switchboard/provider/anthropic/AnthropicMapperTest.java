@@ -9,7 +9,7 @@ import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderException.Kind;
-import io.switchboard.provider.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

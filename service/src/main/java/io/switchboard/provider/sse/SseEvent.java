@@ -1,4 +1,4 @@
-package io.switchboard.provider;
+package io.switchboard.provider.sse;
 
 /**
  * One server-sent event: its {@code event} name (null for the default "message" event), its

@@ -1,4 +1,4 @@
-package io.switchboard.provider;
+package io.switchboard.provider.sse;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

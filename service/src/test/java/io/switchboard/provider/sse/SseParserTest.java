@@ -1,4 +1,4 @@
-package io.switchboard.provider;
+package io.switchboard.provider.sse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.switchboard;
+package io.switchboard.core;
 
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.ServerFactory;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.resources;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.resources;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.openapi;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.openapi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.servlets.assets.AssetServlet;

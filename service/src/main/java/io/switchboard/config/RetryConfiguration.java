@@ -1,4 +1,4 @@
-package io.switchboard;
+package io.switchboard.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;

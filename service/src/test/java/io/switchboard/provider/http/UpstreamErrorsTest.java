@@ -1,5 +1,6 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
+import io.switchboard.provider.ProviderException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.ProviderException.Kind;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.openapi;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.ws.rs.GET;

@@ -1,4 +1,4 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
 import io.switchboard.api.ErrorDetail;
 

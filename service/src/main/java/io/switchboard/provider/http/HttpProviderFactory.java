@@ -1,5 +1,8 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
+import io.switchboard.provider.HttpClientSettings;
+import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.ProviderFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;

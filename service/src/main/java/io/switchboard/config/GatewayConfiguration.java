@@ -1,5 +1,6 @@
-package io.switchboard;
+package io.switchboard.config;
 
+import io.switchboard.openapi.ApiInfo;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;

@@ -1,4 +1,4 @@
-package io.switchboard.docs;
+package io.switchboard.openapi;
 
 import io.dropwizard.jetty.setup.ServletEnvironment;
 
@@ -15,7 +15,7 @@ import java.util.Properties;
  */
 public final class SwaggerUi {
 
-    static final String PAGE_RESOURCES = "/io/switchboard/docs/page";
+    static final String PAGE_RESOURCES = "/io/switchboard/openapi/page";
     private static final String WEBJAR_PROPERTIES = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
     private static final String WEBJAR_RESOURCES = "/META-INF/resources/webjars/swagger-ui/";
 

@@ -1,5 +1,6 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
+import io.switchboard.provider.ModelInfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.NotNull;
 

@@ -1,5 +1,10 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
+import io.switchboard.provider.ProviderException;
+import io.switchboard.provider.StreamHandle;
+import io.switchboard.provider.sse.SseEvent;
+import io.switchboard.provider.sse.SseHandler;
+import io.switchboard.provider.sse.SseParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.provider.ProviderException.Kind;

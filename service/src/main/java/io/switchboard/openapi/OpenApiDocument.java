@@ -1,5 +1,7 @@
-package io.switchboard.docs;
+package io.switchboard.openapi;
 
+import io.switchboard.resources.ApiErrors;
+import io.switchboard.resources.DocumentedError;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.util.Json;
@@ -18,7 +20,6 @@ import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.servers.Server;
-import io.switchboard.ApiInfo;
 import io.switchboard.api.ErrorResponse;
 import jakarta.ws.rs.Path;
 

@@ -1,5 +1,6 @@
-package io.switchboard.provider;
+package io.switchboard.provider.http;
 
+import io.switchboard.provider.HttpClientSettings;
 import org.eclipse.jetty.client.AbstractConnectionPool;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;

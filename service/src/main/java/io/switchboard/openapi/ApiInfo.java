@@ -1,4 +1,4 @@
-package io.switchboard;
+package io.switchboard.openapi;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.NotEmpty;
