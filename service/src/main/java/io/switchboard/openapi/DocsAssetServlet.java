@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.servlets.assets.AssetServlet;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ErrorResponse;
-import io.switchboard.resources.RequestIdFilter;
+import io.switchboard.resources.RequestContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -68,10 +68,10 @@ class DocsAssetServlet extends AssetServlet {
         /** The asset servlet resets before it refuses; the request id stays, as on every answer. */
         @Override
         public void reset() {
-            String requestId = getHeader(RequestIdFilter.HEADER);
+            String requestId = getHeader(RequestContext.ID_HEADER);
             super.reset();
             if (requestId != null) {
-                setHeader(RequestIdFilter.HEADER, requestId);
+                setHeader(RequestContext.ID_HEADER, requestId);
             }
         }
 

@@ -1,6 +1,5 @@
 package io.switchboard.provider;
 
-import io.switchboard.provider.http.UpstreamClients;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.time.Duration;
@@ -13,7 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * on, never block), an executor for that work, and the gateway-wide upstream timeouts a
  * provider uses unless its own configuration sets them.
  */
-public record ProviderContext(ObjectMapper mapper, UpstreamClients http, ScheduledExecutorService scheduler,
+public record ProviderContext(ObjectMapper mapper, HttpClientFactory http, ScheduledExecutorService scheduler,
                               Executor executor, UpstreamTimeouts timeouts) {
 
     /** How long to wait for a connection, and the longest silence while waiting for bytes. */

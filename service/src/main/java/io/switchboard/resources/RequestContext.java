@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import org.slf4j.MDC;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * What the gateway knows about one request while it runs: its id, when it began, and (once
  * routed) which provider and model served it. Kept as servlet request attributes so the access
@@ -12,6 +14,10 @@ import org.slf4j.MDC;
  */
 public final class RequestContext {
 
+    /** The header that carries a request's id, both ways. */
+    public static final String ID_HEADER = "X-Request-Id";
+    /** The MDC key of the request id ({@code %X{requestId}} in log patterns). */
+    public static final String MDC_KEY = "requestId";
     public static final String ATTRIBUTE = "switchboard.context";
     public static final String REQUEST_ID = "switchboard.requestId";
     public static final String PROVIDER = "switchboard.provider";
@@ -27,7 +33,9 @@ public final class RequestContext {
     private final long startNanos;
     private final HttpServletRequest request;
 
-    RequestContext(String id, long startNanos, HttpServletRequest request) {
+    private static final int MAX_ID_LENGTH = 128;
+
+    private RequestContext(String id, long startNanos, HttpServletRequest request) {
         this.id = id;
         this.startNanos = startNanos;
         this.request = request;
@@ -36,11 +44,39 @@ public final class RequestContext {
         request.setAttribute(STREAMED, false);
     }
 
-    /** The request's context; one is made on the spot if the filter did not run (tests, odd paths). */
+    /**
+     * Starts a request's context and attaches it to the request: the id is the client's
+     * {@code offeredId} when it is sane (1 to 128 of letters, digits and {@code -_.:}), a new one
+     * otherwise.
+     */
+    public static RequestContext begin(HttpServletRequest request, String offeredId) {
+        return new RequestContext(isSane(offeredId) ? offeredId : newId(), System.nanoTime(), request);
+    }
+
+    /** The request's context; one is begun on the spot if the filter did not run (tests, odd paths). */
     public static RequestContext of(HttpServletRequest request) {
         Object context = request.getAttribute(ATTRIBUTE);
-        return context instanceof RequestContext known ? known
-                : new RequestContext(RequestIdFilter.newId(), System.nanoTime(), request);
+        return context instanceof RequestContext known ? known : begin(request, null);
+    }
+
+    static boolean isSane(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '_' || c == '.' || c == ':';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String newId() {
+        var random = ThreadLocalRandom.current();
+        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 
     public String id() {
@@ -71,7 +107,7 @@ public final class RequestContext {
      * request's id in the MDC meanwhile, so the exception mapper's log line names the request.
      */
     void resumeLogged(AsyncResponse async, Throwable failure) {
-        try (var ignored = MDC.putCloseable(RequestIdFilter.MDC_KEY, id)) {
+        try (var ignored = MDC.putCloseable(MDC_KEY, id)) {
             async.resume(failure);
         }
     }

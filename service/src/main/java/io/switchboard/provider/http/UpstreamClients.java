@@ -1,5 +1,6 @@
 package io.switchboard.provider.http;
 
+import io.switchboard.provider.HttpClientFactory;
 import io.switchboard.provider.HttpClientSettings;
 import org.eclipse.jetty.client.AbstractConnectionPool;
 import org.eclipse.jetty.client.Destination;
@@ -29,7 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>A Jetty lifecycle: the application manages it, and stopping it stops every client made.
  */
-public final class UpstreamClients extends ContainerLifeCycle {
+public final class UpstreamClients extends ContainerLifeCycle implements HttpClientFactory {
 
     private static final HttpField USER_AGENT = new HttpField(HttpHeader.USER_AGENT, "switchboard");
 
@@ -55,7 +56,7 @@ public final class UpstreamClients extends ContainerLifeCycle {
         addBean(scheduler);
     }
 
-    /** A new, started client for one provider. */
+    @Override
     public HttpClient newClient(HttpClientSettings settings) {
         var connector = new ClientConnector();
         connector.setSelectors(1);
