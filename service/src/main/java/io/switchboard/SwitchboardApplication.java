@@ -35,7 +35,7 @@ import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.registry.RefreshProvidersTask;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
-import io.switchboard.resources.ApiServices;
+import io.switchboard.resources.Responder;
 import io.switchboard.resources.Heartbeats;
 import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.CatchAllExceptionMapper;
@@ -109,7 +109,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
         var reader = new ApiRequestReader(maxRequestBytes, gateway.requestReadTimeout().toJavaDuration(), System::nanoTime);
 
-        var services = new ApiServices(reader, router, core.executor(), mapper, metrics::recordOverhead,
+        var calls = core.calls();
+        var responder = new Responder(mapper, metrics::recordOverhead,
                 new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()));
 
         environment.servlets().addFilter("request-id", new RequestIdFilter())
@@ -121,10 +122,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         protectApi(gateway, jersey);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
         jersey.register(new UnreadBodyFilter());
-        jersey.register(new ChatCompletionsResource(services));
-        jersey.register(new CompletionsResource(services));
-        jersey.register(new EmbeddingsResource(services));
-        jersey.register(new ImagesResource(services));
+        jersey.register(new ChatCompletionsResource(reader, calls, responder));
+        jersey.register(new CompletionsResource(reader, calls, responder));
+        jersey.register(new EmbeddingsResource(reader, calls, responder));
+        jersey.register(new ImagesResource(reader, calls, responder));
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());

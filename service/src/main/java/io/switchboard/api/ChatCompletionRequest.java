@@ -38,6 +38,12 @@ public record ChatCompletionRequest(
         extra = Extras.copy(extra);
     }
 
+    /** A request of just a model and messages, streamed or not; every other field unset. */
+    public static ChatCompletionRequest of(String model, List<ChatMessage> messages, boolean stream) {
+        return new ChatCompletionRequest(model, messages, stream, null, null, null, null, null, null, null, null, null,
+                Map.of());
+    }
+
     public boolean isStream() {
         return Boolean.TRUE.equals(stream);
     }

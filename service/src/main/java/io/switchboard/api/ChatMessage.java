@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,11 @@ public record ChatMessage(
 
     public ChatMessage {
         extra = Extras.copy(extra);
+    }
+
+    /** A plain text message from the user. */
+    public static ChatMessage user(String text) {
+        return new ChatMessage("user", TextNode.valueOf(text), null, null, null, Map.of());
     }
 
     /**

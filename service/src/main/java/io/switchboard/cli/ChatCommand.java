@@ -1,14 +1,11 @@
 package io.switchboard.cli;
 
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
 import io.switchboard.api.ChunkChoice;
 import io.switchboard.core.GatewayCore;
-import io.switchboard.provider.Capability;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.resources.ErrorResponses;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Target;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -16,7 +13,6 @@ import net.sourceforge.argparse4j.inf.Subparser;
 
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,13 +43,9 @@ public final class ChatCommand extends GatewayCommand {
             throws InterruptedException {
         String model = namespace.getString("model");
         String prompt = String.join(" ", namespace.<String>getList("prompt"));
-        var message = new ChatMessage("user", TextNode.valueOf(prompt), null, null, null, Map.of());
-        var request = new ChatCompletionRequest(model, List.of(message), true, null, null, null, null, null, null, null,
-                null, null, Map.of());
-        var route = core.router().resolve(model, Capability.CHAT);
+        var request = ChatCompletionRequest.of(model, List.of(ChatMessage.user(prompt)), true);
         var printer = new Printer(out);
-        core.executor().stream(route, (target, observer) -> target.provider().provider()
-                .streamChat(request.withModel(target.upstreamModel()), observer), printer);
+        core.calls().streamChat(request, printer);
         // The executor ends every stream by the request timeout; the margin only guards against a bug.
         long limit = config.gateway().requestTimeout().toMilliseconds() + 10_000;
         boolean complete = false;
@@ -62,7 +54,8 @@ public final class ChatCommand extends GatewayCommand {
             complete = true;
         } catch (ExecutionException e) {
             // Worded as the API would answer it: "fake: The server had an error."
-            throw e.getCause() instanceof ProviderException failure ? ErrorResponses.of(failure)
+            throw e.getCause() instanceof ProviderException failure && failure.provider() != null
+                    ? new CommandFailure(failure.provider() + ": " + failure.getMessage())
                     : new CommandFailure(e.getCause().getMessage());
         } catch (TimeoutException e) {
             throw new CommandFailure("No end of the stream within " + limit + " ms");

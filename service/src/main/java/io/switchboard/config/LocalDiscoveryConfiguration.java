@@ -5,7 +5,6 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDuration;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.ProviderFactory;
-import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.LocalRuntimeDiscovery;
 import io.switchboard.registry.ProviderSource;
 import jakarta.validation.Valid;
@@ -19,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -63,9 +63,11 @@ public class LocalDiscoveryConfiguration {
      * ports of the gateway itself and of configured providers on this machine are never probed.
      *
      * @param gatewayPorts the gateway's own ports, asked on every run
+     * @param runtimeProvider makes the provider for a runtime found, from its name and base URL
+     *                        (the composition root supplies the OpenAI-compatible factory)
      */
     public ProviderSource build(List<ProviderFactory> configured, Supplier<Set<Integer>> gatewayPorts,
-                                ProviderContext context) {
+                                ProviderContext context, BiFunction<String, String, ProviderFactory> runtimeProvider) {
         if (!enabled || runtimes.isEmpty()) {
             return ProviderSource.NONE;
         }
@@ -82,7 +84,7 @@ public class LocalDiscoveryConfiguration {
                 continue;
             }
             candidates.add(new LocalRuntimeDiscovery.Candidate(runtime.label(),
-                    OpenAiProviderFactory.keyless(runtime.name(), runtime.baseUrl())));
+                    runtimeProvider.apply(runtime.name(), runtime.baseUrl())));
         }
         Supplier<Set<Integer>> reserved = () -> {
             var ports = new HashSet<>(gatewayPorts.get());

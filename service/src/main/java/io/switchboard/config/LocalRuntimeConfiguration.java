@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.switchboard.provider.http.HttpProviderFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
@@ -54,7 +55,7 @@ public class LocalRuntimeConfiguration {
     }
 
     public String baseUrl() {
-        return baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        return HttpProviderFactory.stripTrailingSlash(baseUrl);
     }
 
     @Override

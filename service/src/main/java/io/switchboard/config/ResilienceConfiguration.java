@@ -34,9 +34,9 @@ public class ResilienceConfiguration {
     @Valid
     @NotNull
     @JsonProperty
-    private Map<String, Override> providers = Map.of();
+    private Map<String, ProviderOverride> providers = Map.of();
 
-    public Map<String, Override> providers() {
+    public Map<String, ProviderOverride> providers() {
         return providers;
     }
 
@@ -49,7 +49,7 @@ public class ResilienceConfiguration {
     /** One provider's policy: its own blocks over the global policy. */
     public ProviderPolicy forProvider(String provider) {
         ProviderPolicy global = global();
-        Override override = providers.get(provider);
+        ProviderOverride override = providers.get(provider);
         if (override == null) {
             return global;
         }
@@ -57,7 +57,7 @@ public class ResilienceConfiguration {
     }
 
     /** {@code resilience.providers.<name>:} the blocks one provider overrides. */
-    public static class Override {
+    public static class ProviderOverride {
 
         @Valid
         @NotNull

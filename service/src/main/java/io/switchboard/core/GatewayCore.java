@@ -6,7 +6,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.metrics.GatewayMetrics;
-import io.switchboard.metrics.RouteMetrics;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.registry.ProviderRegistry;
@@ -16,6 +15,8 @@ import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
+import io.switchboard.routing.RoutedCalls;
+import io.switchboard.provider.openai.OpenAiProviderFactory;
 
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +26,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The gateway without its HTTP server: upstream clients, a timer, the provider registry (with
@@ -45,6 +45,7 @@ public final class GatewayCore implements Managed {
     private final ModelRouter router;
     private final ResiliencePolicies policies;
     private final RouteExecutor executor;
+    private final RoutedCalls calls;
 
     /**
      * @param ports the gateway's own ports, which local runtime discovery must never probe
@@ -62,21 +63,21 @@ public final class GatewayCore implements Managed {
         // would stay queued until its deadline (minutes), one per request.
         scheduler.setRemoveOnCancelPolicy(true);
         var context = new ProviderContext(mapper, clients, scheduler, clients.executor(), gateway.upstreamTimeouts());
-        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context);
-        // Metrics label models from the registry's catalog, and the registry wraps providers in
-        // metrics: the reference closes that loop once both exist.
-        var registryRef = new AtomicReference<ProviderRegistry>();
-        metrics = new GatewayMetrics(new PrometheusRegistry(), () -> registryRef.get().snapshot());
+        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context,
+                OpenAiProviderFactory::keyless);
+        metrics = new GatewayMetrics(new PrometheusRegistry());
+        // The registry wraps each provider in metrics and tells the wrapper which model ids it lists.
         registry = new ProviderRegistry(new ProviderSources(config.providers(), localRuntimes), context,
                 new RegistrySettings(gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
                 metrics::instrument);
-        registryRef.set(registry);
         router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
         policies = new ResiliencePolicies(gateway.resilience()::forProvider);
+        metrics.watchProviders(() -> registry.snapshot().upByProvider());
         metrics.watchBreakers(this::breakerStates);
         metrics.watchUpstreams(clients);
         executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
                 gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
+        calls = new RoutedCalls(router, executor);
     }
 
     @Override
@@ -110,6 +111,11 @@ public final class GatewayCore implements Managed {
 
     public RouteExecutor executor() {
         return executor;
+    }
+
+    /** The one entry point of a routed call: resolve, rewrite, execute, restore. */
+    public RoutedCalls calls() {
+        return calls;
     }
 
     /** The timer every part shares; its tasks hand work on and never block. */

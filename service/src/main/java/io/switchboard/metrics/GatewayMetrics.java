@@ -8,11 +8,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.http.UpstreamClients;
-import io.switchboard.registry.ProviderState;
-import io.switchboard.registry.ProviderStatus;
-import io.switchboard.registry.RegistrySnapshot;
 
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -34,7 +32,6 @@ public final class GatewayMetrics {
     private static final String[] BREAKER_STATES = {"closed", "open", "half_open"};
 
     private final PrometheusRegistry registry;
-    private final Supplier<RegistrySnapshot> snapshots;
     final Counter requests;
     final Counter errors;
     final Histogram latency;
@@ -45,9 +42,8 @@ public final class GatewayMetrics {
     final Counter retries;
     final Counter fallbacks;
 
-    public GatewayMetrics(PrometheusRegistry registry, Supplier<RegistrySnapshot> snapshots) {
+    public GatewayMetrics(PrometheusRegistry registry) {
         this.registry = registry;
-        this.snapshots = snapshots;
         requests = Counter.builder().name("switchboard_upstream_requests")
                 .help("Upstream calls that finished, by outcome (success, error)")
                 .labelNames("provider", "model", "operation", "outcome").register(registry);
@@ -81,17 +77,18 @@ public final class GatewayMetrics {
                 .help("Requests passed from one provider to the next candidate, by the failure's kind"
                         + " (circuit_open when the next was chosen because the breaker was open)")
                 .labelNames("from", "to", "kind").register(registry);
+    }
+
+    /**
+     * Exposes {@code switchboard_provider_up}: {@code up} gives each enabled provider and whether
+     * it is up, read at every scrape.
+     */
+    public void watchProviders(Supplier<Map<String, Boolean>> up) {
         GaugeWithCallback.builder().name("switchboard_provider_up")
                 .help("1 when the provider's last probe answered (or it cannot be probed), 0 when it failed;"
                         + " disabled providers have no series")
                 .labelNames("provider")
-                .callback(callback -> {
-                    for (ProviderState state : snapshots.get().providers()) {
-                        if (state.enabled()) {
-                            callback.call(state.status() != ProviderStatus.DOWN ? 1 : 0, state.name());
-                        }
-                    }
-                })
+                .callback(callback -> up.get().forEach((provider, isUp) -> callback.call(isUp ? 1 : 0, provider)))
                 .register(registry);
     }
 
@@ -142,9 +139,13 @@ public final class GatewayMetrics {
         return registry;
     }
 
-    /** Wraps a provider so every call through it is measured. */
-    public Provider instrument(Provider provider) {
-        return new InstrumentedProvider(provider, this);
+    /**
+     * Wraps a provider so every call through it is measured.
+     *
+     * @param listsModel whether the provider lists a model id; unlisted ids share one label
+     */
+    public Provider instrument(Provider provider, Predicate<String> listsModel) {
+        return new InstrumentedProvider(provider, this, listsModel);
     }
 
     /** The gateway's own time for one request (see {@code switchboard_gateway_overhead_seconds}). */
@@ -152,12 +153,4 @@ public final class GatewayMetrics {
         overhead.labelValues(operation).observe(Math.max(0, nanos) / 1e9);
     }
 
-    /** The model label: the id if the provider lists it, else {@link #UNLISTED_MODEL}. */
-    String modelLabel(String provider, String model) {
-        if (model == null) {
-            return UNLISTED_MODEL;
-        }
-        return snapshots.get().provider(provider).flatMap(state -> state.model(model)).isPresent()
-                ? model : UNLISTED_MODEL;
-    }
 }

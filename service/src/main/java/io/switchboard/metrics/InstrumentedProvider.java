@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Measures every call to one provider from the outside: latency, time to first token, errors by
@@ -33,10 +34,17 @@ final class InstrumentedProvider implements Provider {
 
     private final Provider delegate;
     private final GatewayMetrics metrics;
+    private final Predicate<String> listsModel;
 
-    InstrumentedProvider(Provider delegate, GatewayMetrics metrics) {
+    InstrumentedProvider(Provider delegate, GatewayMetrics metrics, Predicate<String> listsModel) {
         this.delegate = delegate;
         this.metrics = metrics;
+        this.listsModel = listsModel;
+    }
+
+    /** The model label: the id if the provider lists it, else {@link GatewayMetrics#UNLISTED_MODEL}. */
+    private String modelLabel(String model) {
+        return model != null && listsModel.test(model) ? model : GatewayMetrics.UNLISTED_MODEL;
     }
 
     @Override
@@ -117,7 +125,7 @@ final class InstrumentedProvider implements Provider {
                                              java.util.function.Supplier<CompletableFuture<T>> call,
                                              Function<T, Usage> usage) {
         String provider = delegate.name();
-        String modelLabel = metrics.modelLabel(provider, model);
+        String modelLabel = modelLabel(model);
         metrics.inFlight.labelValues(provider, modelLabel).inc();
         long start = System.nanoTime();
         CompletableFuture<T> future;
@@ -151,6 +159,9 @@ final class InstrumentedProvider implements Provider {
     }
 
     private void finished(String provider, String model, String operation, long start, ProviderException error) {
+        if (error != null && error.kind() == ProviderException.Kind.UNSUPPORTED) {
+            return;  // refused before any upstream call: nothing to count as one
+        }
         String outcome = error == null ? "success" : "error";
         metrics.latency.labelValues(provider, model, operation, outcome).observe((System.nanoTime() - start) / 1e9);
         metrics.requests.labelValues(provider, model, operation, outcome).inc();
@@ -189,7 +200,7 @@ final class InstrumentedProvider implements Provider {
         MeasuredStream(StreamObserver<T> downstream, String operation, String model, Function<T, Usage> usage) {
             this.downstream = downstream;
             this.operation = operation;
-            this.model = metrics.modelLabel(delegate.name(), model);
+            this.model = modelLabel(model);
             this.usage = usage;
             metrics.inFlight.labelValues(provider, this.model).inc();
         }

@@ -66,6 +66,16 @@ public class ProviderException extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
+    /**
+     * The adapter cannot express this request in its upstream's protocol; nothing was sent.
+     * Every adapter refuses this way: routing goes on to the next candidate (another provider may
+     * take it), metrics do not count it as an upstream call, and a client that no candidate can
+     * serve gets a 400 with {@code detail}'s message, parameter and code.
+     */
+    public static ProviderException untranslatable(String provider, ErrorDetail detail) {
+        return new ProviderException(Kind.UNSUPPORTED, provider, detail.message(), 400, detail, null, null);
+    }
+
     /** How many attempts the route made before it gave up with this failure; 0 if routing never said. */
     public int attempts() {
         return attempts;

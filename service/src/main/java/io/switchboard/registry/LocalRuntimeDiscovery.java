@@ -116,25 +116,10 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
 
     /** One model listing bounded by the timeout; never fails, the failure is in the result. */
     private CompletableFuture<Probe> listModels(Provider provider) {
-        CompletableFuture<List<ModelInfo>> listing;
-        try {
-            listing = provider.listModels();
-        } catch (RuntimeException e) {
-            listing = CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<List<ModelInfo>> pending = listing;
-        ScheduledFuture<?> timer = context.scheduler().schedule(() -> pending.cancel(true), timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-        return listing.handle((models, failure) -> {
-            timer.cancel(false);
-            if (failure == null) {
-                return new Probe(models, null, false);
-            }
-            if (pending.isCancelled()) {
-                return new Probe(null, "no answer within " + timeout.toMillis() + " ms", true);
-            }
-            return new Probe(null, ProviderException.from(failure, provider.name()).getMessage(), false);
-        });
+        return ModelListing.of(provider, timeout, context.scheduler()).thenApply(listing -> listing.failure() == null
+                ? new Probe(listing.models(), null, false)
+                : new Probe(null, listing.timedOut() ? "no answer within " + timeout.toMillis() + " ms"
+                        : listing.failure().getMessage(), listing.timedOut()));
     }
 
     private ProviderState answered(Candidate candidate, Provider provider, List<ModelInfo> models, Duration latency) {

@@ -21,7 +21,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 
 /**
  * Builds every configured provider once, discovers their models, and publishes what it knows as
@@ -40,7 +39,7 @@ public final class ProviderRegistry implements Managed {
     private final Duration discoveryTimeout;
     private final Duration refreshPeriod;
     private final ProviderSource found;
-    private final UnaryOperator<Provider> decorator;
+    private final ProviderDecorator decorator;
     private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.empty());
     private final List<Entry> entries = new ArrayList<>();
     private ScheduledFuture<?> refreshTask;
@@ -49,16 +48,26 @@ public final class ProviderRegistry implements Managed {
      * @param sources   the configured providers, and a source of providers found at run time
      *                  (asked on every refresh; a configured provider of the same name wins)
      * @param decorator wraps each provider once it is built, and each found provider (metrics do
-     *                  this from outside the adapters); {@link UnaryOperator#identity()} for none
+     *                  this from outside the adapters); {@link ProviderDecorator#NONE} for none
      */
     public ProviderRegistry(ProviderSources sources, ProviderContext context, RegistrySettings settings,
-                            UnaryOperator<Provider> decorator) {
+                            ProviderDecorator decorator) {
         this.factories = List.copyOf(sources.configured());
         this.found = sources.found();
         this.context = context;
         this.discoveryTimeout = settings.discoveryTimeout();
         this.refreshPeriod = settings.refreshPeriod();
         this.decorator = decorator;
+    }
+
+    /** Whether the latest snapshot has {@code provider} listing {@code model}. */
+    public boolean lists(String provider, String model) {
+        return model != null && snapshot().provider(provider).flatMap(state -> state.model(model)).isPresent();
+    }
+
+    private Provider decorate(Provider provider) {
+        String name = provider.name();
+        return decorator.decorate(provider, model -> lists(name, model));
     }
 
     /** What is known now. Never null; empty before {@link #start()}. */
@@ -74,7 +83,7 @@ public final class ProviderRegistry implements Managed {
                 LOG.info("Provider {} ({}) is disabled: {}", factory.name(), factory.type(), reason.get());
                 entries.add(new Entry(factory, null));
             } else {
-                entries.add(new Entry(factory, decorator.apply(factory.build(context))));
+                entries.add(new Entry(factory, decorate(factory.build(context))));
             }
         }
         try {
@@ -132,10 +141,10 @@ public final class ProviderRegistry implements Managed {
             configured.forEach(state -> names.add(state.name()));
             for (ProviderState state : extra.join()) {
                 if (names.add(state.name())) {
-                    providers.add(state.provider() == null ? state : state.withProvider(decorator.apply(state.provider())));
+                    providers.add(state.provider() == null ? state : state.withProvider(decorate(state.provider())));
                 }
             }
-            var published = new RegistrySnapshot(providers, Instant.now());
+            var published = new RegistrySnapshot(providers);
             current.set(published);
             // Found providers log their own comings and goings.
             for (ProviderState state : configured) {
@@ -175,33 +184,23 @@ public final class ProviderRegistry implements Managed {
                     provider.baseUrl(), provider, ProviderStatus.UNKNOWN, List.of(), null, null, Instant.now()));
         }
         long started = System.nanoTime();
-        CompletableFuture<List<ModelInfo>> listing;
-        try {
-            listing = provider.listModels();
-        } catch (RuntimeException e) {
-            listing = CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<List<ModelInfo>> pending = listing;
-        ScheduledFuture<?> timeout = context.scheduler().schedule(() -> pending.cancel(true),
-                discoveryTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        return listing.handle((models, failure) -> {
-            timeout.cancel(false);
+        return ModelListing.of(provider, discoveryTimeout, context.scheduler()).thenApply(listing -> {
             var latency = Duration.ofNanos(System.nanoTime() - started);
-            if (failure == null) {
+            if (listing.failure() == null) {
                 return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
-                        ProviderStatus.UP, models, null, latency, Instant.now());
+                        ProviderStatus.UP, listing.models(), null, latency, Instant.now());
             }
-            var cause = ProviderException.from(failure, provider.name());
+            var cause = listing.failure();
             // A provider that is down keeps the models it had, so ids still resolve to it.
             List<ModelInfo> known = snapshot().provider(provider.name()).map(ProviderState::models).orElse(List.of());
-            if (!pending.isCancelled() && (cause.upstreamStatus() == 404 || cause.upstreamStatus() == 405)) {
+            if (!listing.timedOut() && (cause.upstreamStatus() == 404 || cause.upstreamStatus() == 405)) {
                 // The server answered; it just has no model list (many OpenAI-compatible servers
                 // do not). It is reachable and serves the ids it is given.
                 return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
                         ProviderStatus.UNKNOWN, known, "No model list at this server (HTTP " + cause.upstreamStatus()
                         + "); ids are passed through", latency, Instant.now());
             }
-            String error = pending.isCancelled()
+            String error = listing.timedOut()
                     ? "No answer to model discovery within " + discoveryTimeout.toMillis() + " ms"
                     : cause.getMessage();
             return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,

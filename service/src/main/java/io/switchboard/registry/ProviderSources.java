@@ -9,8 +9,4 @@ import java.util.List;
  * a source of providers found while the gateway runs (local runtimes).
  */
 public record ProviderSources(List<ProviderFactory> configured, ProviderSource found) {
-
-    public static ProviderSources configuredOnly(List<ProviderFactory> configured) {
-        return new ProviderSources(configured, ProviderSource.NONE);
-    }
 }

@@ -1,6 +1,5 @@
 package io.switchboard.registry;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,11 +17,9 @@ public final class RegistrySnapshot {
     private final List<ProviderState> providers;
     private final Map<String, ProviderState> byName;
     private final Map<String, List<ProviderState>> byModel;
-    private final Instant createdAt;
 
-    public RegistrySnapshot(List<ProviderState> providers, Instant createdAt) {
+    public RegistrySnapshot(List<ProviderState> providers) {
         this.providers = List.copyOf(providers);
-        this.createdAt = createdAt;
         var names = new LinkedHashMap<String, ProviderState>();
         var models = new LinkedHashMap<String, List<ProviderState>>();
         for (ProviderState state : this.providers) {
@@ -42,7 +39,7 @@ public final class RegistrySnapshot {
     }
 
     public static RegistrySnapshot empty() {
-        return new RegistrySnapshot(List.of(), Instant.EPOCH);
+        return new RegistrySnapshot(List.of());
     }
 
     /** All providers, enabled or not, in config order. */
@@ -59,12 +56,14 @@ public final class RegistrySnapshot {
         return byModel.getOrDefault(modelId, List.of());
     }
 
-    /** Every listed model id, bare. */
-    public Iterable<String> modelIds() {
-        return byModel.keySet();
-    }
-
-    public Instant createdAt() {
-        return createdAt;
+    /** Each enabled provider and whether it is up (its last probe answered, or it cannot be probed). */
+    public Map<String, Boolean> upByProvider() {
+        var up = new LinkedHashMap<String, Boolean>();
+        for (ProviderState state : providers) {
+            if (state.enabled()) {
+                up.put(state.name(), state.status() != ProviderStatus.DOWN);
+            }
+        }
+        return up;
     }
 }

@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /** Resumes a suspended request when its upstream call completes, one way or the other. */
 final class AsyncResponses {
@@ -16,8 +15,8 @@ final class AsyncResponses {
     private AsyncResponses() {
     }
 
-    static <T> void resume(AsyncResponse async, CompletableFuture<Served<T>> call, Function<T, Object> body,
-                           RequestContext context, ApiServices services, String operation) {
+    static <T> void resume(AsyncResponse async, CompletableFuture<Served<T>> call, RequestContext context,
+                           Responder services, String operation) {
         call.whenComplete((served, failure) -> {
             if (failure != null) {
                 var error = ProviderException.from(failure, null);
@@ -25,25 +24,20 @@ final class AsyncResponses {
                 context.resumeLogged(async, error);
                 return;
             }
-            context.servedBy(served.target(), false);
             // Serialised here rather than by Jersey's Jackson provider, which hashes the resource
             // method's annotations (the OpenAPI ones nest deep) on every write to find its cached
             // writer: that cost more than the serialisation itself (docs/performance.md).
             byte[] json;
             try {
-                json = services.mapper().writeValueAsBytes(body.apply(served.value()));
+                json = services.mapper().writeValueAsBytes(served.value());
             } catch (JsonProcessingException e) {
                 async.resume(new IllegalStateException("A wire record could not be serialised", e));
                 return;
             }
             long overhead = context.elapsedNanos() - served.upstreamNanos();
             services.overhead().record(operation, overhead);
-            async.resume(Response.ok(json, MediaType.APPLICATION_JSON_TYPE)
-                    .header(RequestContext.PROVIDER_HEADER, served.target().providerName())
-                    .header(RequestContext.MODEL_HEADER, served.target().catalogId())
-                    .header(RequestContext.ATTEMPTS_HEADER, served.attempts())
-                    .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead))
-                    .build());
+            async.resume(context.servedBy(Response.ok(json, MediaType.APPLICATION_JSON_TYPE), served.target(), false,
+                    served.attempts(), overhead).build());
         });
     }
 }

@@ -10,7 +10,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
-import io.switchboard.provider.Capability;
+import io.switchboard.routing.RoutedCalls;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -28,10 +28,14 @@ import java.io.InputStream;
 @Path("/v1/chat/completions")
 public final class ChatCompletionsResource {
 
-    private final ApiServices services;
+    private final ApiRequestReader reader;
+    private final RoutedCalls calls;
+    private final Responder responder;
 
-    public ChatCompletionsResource(ApiServices services) {
-        this.services = services;
+    public ChatCompletionsResource(ApiRequestReader reader, RoutedCalls calls, Responder responder) {
+        this.reader = reader;
+        this.calls = calls;
+        this.responder = responder;
     }
 
     @POST
@@ -47,21 +51,13 @@ public final class ChatCompletionsResource {
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
     public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
-        ChatCompletionRequest request = services.reader().read(body, ChatCompletionRequest.class);
+        ChatCompletionRequest request = reader.read(body, ChatCompletionRequest.class);
         RequestChecks.chat(request);
-        var route = services.router().resolve(request.model(), Capability.CHAT);
-        String model = route.requestedModel();
         if (request.isStream()) {
-            var relay = new SseRelay<ChatCompletionChunk>(async, chunk -> chunk.withModel(model),
-                    ChatCompletionChunk::carriesOutput, context, services, "chat_stream");
-            relay.attach(services.executor().stream(route,
-                    (target, observer) -> target.provider().provider()
-                            .streamChat(request.withModel(target.upstreamModel()), observer),
-                    relay));
+            responder.<ChatCompletionChunk>stream(async, context, "chat_stream",
+                    observer -> calls.streamChat(request, observer));
         } else {
-            AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
-                    .chat(request.withModel(target.upstreamModel()))), (ChatCompletionResponse response) ->
-                    response.withModel(model), context, services, "chat");
+            responder.json(async, context, "chat", calls.chat(request));
         }
     }
 }

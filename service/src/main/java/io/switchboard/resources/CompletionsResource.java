@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
-import io.switchboard.provider.Capability;
+import io.switchboard.routing.RoutedCalls;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -27,10 +27,14 @@ import java.io.InputStream;
 @Path("/v1/completions")
 public final class CompletionsResource {
 
-    private final ApiServices services;
+    private final ApiRequestReader reader;
+    private final RoutedCalls calls;
+    private final Responder responder;
 
-    public CompletionsResource(ApiServices services) {
-        this.services = services;
+    public CompletionsResource(ApiRequestReader reader, RoutedCalls calls, Responder responder) {
+        this.reader = reader;
+        this.calls = calls;
+        this.responder = responder;
     }
 
     @POST
@@ -46,21 +50,13 @@ public final class CompletionsResource {
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
     public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
-        CompletionRequest request = services.reader().read(body, CompletionRequest.class);
+        CompletionRequest request = reader.read(body, CompletionRequest.class);
         RequestChecks.completion(request);
-        var route = services.router().resolve(request.model(), Capability.COMPLETIONS);
-        String model = route.requestedModel();
         if (request.isStream()) {
-            var relay = new SseRelay<CompletionResponse>(async, chunk -> chunk.withModel(model),
-                    CompletionResponse::carriesOutput, context, services, "completions_stream");
-            relay.attach(services.executor().stream(route,
-                    (target, observer) -> target.provider().provider()
-                            .streamCompletions(request.withModel(target.upstreamModel()), observer),
-                    relay));
+            responder.<CompletionResponse>stream(async, context, "completions_stream",
+                    observer -> calls.streamCompletions(request, observer));
         } else {
-            AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
-                    .completions(request.withModel(target.upstreamModel()))), (CompletionResponse response) ->
-                    response.withModel(model), context, services, "completions");
+            responder.json(async, context, "completions", calls.completions(request));
         }
     }
 }

@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
-import io.switchboard.provider.Capability;
+import io.switchboard.routing.RoutedCalls;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -27,10 +27,14 @@ import java.io.InputStream;
 @Path("/v1/embeddings")
 public final class EmbeddingsResource {
 
-    private final ApiServices services;
+    private final ApiRequestReader reader;
+    private final RoutedCalls calls;
+    private final Responder responder;
 
-    public EmbeddingsResource(ApiServices services) {
-        this.services = services;
+    public EmbeddingsResource(ApiRequestReader reader, RoutedCalls calls, Responder responder) {
+        this.reader = reader;
+        this.calls = calls;
+        this.responder = responder;
     }
 
     @POST
@@ -43,12 +47,8 @@ public final class EmbeddingsResource {
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
     public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
-        EmbeddingRequest request = services.reader().read(body, EmbeddingRequest.class);
+        EmbeddingRequest request = reader.read(body, EmbeddingRequest.class);
         RequestChecks.embedding(request);
-        var route = services.router().resolve(request.model(), Capability.EMBEDDINGS);
-        AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
-                        .embeddings(request.withModel(target.upstreamModel()))),
-                (EmbeddingResponse response) -> response.withModel(route.requestedModel()), context, services,
-                "embeddings");
+        responder.json(async, context, "embeddings", calls.embeddings(request));
     }
 }

@@ -56,8 +56,10 @@ public final class ErrorResponses {
                     "upstream_malformed_response"), headers);
             case CANCELLED -> new ApiException(503, new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                     "request_cancelled"), headers);
-            case UNSUPPORTED -> new ApiException(400, ErrorDetail.invalidRequest(e.getMessage(), "model",
-                    "unsupported_model"), headers);
+            case UNSUPPORTED -> upstream != null
+                    ? new ApiException(400, upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers)
+                    : new ApiException(400, ErrorDetail.invalidRequest(e.getMessage(), "model", "unsupported_model"),
+                    headers);
         };
     }
 

@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
-import io.switchboard.provider.Capability;
+import io.switchboard.routing.RoutedCalls;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -30,10 +30,14 @@ import java.io.InputStream;
 @Path("/v1/images/generations")
 public final class ImagesResource {
 
-    private final ApiServices services;
+    private final ApiRequestReader reader;
+    private final RoutedCalls calls;
+    private final Responder responder;
 
-    public ImagesResource(ApiServices services) {
-        this.services = services;
+    public ImagesResource(ApiRequestReader reader, RoutedCalls calls, Responder responder) {
+        this.reader = reader;
+        this.calls = calls;
+        this.responder = responder;
     }
 
     @POST
@@ -47,10 +51,8 @@ public final class ImagesResource {
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
     public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
-        ImageRequest request = services.reader().read(body, ImageRequest.class);
+        ImageRequest request = reader.read(body, ImageRequest.class);
         RequestChecks.image(request);
-        var route = services.router().resolve(request.model(), Capability.IMAGES);
-        AsyncResponses.resume(async, services.executor().call(route, target -> target.provider().provider()
-                .images(request.withModel(target.upstreamModel()))), response -> response, context, services, "images");
+        responder.json(async, context, "images", calls.images(request));
     }
 }

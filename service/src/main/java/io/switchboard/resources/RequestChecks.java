@@ -2,6 +2,7 @@ package io.switchboard.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.api.ApiException;
+import io.switchboard.api.Printable;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
 import io.switchboard.api.ChatTool;
@@ -134,7 +135,7 @@ final class RequestChecks {
             throw missing(path + ".role");
         }
         if (!ROLES.contains(role)) {
-            throw invalid("Invalid value: '" + printable(role) + "'. Supported values are: 'system', 'assistant', 'user',"
+            throw invalid("Invalid value: '" + Printable.of(role, 64) + "'. Supported values are: 'system', 'assistant', 'user',"
                     + " 'function', 'tool', and 'developer'.", path + ".role", "invalid_value");
         }
         JsonNode content = message.content();
@@ -328,7 +329,7 @@ final class RequestChecks {
         }
         if (choice.isTextual()) {
             if (!TOOL_CHOICES.contains(choice.textValue())) {
-                throw invalid("Invalid value: '" + printable(choice.textValue()) + "'. Supported values are: 'none',"
+                throw invalid("Invalid value: '" + Printable.of(choice.textValue(), 64) + "'. Supported values are: 'none',"
                         + " 'auto', and 'required'.", "tool_choice", "invalid_value");
             }
         } else if (!choice.isObject()) {
@@ -421,14 +422,5 @@ final class RequestChecks {
 
     private static ApiException invalid(String message, String param, String code) {
         return ApiException.badRequest(message, param, code);
-    }
-
-    private static String printable(String value) {
-        String cut = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-        var out = new StringBuilder();
-        for (char c : cut.toCharArray()) {
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.resources;
 import io.switchboard.routing.Target;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.Response;
 import org.slf4j.MDC;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -87,11 +88,19 @@ public final class RequestContext {
         return System.nanoTime() - startNanos;
     }
 
-    /** Records who served the request, for the access log. */
-    void servedBy(Target target, boolean streamed) {
+    /**
+     * Records who served the request, for the access log, and tells the client on the response:
+     * provider, model, attempts, and the gateway's own time.
+     */
+    Response.ResponseBuilder servedBy(Response.ResponseBuilder response, Target target, boolean streamed, int attempts,
+                                      long overheadNanos) {
         request.setAttribute(PROVIDER, target.providerName());
         request.setAttribute(MODEL, target.catalogId());
         request.setAttribute(STREAMED, streamed);
+        return response.header(PROVIDER_HEADER, target.providerName())
+                .header(MODEL_HEADER, target.catalogId())
+                .header(ATTEMPTS_HEADER, attempts)
+                .header(OVERHEAD_HEADER, millis(overheadNanos));
     }
 
     /** Records which provider failed, for the access log. */

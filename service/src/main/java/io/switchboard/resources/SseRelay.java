@@ -17,8 +17,6 @@ import io.switchboard.provider.StreamHandle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * Relays a routed stream to the client as server-sent events, framed by Jersey's SSE support.
@@ -36,10 +34,8 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private static final OutboundEvent KEEP_ALIVE = new OutboundEvent.Builder().comment("keep-alive").build();
 
     private final AsyncResponse async;
-    private final UnaryOperator<T> rewrite;
-    private final Predicate<T> commits;
     private final RequestContext context;
-    private final ApiServices services;
+    private final Responder services;
     private final String operation;
     private volatile EventOutput output;
     private volatile StreamHandle upstream;
@@ -49,16 +45,8 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private boolean ending;
     private ScheduledFuture<?> heartbeat;
 
-    /**
-     * @param rewrite applied to each chunk before it is written (restores the client's model id)
-     * @param commits whether a chunk carries any of the answer; those that do not (the opening
-     *                role-only chunk) do not commit the stream by themselves
-     */
-    SseRelay(AsyncResponse async, UnaryOperator<T> rewrite, Predicate<T> commits, RequestContext context,
-             ApiServices services, String operation) {
+    SseRelay(AsyncResponse async, RequestContext context, Responder services, String operation) {
         this.async = async;
-        this.rewrite = rewrite;
-        this.commits = commits;
         this.context = context;
         this.services = services;
         this.operation = operation;
@@ -70,13 +58,9 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         var response = Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no");
-        context.servedBy(target, true);
         long overhead = context.elapsedNanos() - upstreamNanos;
         services.overhead().record(operation, overhead);
-        response.header(RequestContext.PROVIDER_HEADER, target.providerName())
-                .header(RequestContext.MODEL_HEADER, target.catalogId())
-                .header(RequestContext.ATTEMPTS_HEADER, attempts)
-                .header(RequestContext.OVERHEAD_HEADER, RequestContext.millis(overhead));
+        context.servedBy(response, target, true, attempts, overhead);
         async.resume(response.build());
         heartbeat = services.heartbeats().start(this::beat);
     }
@@ -121,13 +105,8 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     @Override
-    public boolean commits(T chunk) {
-        return commits.test(chunk);
-    }
-
-    @Override
     public void onNext(T chunk) {
-        write(json(rewrite.apply(chunk)));
+        write(json(chunk));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.switchboard.routing;
 
 import io.switchboard.api.ApiException;
+import io.switchboard.api.Printable;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.Model;
 import io.switchboard.provider.Capability;
@@ -70,7 +71,7 @@ public final class ModelRouter {
         for (WeightedTarget wanted : group.targets()) {
             try {
                 for (Target target : resolveId(snapshot, wanted.model(), alias, capability)) {
-                    targets.add(Target.of(target.provider(), target.upstreamModel(), wanted.weight()));
+                    targets.add(Target.of(target.state(), target.upstreamModel(), wanted.weight()));
                 }
             } catch (ApiException unavailable) {
                 firstProblem = firstProblem != null ? firstProblem : unavailable;
@@ -79,7 +80,7 @@ public final class ModelRouter {
         if (targets.isEmpty()) {
             throw firstProblem;
         }
-        var capable = targets.stream().filter(t -> t.provider().supports(t.upstreamModel(), capability)).toList();
+        var capable = targets.stream().filter(t -> t.state().supports(t.upstreamModel(), capability)).toList();
         if (capable.isEmpty()) {
             requireCapability(alias, targets.get(0), capability);
         }
@@ -87,7 +88,7 @@ public final class ModelRouter {
     }
 
     private static void requireCapability(String model, Target target, Capability capability) {
-        if (!target.provider().supports(target.upstreamModel(), capability)) {
+        if (!target.state().supports(target.upstreamModel(), capability)) {
             throw new ApiException(400, ErrorDetail.invalidRequest(
                     "The model '" + model + "' does not support " + capability.label() + ".", "model", "unsupported_model"));
         }
@@ -138,7 +139,7 @@ public final class ModelRouter {
     }
 
     private ApiException notFound(String requested, RegistrySnapshot snapshot, String reason) {
-        var message = new StringBuilder("The model '").append(printable(requested)).append("' does not exist.");
+        var message = new StringBuilder("The model '").append(Printable.of(requested, 256)).append("' does not exist.");
         message.append(reason);
         List<String> suggestions = suggest(requested, snapshot);
         if (!suggestions.isEmpty()) {
@@ -226,23 +227,6 @@ public final class ModelRouter {
         var ids = new ArrayList<>(scored.keySet());
         ids.sort(Comparator.comparing((String id) -> scored.get(id)).thenComparing(Comparator.naturalOrder()));
         return ids.subList(0, Math.min(MAX_SUGGESTIONS, ids.size()));
-    }
-
-    /** The id as safe to quote in a message: control characters shown escaped, length bounded. */
-    private static String printable(String id) {
-        var out = new StringBuilder();
-        for (int i = 0; i < id.length() && out.length() < 256; i++) {
-            char c = id.charAt(i);
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (out.length() >= 256) {
-            out.append('…');
-        }
-        return out.toString();
     }
 
     private record Listed(ProviderState provider, ModelInfo model) {

@@ -92,7 +92,7 @@ public final class RouteExecutor {
             case LOWEST_LATENCY -> ordered.sort(Comparator.comparingDouble(target -> stats.of(target).latencyNanos()));
         }
         // Providers whose last probe failed go last, in their order (the sort is stable).
-        ordered.sort(Comparator.comparing(target -> target.provider().status() == ProviderStatus.DOWN));
+        ordered.sort(Comparator.comparing(target -> target.state().status() == ProviderStatus.DOWN));
         return ordered;
     }
 

@@ -5,4 +5,9 @@ package io.switchboard.routing;
  * attempts), and how many attempts it took.
  */
 public record Served<T>(T value, Target target, long upstreamNanos, int attempts) {
+
+    /** The same outcome carrying another value (the response as the client sees it). */
+    public <R> Served<R> withValue(R newValue) {
+        return new Served<>(newValue, target, upstreamNanos, attempts);
+    }
 }

@@ -3,12 +3,13 @@ package io.switchboard.routing;
 import io.switchboard.registry.ProviderState;
 
 /**
- * One place a request can go: a provider and the model id that provider knows it by.
+ * One place a request can go: a provider (its registry state) and the model id that provider
+ * knows it by.
  *
  * @param catalogId the model's public id, {@code provider/model}: the name metrics and logs use
  * @param weight    its share under the weighted strategy
  */
-public record Target(ProviderState provider, String upstreamModel, String catalogId, int weight) {
+public record Target(ProviderState state, String upstreamModel, String catalogId, int weight) {
 
     public static Target of(ProviderState provider, String upstreamModel) {
         return of(provider, upstreamModel, 1);
@@ -19,6 +20,6 @@ public record Target(ProviderState provider, String upstreamModel, String catalo
     }
 
     public String providerName() {
-        return provider.name();
+        return state.name();
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.config;
 
+import io.switchboard.provider.openai.OpenAiProviderFactory;
+
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
@@ -103,7 +105,7 @@ class LocalDiscoveryConfigurationTest {
     void switchedOffThereIsNothingToFind() throws Exception {
         var config = parse("gateway:\n  localDiscovery:\n    enabled: false\n");
 
-        assertThat(config.gateway().localDiscovery().build(config.providers(), Set::of, null))
+        assertThat(config.gateway().localDiscovery().build(config.providers(), Set::of, null, OpenAiProviderFactory::keyless))
                 .isSameAs(ProviderSource.NONE);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.switchboard.registry.RegistrySnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -89,7 +88,8 @@ class DashboardAndDocsTest {
 
     private static PrometheusRegistry gatewayRegistry() {
         var registry = new PrometheusRegistry();
-        var metrics = new GatewayMetrics(registry, RegistrySnapshot::empty);
+        var metrics = new GatewayMetrics(registry);
+        metrics.watchProviders(java.util.Map::of);
         metrics.watchBreakers(java.util.Map::of);
         metrics.watchUpstreams(new io.switchboard.provider.http.UpstreamClients(4));
         return registry;

@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -176,7 +175,7 @@ class LocalDiscoveryTest {
                 BuiltinProviderFactory.class);
         var registry = new ProviderRegistry(new ProviderSources(List.of(builtin),
                 () -> CompletableFuture.completedFuture(discovery().discover().join())), context,
-                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), UnaryOperator.identity());
+                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), ProviderDecorator.NONE);
         registry.start();
         try {
             var snapshot = registry.snapshot();
@@ -187,7 +186,7 @@ class LocalDiscoveryTest {
         }
 
         var found = new ProviderRegistry(new ProviderSources(List.of(), discovery()), context,
-                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), UnaryOperator.identity());
+                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), ProviderDecorator.NONE);
         found.start();
         try {
             assertThat(found.snapshot().providers()).extracting(ProviderState::name).containsExactly("ollama");

@@ -90,7 +90,7 @@ class ModelRouterTest {
             assertThat(route.requestedModel()).isEqualTo(model);
             assertThat(route.targets()).doesNotHaveDuplicates();
             assertThat(route.first().providerName()).isEqualTo(provider);
-            assertThat(route.first().provider()).isSameAs(SNAPSHOT.provider(provider).orElseThrow());
+            assertThat(route.first().state()).isSameAs(SNAPSHOT.provider(provider).orElseThrow());
             assertThat(route.first().upstreamModel()).isEqualTo(upstreamModel);
             assertThat(route.first().catalogId()).isEqualTo(provider + "/" + upstreamModel);
         }
@@ -355,7 +355,7 @@ class ModelRouterTest {
     }
 
     private static RegistrySnapshot snapshot(ProviderState... states) {
-        return new RegistrySnapshot(Arrays.asList(states), Instant.parse("2026-01-01T00:00:00Z"));
+        return new RegistrySnapshot(Arrays.asList(states));
     }
 
     private static ProviderState up(String name, Set<Capability> capabilities, ModelInfo... models) {

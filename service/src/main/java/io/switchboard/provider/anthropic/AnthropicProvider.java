@@ -1,6 +1,7 @@
 package io.switchboard.provider.anthropic;
 
 import io.switchboard.api.ApiException;
+import io.switchboard.api.UnixTime;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -81,7 +82,7 @@ public final class AnthropicProvider implements Provider {
         }
         // One reader, not a thenApply chain: cancelling the returned future must abort the call.
         return http.exchange(post("/v1/messages", translated), body ->
-                AnthropicMapper.toChatCompletion(http.mapper().readTree(body), nowSeconds()));
+                AnthropicMapper.toChatCompletion(http.mapper().readTree(body), UnixTime.nowSeconds()));
     }
 
     @Override
@@ -94,14 +95,14 @@ public final class AnthropicProvider implements Provider {
             return () -> { };
         }
         var translator = new AnthropicStreamTranslator(settings.name(), request.model(), request.wantsUsageInStream(),
-                nowSeconds(), http.mapper(), observer);
+                UnixTime.nowSeconds(), http.mapper(), observer);
         return http.stream(post("/v1/messages", translated), translator);
     }
 
     /**
-     * Translates, or refuses what Anthropic cannot do. A refusal is a 400 the client caused, told
-     * as an upstream 4xx: a provider speaks {@link ProviderException}s, and this kind keeps the
-     * status, the message and the parameter on their way to the client.
+     * Translates, or refuses what Anthropic cannot do, as every adapter refuses an untranslatable
+     * request: {@link ProviderException#untranslatable}, so routing may try another candidate and
+     * the client, if none can, gets a 400 naming the parameter.
      */
     private AnthropicRequest translate(ChatCompletionRequest request, boolean stream) {
         AnthropicRequest translated;
@@ -109,8 +110,7 @@ public final class AnthropicProvider implements Provider {
             translated = AnthropicMapper.toMessagesRequest(request, stream, settings.version(),
                     settings.defaultMaxTokens(), http.mapper());
         } catch (ApiException refused) {
-            throw new ProviderException(Kind.UPSTREAM_4XX, settings.name(), refused.getMessage(), refused.status(),
-                    refused.detail(), null, refused);
+            throw ProviderException.untranslatable(settings.name(), refused.detail());
         }
         if (!translated.notes().isEmpty() && LOG.isDebugEnabled()) {
             LOG.debug("{}: not sent to Anthropic as asked: {}", settings.name(), String.join("; ", translated.notes()));
@@ -190,9 +190,6 @@ public final class AnthropicProvider implements Provider {
         });
     }
 
-    private static long nowSeconds() {
-        return System.currentTimeMillis() / 1000;
-    }
 
     @Override
     public String toString() {

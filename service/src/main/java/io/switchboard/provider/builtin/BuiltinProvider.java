@@ -1,5 +1,6 @@
 package io.switchboard.provider.builtin;
 
+import io.switchboard.api.UnixTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -124,7 +125,7 @@ public final class BuiltinProvider implements Provider {
         }
         var usage = Usage.of(BuiltinText.countTokens(request.messages()), (long) n * answer.completionTokens());
         return CompletableFuture.completedFuture(new ChatCompletionResponse(nextId("chatcmpl"),
-                ChatCompletionResponse.OBJECT, now(), request.model(), choices, usage, Map.of()));
+                ChatCompletionResponse.OBJECT, UnixTime.nowSeconds(), request.model(), choices, usage, Map.of()));
     }
 
     @Override
@@ -132,7 +133,7 @@ public final class BuiltinProvider implements Provider {
         var answer = Answer.of(request);
         int n = choices(request.n());
         String id = nextId("chatcmpl");
-        long created = now();
+        long created = UnixTime.nowSeconds();
         boolean withUsage = request.wantsUsageInStream();
         JsonNode usageField = withUsage ? NullNode.getInstance() : null;
         var chunks = new ArrayList<ChatCompletionChunk>();
@@ -182,7 +183,7 @@ public final class BuiltinProvider implements Provider {
         }
         var usage = Usage.of(promptTokens(request.prompt()), (long) n * limited.size());
         return CompletableFuture.completedFuture(new CompletionResponse(nextId("cmpl"), CompletionResponse.OBJECT,
-                now(), request.model(), choices, usage, Map.of()));
+                UnixTime.nowSeconds(), request.model(), choices, usage, Map.of()));
     }
 
     @Override
@@ -190,7 +191,7 @@ public final class BuiltinProvider implements Provider {
         List<String> words = completionWords(request);
         List<String> limited = BuiltinText.truncate(words, request.maxTokens());
         String id = nextId("cmpl");
-        long created = now();
+        long created = UnixTime.nowSeconds();
         var chunks = new ArrayList<CompletionResponse>();
         for (int w = 0; w < limited.size(); w++) {
             String piece = w == 0 ? limited.get(w) : " " + limited.get(w);
@@ -246,7 +247,7 @@ public final class BuiltinProvider implements Provider {
                 data.add(url ? new ImageData(null, "data:image/png;base64," + png, request.prompt(), Map.of())
                         : new ImageData(png, null, request.prompt(), Map.of()));
             }
-            return new ImageResponse(now(), data, Map.of());
+            return new ImageResponse(UnixTime.nowSeconds(), data, Map.of());
         }, executor);
     }
 
@@ -301,9 +302,6 @@ public final class BuiltinProvider implements Provider {
         return prefix + "-" + name + "-" + ids.incrementAndGet();
     }
 
-    private static long now() {
-        return System.currentTimeMillis() / 1000;
-    }
 
     /** What the echo model says to one request: its words, or a forced tool call. */
     private record Answer(List<String> words, String tool, String finishReason, String callSeed) {

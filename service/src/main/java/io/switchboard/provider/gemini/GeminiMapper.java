@@ -745,6 +745,6 @@ final class GeminiMapper {
     }
 
     static ProviderException unsupported(String provider, String message) {
-        return new ProviderException(Kind.UNSUPPORTED, provider, message);
+        return ProviderException.untranslatable(provider, ErrorDetail.invalidRequest(message, null, "unsupported_value"));
     }
 }

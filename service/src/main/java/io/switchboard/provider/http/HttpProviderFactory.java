@@ -111,7 +111,8 @@ public abstract class HttpProviderFactory implements ProviderFactory {
                 (int) Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
     }
 
-    protected static String stripTrailingSlash(String url) {
+    /** A base URL without its trailing slash, so paths can be appended with one. */
+    public static String stripTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 

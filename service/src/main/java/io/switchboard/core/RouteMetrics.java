@@ -1,15 +1,16 @@
-package io.switchboard.metrics;
+package io.switchboard.core;
 
+import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.routing.RouteEvents;
 import io.switchboard.routing.Target;
 
 /** Counts routing's retries and fallbacks. */
-public final class RouteMetrics implements RouteEvents {
+final class RouteMetrics implements RouteEvents {
 
     private final GatewayMetrics metrics;
 
-    public RouteMetrics(GatewayMetrics metrics) {
+    RouteMetrics(GatewayMetrics metrics) {
         this.metrics = metrics;
     }
 
