@@ -88,9 +88,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // ${VAR} and ${VAR:-default} in config.yml come from the environment; keys never live in the file.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
-        bootstrap.addCommand(new ProvidersCommand());
-        bootstrap.addCommand(new ModelsCommand());
-        bootstrap.addCommand(new ChatCommand());
+        bootstrap.addCommand(new ProvidersCommand(CommandConfiguration.class));
+        bootstrap.addCommand(new ModelsCommand(CommandConfiguration.class));
+        bootstrap.addCommand(new ChatCommand(CommandConfiguration.class));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.switchboard;
 
 import io.switchboard.config.GatewayConfiguration;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.LocalRuntimeConfiguration;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
@@ -26,7 +27,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** config.yml: Dropwizard's server and logging blocks, plus {@code gateway:} and {@code providers:}. */
-public class SwitchboardConfiguration extends Configuration {
+public class SwitchboardConfiguration extends Configuration implements GatewaySettings {
 
     @Valid
     @NotNull
@@ -38,10 +39,12 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     private List<ProviderFactory> providers = List.of();
 
+    @Override
     public GatewayConfiguration gateway() {
         return gateway;
     }
 
+    @Override
     public List<ProviderFactory> providers() {
         return providers;
     }
@@ -105,61 +108,6 @@ public class SwitchboardConfiguration extends Configuration {
             schedule.setSuccessAttempts(1);
             check.setSchedule(schedule);
             checks.add(check);
-        }
-    }
-
-    /**
-     * What Bean Validation cannot say: names unique (providers, local runtimes), the default
-     * provider and alias targets pointing at configured providers. Empty when all is well.
-     */
-    public List<String> crossCheck() {
-        var problems = new ArrayList<String>();
-        var names = new HashSet<String>();
-        for (ProviderFactory provider : providers) {
-            if (!names.add(provider.name())) {
-                problems.add("providers: the name '" + provider.name() + "' is used twice");
-            }
-            if (hasCredentials(provider.baseUrl())) {
-                // The URL is shown by GET /v1/providers and in logs; the message must not repeat it.
-                problems.add("providers: '" + provider.name() + "' has a user or password in its baseUrl;"
-                        + " put the key in apiKey or headers, which are never shown");
-            }
-        }
-        var runtimeNames = new HashSet<String>();
-        for (LocalRuntimeConfiguration runtime : gateway.localDiscovery().runtimes()) {
-            if (!runtimeNames.add(runtime.name())) {
-                problems.add("gateway.localDiscovery.runtimes: the name '" + runtime.name() + "' is used twice");
-            }
-        }
-        String defaultProvider = gateway.defaultProvider();
-        if (defaultProvider != null && !names.contains(defaultProvider)) {
-            problems.add("gateway.defaultProvider: '" + defaultProvider + "' is not the name of a configured provider");
-        }
-        gateway.aliases().forEach((alias, group) -> {
-            for (var target : group.targets()) {
-                int slash = target.model().indexOf('/');
-                if (slash <= 0 || !names.contains(target.model().substring(0, slash))) {
-                    problems.add("gateway.aliases." + alias + ": the target '" + target.model()
-                            + "' must be provider/model with a configured provider");
-                }
-            }
-        });
-        for (String provider : gateway.resilience().providers().keySet()) {
-            if (!names.contains(provider)) {
-                problems.add("gateway.resilience.providers." + provider + ": no provider has that name");
-            }
-        }
-        return problems;
-    }
-
-    private static boolean hasCredentials(String url) {
-        if (url == null) {
-            return false;
-        }
-        try {
-            return URI.create(url.strip()).getRawUserInfo() != null;
-        } catch (IllegalArgumentException notAUri) {
-            return url.contains("@");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.cli;
 
+import io.dropwizard.core.Configuration;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
@@ -24,10 +26,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ChatCommand extends GatewayCommand {
 
-    public ChatCommand() {
+    public ChatCommand(Class<? extends Configuration> configurationClass) {
         super("chat", "Send one chat message to a model, through the gateway's routing, and print the answer as it"
                         + " streams. Exits with 1 on an unknown model or an upstream error.",
-                "java -jar service.jar chat config.yml --model echo \"Hello there\"");
+                "java -jar service.jar chat config.yml --model echo \"Hello there\"", configurationClass);
     }
 
     @Override
@@ -39,7 +41,7 @@ public final class ChatCommand extends GatewayCommand {
     }
 
     @Override
-    protected void run(GatewayCore core, CommandConfiguration config, Namespace namespace, PrintStream out)
+    protected void run(GatewayCore core, GatewaySettings config, Namespace namespace, PrintStream out)
             throws InterruptedException {
         String model = namespace.getString("model");
         String prompt = String.join(" ", namespace.<String>getList("prompt"));

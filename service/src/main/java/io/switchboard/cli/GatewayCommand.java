@@ -1,10 +1,12 @@
 package io.switchboard.cli;
 
 import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.core.Configuration;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.switchboard.api.ApiException;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.core.GatewayPorts;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.provider.ProviderException;
@@ -15,18 +17,33 @@ import java.io.PrintStream;
 
 /**
  * A command that reads config.yml and works through the same {@link GatewayCore} as the server:
- * it is started (every provider discovered) before {@link #run(GatewayCore, CommandConfiguration,
+ * it is started (every provider discovered) before {@link #run(GatewayCore, GatewaySettings,
  * Namespace, PrintStream)} and stopped after, so the process exits when the command is done. A
  * failure ends the process with exit code 1 (Dropwizard's {@code Application.onFatalError}).
  */
-abstract class GatewayCommand extends ConfiguredCommand<CommandConfiguration> {
+abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
 
+    private final Class<? extends Configuration> configurationClass;
     private final String example;
 
-    /** @param example a command line shown under {@code --help} */
-    GatewayCommand(String name, String description, String example) {
+    /**
+     * @param configurationClass what config.yml is read as: the application's configuration, or
+     *                           a variant of it for commands; it must implement {@link GatewaySettings}
+     * @param example            a command line shown under {@code --help}
+     */
+    GatewayCommand(String name, String description, String example, Class<? extends Configuration> configurationClass) {
         super(name, description);
+        if (!GatewaySettings.class.isAssignableFrom(configurationClass)) {
+            throw new IllegalArgumentException(configurationClass + " does not implement GatewaySettings");
+        }
+        this.configurationClass = configurationClass;
         this.example = example;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected Class<Configuration> getConfigurationClass() {
+        return (Class<Configuration>) configurationClass;
     }
 
     @Override
@@ -36,10 +53,11 @@ abstract class GatewayCommand extends ConfiguredCommand<CommandConfiguration> {
     }
 
     @Override
-    protected void run(Bootstrap<CommandConfiguration> bootstrap, Namespace namespace, CommandConfiguration config)
+    protected void run(Bootstrap<Configuration> bootstrap, Namespace namespace, Configuration configuration)
             throws Exception {
+        var config = (GatewaySettings) configuration;
         // No server runs here, but a configured port is still never probed as a local runtime.
-        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(config.getServerFactory()));
+        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(configuration.getServerFactory()));
         core.start();
         try {
             run(core, config, namespace, System.out);
@@ -50,7 +68,7 @@ abstract class GatewayCommand extends ConfiguredCommand<CommandConfiguration> {
     }
 
     /** Does the command's work; {@code out} is for its output only (logs go to stderr). */
-    protected abstract void run(GatewayCore core, CommandConfiguration config, Namespace namespace, PrintStream out)
+    protected abstract void run(GatewayCore core, GatewaySettings config, Namespace namespace, PrintStream out)
             throws Exception;
 
     /** Failures a user can act on print as one message; anything else keeps its stack trace. */

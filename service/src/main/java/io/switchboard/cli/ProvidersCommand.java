@@ -1,5 +1,7 @@
 package io.switchboard.cli;
 
+import io.dropwizard.core.Configuration;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.registry.ProviderState;
 import io.switchboard.registry.ProviderStatus;
@@ -18,14 +20,14 @@ public final class ProvidersCommand extends GatewayCommand {
     private static final List<String> HEADER = List.of("NAME", "TYPE", "BASE URL", "STATUS", "LATENCY", "MODELS",
             "ERROR");
 
-    public ProvidersCommand() {
+    public ProvidersCommand(Class<? extends Configuration> configurationClass) {
         super("providers", "Discover every configured provider and print its type, base URL, status (up:"
                         + " reachable), discovery latency and model count. Exits with 1 when no provider is up.",
-                "java -jar service.jar providers config.yml");
+                "java -jar service.jar providers config.yml", configurationClass);
     }
 
     @Override
-    protected void run(GatewayCore core, CommandConfiguration config, Namespace namespace, PrintStream out) {
+    protected void run(GatewayCore core, GatewaySettings config, Namespace namespace, PrintStream out) {
         var providers = core.registry().snapshot().providers();
         var rows = new ArrayList<List<String>>();
         rows.add(HEADER);

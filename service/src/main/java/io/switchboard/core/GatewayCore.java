@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.lifecycle.Managed;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.http.UpstreamClients;
@@ -49,9 +49,9 @@ public final class GatewayCore implements Managed {
 
     /**
      * @param ports the gateway's own ports, which local runtime discovery must never probe
-     * @throws IllegalArgumentException when the configuration fails {@link SwitchboardConfiguration#crossCheck()}
+     * @throws IllegalArgumentException when the configuration fails {@link GatewaySettings#crossCheck()}
      */
-    public GatewayCore(SwitchboardConfiguration config, ObjectMapper mapper, GatewayPorts ports) {
+    public GatewayCore(GatewaySettings config, ObjectMapper mapper, GatewayPorts ports) {
         var problems = config.crossCheck();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
@@ -74,7 +74,7 @@ public final class GatewayCore implements Managed {
         policies = new ResiliencePolicies(gateway.resilience()::forProvider);
         metrics.watchProviders(() -> registry.snapshot().upByProvider());
         metrics.watchBreakers(this::breakerStates);
-        metrics.watchUpstreams(clients);
+        metrics.watchUpstreams(() -> connections(clients), () -> clients.executor().getBusyThreads());
         executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
                 gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
         calls = new RoutedCalls(router, executor);
@@ -132,6 +132,13 @@ public final class GatewayCore implements Managed {
         var states = new TreeMap<String, String>();
         policies.states().forEach((provider, state) -> states.put(provider, name(state)));
         return states;
+    }
+
+    private static Map<String, GatewayMetrics.Connections> connections(UpstreamClients clients) {
+        var connections = new TreeMap<String, GatewayMetrics.Connections>();
+        clients.pools().forEach((origin, pool) -> connections.put(origin,
+                new GatewayMetrics.Connections(pool.active(), pool.idle())));
+        return connections;
     }
 
     private static String name(CircuitBreaker.State state) {

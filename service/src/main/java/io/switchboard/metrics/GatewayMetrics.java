@@ -7,9 +7,9 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.switchboard.provider.Provider;
-import io.switchboard.provider.http.UpstreamClients;
 
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -112,19 +112,23 @@ public final class GatewayMetrics {
      * Exposes the upstream connection pools ({@code switchboard_upstream_connections}) and the
      * upstream threads at work ({@code switchboard_upstream_threads_busy}).
      */
-    public void watchUpstreams(UpstreamClients clients) {
+    public void watchUpstreams(Supplier<Map<String, Connections>> pools, IntSupplier busyThreads) {
         GaugeWithCallback.builder().name("switchboard_upstream_connections")
                 .help("Upstream connections by origin (scheme://host:port) and state: active (lent to a request) or idle")
                 .labelNames("upstream", "state")
-                .callback(callback -> clients.pools().forEach((origin, pool) -> {
+                .callback(callback -> pools.get().forEach((origin, pool) -> {
                     callback.call(pool.active(), origin, "active");
                     callback.call(pool.idle(), origin, "idle");
                 }))
                 .register(registry);
         GaugeWithCallback.builder().name("switchboard_upstream_threads_busy")
                 .help("Threads of the shared upstream pool running a task (handling a response)")
-                .callback(callback -> callback.call(clients.executor().getBusyThreads()))
+                .callback(callback -> callback.call(busyThreads.getAsInt()))
                 .register(registry);
+    }
+
+    /** One upstream origin's connections: lent to a request, or idle in the pool. */
+    public record Connections(int active, int idle) {
     }
 
     public void retried(String provider, String kind) {

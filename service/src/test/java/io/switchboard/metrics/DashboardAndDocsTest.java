@@ -91,7 +91,7 @@ class DashboardAndDocsTest {
         var metrics = new GatewayMetrics(registry);
         metrics.watchProviders(java.util.Map::of);
         metrics.watchBreakers(java.util.Map::of);
-        metrics.watchUpstreams(new io.switchboard.provider.http.UpstreamClients(4));
+        metrics.watchUpstreams(java.util.Map::of, () -> 0);
         return registry;
     }
 }

@@ -1,10 +1,9 @@
-package io.switchboard.cli;
+package io.switchboard;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.dropwizard.logging.common.ConsoleAppenderFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.logging.common.LoggingFactory;
-import io.switchboard.SwitchboardConfiguration;
 
 import java.util.List;
 

@@ -1,0 +1,25 @@
+package io.switchboard.config;
+
+import io.switchboard.provider.ProviderFactory;
+
+import java.util.List;
+
+/**
+ * The parts of config.yml the gateway itself is built from: {@code gateway:} and
+ * {@code providers:}. The application's configuration implements it, so the core and the
+ * commands can take it without naming the application's own class.
+ */
+public interface GatewaySettings {
+
+    GatewayConfiguration gateway();
+
+    List<ProviderFactory> providers();
+
+    /**
+     * What Bean Validation cannot say: names unique (providers, local runtimes), the default
+     * provider and alias targets pointing at configured providers. Empty when all is well.
+     */
+    default List<String> crossCheck() {
+        return ConfigurationChecks.crossCheck(gateway(), providers());
+    }
+}
