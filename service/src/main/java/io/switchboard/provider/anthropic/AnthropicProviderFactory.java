@@ -50,8 +50,8 @@ public class AnthropicProviderFactory extends CatalogProviderFactory {
     @Override
     public Provider build(ProviderContext context) {
         var transport = transport(context, AnthropicMapper.errorParser(context.mapper()));
-        var settings = new AnthropicSettings(name(), stripTrailingSlash(baseUrl), apiKey(), anthropicVersion,
-                defaultMaxTokens, headers(), staticModels(AnthropicMapper.OWNER), discoverModels());
+        var settings = new AnthropicSettings(upstream(baseUrl, AnthropicMapper.OWNER), anthropicVersion,
+                defaultMaxTokens);
         return new AnthropicProvider(settings, transport);
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.provider.anthropic;
 
 import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.http.UpstreamSettings;
 
 import java.util.List;
 import java.util.Map;
@@ -8,26 +9,32 @@ import java.util.Map;
 /**
  * One configured Anthropic upstream, as the provider needs it.
  *
- * @param baseUrl          without a trailing slash and without {@code /v1}
- * @param apiKey           null or blank: no key is sent
- * @param headers          extra headers for every request (say {@code anthropic-beta})
+ * @param upstream         base URL without {@code /v1}; headers may carry {@code anthropic-beta}
  * @param defaultMaxTokens sent as {@code max_tokens} when the client gives no limit
  */
-record AnthropicSettings(String name, String baseUrl, String apiKey, AnthropicVersion version, int defaultMaxTokens,
-                         Map<String, String> headers, List<ModelInfo> staticModels, boolean discoverModels) {
+record AnthropicSettings(UpstreamSettings upstream, AnthropicVersion version, int defaultMaxTokens) {
 
-    AnthropicSettings {
-        apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
-        headers = Map.copyOf(headers);
-        staticModels = List.copyOf(staticModels);
+    String name() {
+        return upstream.name();
     }
 
-    /** Never prints the key: a record's generated toString would. */
-    @Override
-    public String toString() {
-        return "AnthropicSettings[name=" + name + ", baseUrl=" + baseUrl + ", apiKey="
-                + (apiKey == null ? "<none>" : "[REDACTED]") + ", version=" + version + ", defaultMaxTokens="
-                + defaultMaxTokens + ", headers=" + headers.keySet() + ", models=" + staticModels.size()
-                + ", discoverModels=" + discoverModels + "]";
+    String baseUrl() {
+        return upstream.baseUrl();
+    }
+
+    String apiKey() {
+        return upstream.apiKey();
+    }
+
+    Map<String, String> headers() {
+        return upstream.headers();
+    }
+
+    List<ModelInfo> staticModels() {
+        return upstream.staticModels();
+    }
+
+    boolean discoverModels() {
+        return upstream.discoverModels();
     }
 }

@@ -7,6 +7,7 @@ import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.http.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.openai.OpenAiCompatibleProvider;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -59,7 +60,8 @@ public class AzureProviderFactory extends HttpProviderFactory {
         if (apiKey() != null) {
             allHeaders.put("api-key", apiKey());
         }
-        return new OpenAiCompatibleProvider(name(), type(), routes, null, allHeaders, transport, staticModels, false);
+        var upstream = new UpstreamSettings(name(), baseUrl(), null, allHeaders, staticModels, false);
+        return new OpenAiCompatibleProvider(upstream, type(), routes, transport);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.switchboard.api.EmbeddingResponse;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.http.JsonHttpTransport;
+import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
@@ -56,15 +57,14 @@ public final class GeminiProvider implements Provider {
     private final Set<Capability> capabilities;
     private final Clock clock;
 
-    public GeminiProvider(String name, String baseUrl, String apiKey, Map<String, String> headers,
-                          JsonHttpTransport http, List<ModelInfo> staticModels, boolean discoverModels, Clock clock) {
-        this.name = name;
-        this.baseUrl = baseUrl;
-        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
-        this.headers = Map.copyOf(headers);
+    public GeminiProvider(UpstreamSettings upstream, JsonHttpTransport http, Clock clock) {
+        this.name = upstream.name();
+        this.baseUrl = upstream.baseUrl();
+        this.apiKey = upstream.apiKey();
+        this.headers = upstream.headers();
         this.http = http;
-        this.staticModels = List.copyOf(staticModels);
-        this.discoverModels = discoverModels;
+        this.staticModels = upstream.staticModels();
+        this.discoverModels = upstream.discoverModels();
         this.clock = clock;
         var caps = EnumSet.of(Capability.CHAT, Capability.EMBEDDINGS);
         if (discoverModels || !staticModels.isEmpty()) {

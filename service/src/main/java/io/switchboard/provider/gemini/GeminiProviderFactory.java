@@ -37,7 +37,6 @@ public class GeminiProviderFactory extends CatalogProviderFactory {
     @Override
     public Provider build(ProviderContext context) {
         var transport = transport(context, GeminiMapper.errorParser(context.mapper()));
-        return new GeminiProvider(name(), stripTrailingSlash(baseUrl), apiKey(), headers(), transport,
-                staticModels(GeminiMapper.OWNER), discoverModels(), Clock.systemUTC());
+        return new GeminiProvider(upstream(baseUrl, GeminiMapper.OWNER), transport, Clock.systemUTC());
     }
 }

@@ -35,6 +35,15 @@ public abstract class CatalogProviderFactory extends HttpProviderFactory {
         return models.stream().map(id -> ModelInfo.of(id, 0, owner)).toList();
     }
 
+    /**
+     * The upstream as the adapter sees it: name, base URL (without its trailing slash), key,
+     * headers and the configured models owned by {@code owner}.
+     */
+    protected UpstreamSettings upstream(String baseUrl, String owner) {
+        return new UpstreamSettings(name(), stripTrailingSlash(baseUrl), apiKey(), headers(), staticModels(owner),
+                discoverModels);
+    }
+
     @Override
     protected String describeSettings() {
         return ", models=" + models;

@@ -13,6 +13,7 @@ import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.http.JsonHttpTransport;
+import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
@@ -51,26 +52,24 @@ public final class OpenAiCompatibleProvider implements Provider {
     private final Set<Capability> capabilities;
     private final boolean discoverModels;
 
-    public OpenAiCompatibleProvider(String name, String baseUrl, String apiKey, Map<String, String> headers,
-                                    JsonHttpTransport http, List<ModelInfo> staticModels, boolean discoverModels) {
-        this(name, "openai", new BaseUrlRoutes(baseUrl), apiKey, headers, http, staticModels, discoverModels);
+    /** An OpenAI-compatible upstream at {@code upstream.baseUrl()}, its key sent as a Bearer token. */
+    public OpenAiCompatibleProvider(UpstreamSettings upstream, JsonHttpTransport http) {
+        this(upstream, "openai", new BaseUrlRoutes(upstream.baseUrl()), http);
     }
 
     /**
      * @param type    the configured {@code type} this provider reports
-     * @param routes  where each call goes
-     * @param apiKey  sent as a Bearer token; null or blank sends none (put other schemes in {@code headers})
+     * @param routes  where each call goes (the upstream's base URL is the routes' business)
      */
-    public OpenAiCompatibleProvider(String name, String type, OpenAiRoutes routes, String apiKey,
-                                    Map<String, String> headers, JsonHttpTransport http, List<ModelInfo> staticModels,
-                                    boolean discoverModels) {
-        this.name = name;
+    public OpenAiCompatibleProvider(UpstreamSettings upstream, String type, OpenAiRoutes routes, JsonHttpTransport http) {
+        this.name = upstream.name();
         this.type = type;
         this.routes = routes;
-        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
-        this.headers = Map.copyOf(headers);
+        this.apiKey = upstream.apiKey();
+        this.headers = upstream.headers();
         this.http = http;
-        this.staticModels = List.copyOf(staticModels);
+        this.staticModels = upstream.staticModels();
+        boolean discoverModels = upstream.discoverModels();
         var caps = EnumSet.of(Capability.CHAT, Capability.COMPLETIONS, Capability.EMBEDDINGS, Capability.IMAGES);
         this.discoverModels = discoverModels && routes.modelsUrl().isPresent();
         if (this.discoverModels || !staticModels.isEmpty()) {

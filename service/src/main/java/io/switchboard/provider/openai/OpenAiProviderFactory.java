@@ -52,7 +52,6 @@ public class OpenAiProviderFactory extends CatalogProviderFactory {
     @Override
     public Provider build(ProviderContext context) {
         var transport = transport(context, UpstreamErrors.openAiParser(context.mapper()));
-        return new OpenAiCompatibleProvider(name(), stripTrailingSlash(baseUrl), apiKey(),
-                new LinkedHashMap<>(headers()), transport, staticModels(name()), discoverModels());
+        return new OpenAiCompatibleProvider(upstream(baseUrl, name()), transport);
     }
 }

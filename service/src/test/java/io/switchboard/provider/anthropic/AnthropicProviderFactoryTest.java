@@ -1,5 +1,6 @@
 package io.switchboard.provider.anthropic;
 
+import io.switchboard.provider.http.UpstreamSettings;
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
@@ -111,8 +112,8 @@ class AnthropicProviderFactoryTest {
 
     @Test
     void settingsNeverPrintTheKey() {
-        var settings = new AnthropicSettings("claude", "https://api.anthropic.com", "sk-ant-secret",
-                AnthropicVersion.V2023_06_01, 4096, Map.of("anthropic-beta", "x"), List.of(), true);
+        var settings = new AnthropicSettings(new UpstreamSettings("claude", "https://api.anthropic.com",
+                "sk-ant-secret", Map.of("anthropic-beta", "x"), List.of(), true), AnthropicVersion.V2023_06_01, 4096);
 
         assertThat(settings.toString()).doesNotContain("sk-ant-secret").contains("[REDACTED]");
     }
