@@ -294,6 +294,24 @@ class AnthropicIntegrationTest {
     }
 
     @Test
+    void whatAnthropicCannotExpressFallsBackWithoutCountingAnUpstreamError() throws Exception {
+        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+                "{\"model\":\"careful\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("X-Switchboard-Provider")).contains("echo");
+        assertThat(response.headers().firstValue("X-Switchboard-Attempts")).contains("2");
+        assertThat(UPSTREAM.count(MESSAGES)).isZero();
+        var metrics = GatewayFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(PrometheusText.parse(metrics).sum("switchboard_upstream_errors_total", Map.of("provider", "anthropic",
+                "kind", "unsupported"))).as("a refusal is not an upstream call").isZero();
+        assertThat(PrometheusText.parse(metrics).value("switchboard_route_fallbacks_total", Map.of("from", "anthropic",
+                "to", "echo", "kind", "unsupported"))).isPositive();
+    }
+
+    @Test
     void operationsAnthropicLacksAreA400FromTheRouter() throws Exception {
         var response = GatewayFixture.postJson(APP, "/v1/embeddings", "{\"model\":\"" + SONNET + "\",\"input\":\"x\"}");
 
