@@ -41,6 +41,25 @@ public record ChatCompletionChunk(
         return choices != null && choices.stream().anyMatch(ChunkChoice::carriesOutput);
     }
 
+    /** The usage this chunk reports (the last chunk of a stream asked for it), or null. */
+    public Usage reportedUsage() {
+        return Usage.fromNode(usage);
+    }
+
+    /**
+     * This chunk as if usage had not been asked for: without its {@code usage} field, or nothing
+     * (null) for the usage-only chunk that ends such a stream.
+     */
+    public ChatCompletionChunk withoutUsage() {
+        if (usage == null) {
+            return this;
+        }
+        if (!usage.isNull() && (choices == null || choices.isEmpty())) {
+            return null;
+        }
+        return new ChatCompletionChunk(id, object, created, model, choices, null, extra);
+    }
+
     public ChatCompletionChunk withModel(String newModel) {
         return new ChatCompletionChunk(id, object, created, newModel, choices, usage, extra);
     }

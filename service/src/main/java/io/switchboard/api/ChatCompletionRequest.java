@@ -57,6 +57,14 @@ public record ChatCompletionRequest(
         return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
     }
 
+    /** The same request asking for usage at the end of its stream ({@code stream_options.include_usage}). */
+    public ChatCompletionRequest withUsageInStream() {
+        var options = streamOptions == null ? new StreamOptions(true, Map.of())
+                : new StreamOptions(true, streamOptions.extra());
+        return new ChatCompletionRequest(model, messages, stream, options, temperature, topP, n, maxTokens,
+                maxCompletionTokens, stop, tools, toolChoice, extra);
+    }
+
     public ChatCompletionRequest withModel(String newModel) {
         return new ChatCompletionRequest(newModel, messages, stream, streamOptions, temperature, topP, n,
                 maxTokens, maxCompletionTokens, stop, tools, toolChoice, extra);

@@ -37,6 +37,13 @@ public record CompletionRequest(
         return streamOptions != null && streamOptions.wantsUsage();
     }
 
+    /** The same request asking for usage at the end of its stream ({@code stream_options.include_usage}). */
+    public CompletionRequest withUsageInStream() {
+        var options = streamOptions == null ? new StreamOptions(true, Map.of())
+                : new StreamOptions(true, streamOptions.extra());
+        return new CompletionRequest(model, prompt, stream, options, maxTokens, temperature, topP, n, extra);
+    }
+
     public CompletionRequest withModel(String newModel) {
         return new CompletionRequest(newModel, prompt, stream, streamOptions, maxTokens, temperature, topP, n, extra);
     }

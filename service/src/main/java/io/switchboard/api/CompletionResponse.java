@@ -25,6 +25,20 @@ public record CompletionResponse(
         extra = Extras.copy(extra);
     }
 
+    /**
+     * This chunk as if usage had not been asked for: without {@code usage}, or nothing (null) for
+     * a usage-only chunk.
+     */
+    public CompletionResponse withoutUsage() {
+        if (usage == null) {
+            return this;
+        }
+        if (choices == null || choices.isEmpty()) {
+            return null;
+        }
+        return new CompletionResponse(id, object, created, model, choices, null, extra);
+    }
+
     public CompletionResponse withModel(String newModel) {
         return new CompletionResponse(id, object, created, newModel, choices, usage, extra);
     }

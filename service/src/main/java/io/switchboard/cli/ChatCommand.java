@@ -8,6 +8,7 @@ import io.switchboard.api.ChatMessage;
 import io.switchboard.api.ChunkChoice;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.provider.ProviderException;
+import io.switchboard.routing.Caller;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Target;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -47,7 +48,7 @@ public final class ChatCommand extends GatewayCommand {
         String prompt = String.join(" ", namespace.<String>getList("prompt"));
         var request = ChatCompletionRequest.of(model, List.of(ChatMessage.user(prompt)), true);
         var printer = new Printer(out);
-        core.calls().streamChat(request, printer);
+        core.calls().streamChat(new Caller("cli", null, "chat command"), request, printer);
         // The executor ends every stream by the request timeout; the margin only guards against a bug.
         long limit = config.gateway().requestTimeout().toMilliseconds() + 10_000;
         boolean complete = false;

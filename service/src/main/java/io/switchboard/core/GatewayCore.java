@@ -15,6 +15,7 @@ import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
+import io.switchboard.routing.CallObserver;
 import io.switchboard.routing.RoutedCalls;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 
@@ -77,7 +78,7 @@ public final class GatewayCore implements Managed {
         metrics.watchUpstreams(() -> connections(clients), () -> clients.executor().getBusyThreads());
         executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
                 gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
-        calls = new RoutedCalls(router, executor);
+        calls = new RoutedCalls(router, executor, CallObserver.NONE);
     }
 
     @Override

@@ -76,6 +76,19 @@ public class ProviderException extends RuntimeException {
         return new ProviderException(Kind.UNSUPPORTED, provider, detail.message(), 400, detail, null, null);
     }
 
+    /** The HTTP status a client is answered with for this failure: one table for responses and the ledger. */
+    public int clientStatus() {
+        return switch (kind) {
+            case UPSTREAM_4XX, AUTHENTICATION -> upstreamStatus >= 400 && upstreamStatus < 500 ? upstreamStatus : 400;
+            case UNSUPPORTED -> 400;
+            case RATE_LIMITED -> 429;
+            case UPSTREAM_5XX -> upstreamStatus == 503 || upstreamStatus == 529 ? 503 : 502;
+            case CONNECT, MALFORMED -> 502;
+            case TIMEOUT -> 504;
+            case CANCELLED -> 503;
+        };
+    }
+
     /** How many attempts the route made before it gave up with this failure; 0 if routing never said. */
     public int attempts() {
         return attempts;

@@ -20,13 +20,16 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 
 /** {@code POST /v1/chat/completions}: JSON, or server-sent events when {@code stream} is true. */
 @Tag(name = "Chat")
-@Path("/v1/chat/completions")
+@Path(ChatCompletionsResource.PATH)
 public final class ChatCompletionsResource {
+
+    static final String PATH = "/v1/chat/completions";
 
     private final ApiRequestReader reader;
     private final RoutedCalls calls;
@@ -49,15 +52,17 @@ public final class ChatCompletionsResource {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionResponse.class)),
             @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class))})
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
+                       @Context SecurityContext security, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
+        var caller = context.caller(security, PATH);
         ChatCompletionRequest request = reader.read(body, ChatCompletionRequest.class);
         RequestChecks.chat(request);
         if (request.isStream()) {
             responder.<ChatCompletionChunk>stream(async, context, "chat_stream",
-                    observer -> calls.streamChat(request, observer));
+                    observer -> calls.streamChat(caller, request, observer));
         } else {
-            responder.json(async, context, "chat", calls.chat(request));
+            responder.json(async, context, "chat", calls.chat(caller, request));
         }
     }
 }

@@ -19,13 +19,16 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 
 /** {@code POST /v1/completions}, the legacy text completions, streamed or not. */
 @Tag(name = "Completions")
-@Path("/v1/completions")
+@Path(CompletionsResource.PATH)
 public final class CompletionsResource {
+
+    static final String PATH = "/v1/completions";
 
     private final ApiRequestReader reader;
     private final RoutedCalls calls;
@@ -48,15 +51,17 @@ public final class CompletionsResource {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompletionResponse.class)),
             @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = CompletionResponse.class))})
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
+                       @Context SecurityContext security, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
+        var caller = context.caller(security, PATH);
         CompletionRequest request = reader.read(body, CompletionRequest.class);
         RequestChecks.completion(request);
         if (request.isStream()) {
             responder.<CompletionResponse>stream(async, context, "completions_stream",
-                    observer -> calls.streamCompletions(request, observer));
+                    observer -> calls.streamCompletions(caller, request, observer));
         } else {
-            responder.json(async, context, "completions", calls.completions(request));
+            responder.json(async, context, "completions", calls.completions(caller, request));
         }
     }
 }

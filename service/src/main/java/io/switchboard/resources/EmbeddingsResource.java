@@ -19,13 +19,16 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 
 /** {@code POST /v1/embeddings}. */
 @Tag(name = "Embeddings")
-@Path("/v1/embeddings")
+@Path(EmbeddingsResource.PATH)
 public final class EmbeddingsResource {
+
+    static final String PATH = "/v1/embeddings";
 
     private final ApiRequestReader reader;
     private final RoutedCalls calls;
@@ -45,10 +48,12 @@ public final class EmbeddingsResource {
     @ApiResponse(responseCode = "200", description = "One embedding per input",
             content = @Content(schema = @Schema(implementation = EmbeddingResponse.class)))
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
+                       @Context SecurityContext security, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
+        var caller = context.caller(security, PATH);
         EmbeddingRequest request = reader.read(body, EmbeddingRequest.class);
         RequestChecks.embedding(request);
-        responder.json(async, context, "embeddings", calls.embeddings(request));
+        responder.json(async, context, "embeddings", calls.embeddings(caller, request));
     }
 }

@@ -42,23 +42,24 @@ public final class ErrorResponses {
             headers.put(RequestContext.ATTEMPTS_HEADER, Integer.toString(e.attempts()));
         }
         return switch (e.kind()) {
-            case UPSTREAM_4XX, AUTHENTICATION -> new ApiException(clientStatus(e.upstreamStatus(), 400),
+            case UPSTREAM_4XX, AUTHENTICATION -> new ApiException(e.clientStatus(),
                     upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers);
-            case RATE_LIMITED -> new ApiException(429, upstreamDetail(upstream, message, "rate_limit_error"), headers);
-            case UPSTREAM_5XX -> new ApiException(e.upstreamStatus() == 503 || e.upstreamStatus() == 529 ? 503 : 502,
+            case RATE_LIMITED -> new ApiException(e.clientStatus(), upstreamDetail(upstream, message, "rate_limit_error"), headers);
+            case UPSTREAM_5XX -> new ApiException(e.clientStatus(),
                     new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                             upstream != null && upstream.code() != null ? upstream.code() : "upstream_error"), headers);
-            case CONNECT -> new ApiException(502, new ErrorDetail(message, ErrorDetail.API_ERROR, null,
+            case CONNECT -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                     "upstream_unreachable"), headers);
-            case TIMEOUT -> new ApiException(504, new ErrorDetail(message, ErrorDetail.API_ERROR, null,
+            case TIMEOUT -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                     "upstream_timeout"), headers);
-            case MALFORMED -> new ApiException(502, new ErrorDetail(message, ErrorDetail.API_ERROR, null,
+            case MALFORMED -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                     "upstream_malformed_response"), headers);
-            case CANCELLED -> new ApiException(503, new ErrorDetail(message, ErrorDetail.API_ERROR, null,
+            case CANCELLED -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
                     "request_cancelled"), headers);
             case UNSUPPORTED -> upstream != null
-                    ? new ApiException(400, upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers)
-                    : new ApiException(400, ErrorDetail.invalidRequest(e.getMessage(), "model", "unsupported_model"),
+                    ? new ApiException(e.clientStatus(), upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST),
+                    headers)
+                    : new ApiException(e.clientStatus(), ErrorDetail.invalidRequest(e.getMessage(), "model", "unsupported_model"),
                     headers);
         };
     }
@@ -68,9 +69,6 @@ public final class ErrorResponses {
         return new ErrorResponse(of(e).detail());
     }
 
-    private static int clientStatus(int upstreamStatus, int otherwise) {
-        return upstreamStatus >= 400 && upstreamStatus < 500 ? upstreamStatus : otherwise;
-    }
 
     private static ErrorDetail upstreamDetail(ErrorDetail upstream, String message, String defaultType) {
         if (upstream == null) {

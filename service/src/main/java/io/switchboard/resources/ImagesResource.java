@@ -19,6 +19,7 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 
 import java.io.InputStream;
 
@@ -27,8 +28,10 @@ import java.io.InputStream;
  * dall-e-2); a gateway has no single default image model, so it asks for one.
  */
 @Tag(name = "Images")
-@Path("/v1/images/generations")
+@Path(ImagesResource.PATH)
 public final class ImagesResource {
+
+    static final String PATH = "/v1/images/generations";
 
     private final ApiRequestReader reader;
     private final RoutedCalls calls;
@@ -49,10 +52,12 @@ public final class ImagesResource {
     @ApiResponse(responseCode = "200", description = "The images, as URLs or base64",
             content = @Content(schema = @Schema(implementation = ImageResponse.class)))
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http, @Suspended AsyncResponse async) {
+    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
+                       @Context SecurityContext security, @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
+        var caller = context.caller(security, PATH);
         ImageRequest request = reader.read(body, ImageRequest.class);
         RequestChecks.image(request);
-        responder.json(async, context, "images", calls.images(request));
+        responder.json(async, context, "images", calls.images(caller, request));
     }
 }

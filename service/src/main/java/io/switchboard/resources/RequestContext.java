@@ -1,9 +1,11 @@
 package io.switchboard.resources;
 
+import io.switchboard.routing.Caller;
 import io.switchboard.routing.Target;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import org.slf4j.MDC;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,6 +80,15 @@ public final class RequestContext {
     static String newId() {
         var random = ThreadLocalRandom.current();
         return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+
+    /**
+     * Who makes this request, for routing's accounts: its id, the gateway key it authenticated
+     * with (the principal's name is the key's id), and the endpoint it came in by.
+     */
+    public Caller caller(SecurityContext security, String endpoint) {
+        var principal = security == null ? null : security.getUserPrincipal();
+        return new Caller(id, principal == null ? null : principal.getName(), endpoint);
     }
 
     public String id() {

@@ -9,12 +9,15 @@ import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
+import io.switchboard.api.Usage;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -23,63 +26,90 @@ import java.util.function.UnaryOperator;
  * client named to a route, rewrite the request for each target's upstream model, execute along
  * the route (retry, fallback, breakers, deadline, commit point), and restore the client's model
  * id on what comes back. Resources, the CLI and every later ingress call these methods; none
- * builds its own attempt.
+ * builds its own attempt. The {@link CallObserver} hears of every call's start and end, so the
+ * accounts (ledger, budgets, limits) are kept in one place too.
  *
- * <p>Each method throws an {@link io.switchboard.api.ApiException} (404 {@code model_not_found})
- * at once when the model resolves to nothing; everything after that arrives through the returned
- * future or the observer.
+ * <p>Each method throws an {@link io.switchboard.api.ApiException} at once when the model
+ * resolves to nothing (404 {@code model_not_found}) or the observer refuses the call; everything
+ * after that arrives through the returned future or the observer.
  */
 public final class RoutedCalls {
 
     private final ModelRouter router;
     private final RouteExecutor executor;
+    private final CallObserver observer;
 
-    public RoutedCalls(ModelRouter router, RouteExecutor executor) {
+    public RoutedCalls(ModelRouter router, RouteExecutor executor, CallObserver observer) {
         this.router = router;
         this.executor = executor;
+        this.observer = observer;
     }
 
-    public CompletableFuture<Served<ChatCompletionResponse>> chat(ChatCompletionRequest request) {
+    public CompletableFuture<Served<ChatCompletionResponse>> chat(Caller caller, ChatCompletionRequest request) {
         var route = router.resolve(request.model(), Capability.CHAT);
-        return restore(executor.call(route, target -> provider(target).chat(request.withModel(target.upstreamModel()))),
-                response -> response.withModel(route.requestedModel()));
+        var track = observer.begin(caller, route, false, request);
+        return tracked(track, executor.call(route,
+                        target -> provider(target).chat(request.withModel(target.upstreamModel()))),
+                response -> response.withModel(route.requestedModel()), ChatCompletionResponse::usage);
     }
 
-    public StreamHandle streamChat(ChatCompletionRequest request, RouteStreamObserver<ChatCompletionChunk> observer) {
+    public StreamHandle streamChat(Caller caller, ChatCompletionRequest request,
+                                   RouteStreamObserver<ChatCompletionChunk> downstream) {
         var route = router.resolve(request.model(), Capability.CHAT);
+        var track = observer.begin(caller, route, true, request);
         String model = route.requestedModel();
-        return executor.stream(route,
-                (target, attempt) -> provider(target).streamChat(request.withModel(target.upstreamModel()), attempt),
-                new Restoring<>(observer, chunk -> chunk.withModel(model), ChatCompletionChunk::carriesOutput));
+        // Usage is asked of the upstream even when the client did not ask, so every stream's tokens
+        // are known; the client then sees the stream it asked for.
+        boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
+        var sent = addUsage ? request.withUsageInStream() : request;
+        var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
+                ChatCompletionChunk::carriesOutput, ChatCompletionChunk::reportedUsage,
+                addUsage ? ChatCompletionChunk::withoutUsage : UnaryOperator.identity());
+        return stream.watch(executor.stream(route,
+                (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
+                stream));
     }
 
-    public CompletableFuture<Served<CompletionResponse>> completions(CompletionRequest request) {
+    public CompletableFuture<Served<CompletionResponse>> completions(Caller caller, CompletionRequest request) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
-        return restore(executor.call(route,
+        var track = observer.begin(caller, route, false, request);
+        return tracked(track, executor.call(route,
                         target -> provider(target).completions(request.withModel(target.upstreamModel()))),
-                response -> response.withModel(route.requestedModel()));
+                response -> response.withModel(route.requestedModel()), CompletionResponse::usage);
     }
 
-    public StreamHandle streamCompletions(CompletionRequest request, RouteStreamObserver<CompletionResponse> observer) {
+    public StreamHandle streamCompletions(Caller caller, CompletionRequest request,
+                                          RouteStreamObserver<CompletionResponse> downstream) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
+        var track = observer.begin(caller, route, true, request);
         String model = route.requestedModel();
-        return executor.stream(route,
-                (target, attempt) -> provider(target).streamCompletions(request.withModel(target.upstreamModel()),
+        boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
+        var sent = addUsage ? request.withUsageInStream() : request;
+        var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
+                CompletionResponse::carriesOutput, CompletionResponse::usage,
+                addUsage ? CompletionResponse::withoutUsage : UnaryOperator.identity());
+        return stream.watch(executor.stream(route,
+                (target, attempt) -> provider(target).streamCompletions(sent.withModel(target.upstreamModel()),
                         attempt),
-                new Restoring<>(observer, chunk -> chunk.withModel(model), CompletionResponse::carriesOutput));
+                stream));
     }
 
-    public CompletableFuture<Served<EmbeddingResponse>> embeddings(EmbeddingRequest request) {
+    public CompletableFuture<Served<EmbeddingResponse>> embeddings(Caller caller, EmbeddingRequest request) {
         var route = router.resolve(request.model(), Capability.EMBEDDINGS);
-        return restore(executor.call(route,
+        var track = observer.begin(caller, route, false, request);
+        return tracked(track, executor.call(route,
                         target -> provider(target).embeddings(request.withModel(target.upstreamModel()))),
-                response -> response.withModel(route.requestedModel()));
+                response -> response.withModel(route.requestedModel()),
+                response -> response.usage() == null ? null : Usage.of(response.usage().promptTokens(), 0));
     }
 
-    /** Images carry no model id, so there is nothing to restore. */
-    public CompletableFuture<Served<ImageResponse>> images(ImageRequest request) {
+    /** Images carry no model id, so there is nothing to restore, and no token usage. */
+    public CompletableFuture<Served<ImageResponse>> images(Caller caller, ImageRequest request) {
         var route = router.resolve(request.model(), Capability.IMAGES);
-        return executor.call(route, target -> provider(target).images(request.withModel(target.upstreamModel())));
+        var track = observer.begin(caller, route, false, request);
+        return tracked(track, executor.call(route,
+                        target -> provider(target).images(request.withModel(target.upstreamModel()))),
+                UnaryOperator.identity(), response -> null);
     }
 
     private static Provider provider(Target target) {
@@ -87,11 +117,21 @@ public final class RoutedCalls {
     }
 
     /**
-     * The caller's future, with the client's model id restored. Cancelling it (the client left)
-     * cancels the routed call beneath, which aborts the attempt in flight.
+     * The caller's future, with the client's model id restored, and the track told how the call
+     * ended. Cancelling it (the client left) cancels the routed call beneath, which aborts the
+     * attempt in flight.
      */
-    private static <T> CompletableFuture<Served<T>> restore(CompletableFuture<Served<T>> call, UnaryOperator<T> restore) {
+    private static <T> CompletableFuture<Served<T>> tracked(CallObserver.Track track, CompletableFuture<Served<T>> call,
+                                                          UnaryOperator<T> restore, Function<T, Usage> usage) {
         var restored = call.thenApply(served -> served.withValue(restore.apply(served.value())));
+        call.whenComplete((served, failure) -> {
+            if (failure == null) {
+                track.ended(served.target(), served.attempts(), usage.apply(served.value()), null, false);
+            } else {
+                var error = ProviderException.from(failure, null);
+                track.ended(null, error.attempts(), null, error, restored.isCancelled());
+            }
+        });
         restored.whenComplete((value, failure) -> {
             if (restored.isCancelled()) {
                 call.cancel(false);
@@ -100,13 +140,60 @@ public final class RoutedCalls {
         return restored;
     }
 
-    /** Passes a stream on with the client's model id restored on every item. */
-    private record Restoring<T>(RouteStreamObserver<T> downstream, UnaryOperator<T> restore, Predicate<T> commits)
-            implements RouteStreamObserver<T> {
+    /**
+     * Passes a stream on with the client's model id restored on every item, keeps the usage it
+     * reports, and tells the track how it ended: completed, failed, or left by the client.
+     */
+    private static final class TrackedStream<T> implements RouteStreamObserver<T> {
+
+        private final RouteStreamObserver<T> downstream;
+        private final CallObserver.Track track;
+        private final UnaryOperator<T> restore;
+        private final Predicate<T> commits;
+        private final Function<T, Usage> usageOf;
+        private final UnaryOperator<T> forClient;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile Target target;
+        private volatile int attempts;
+        private volatile Usage usage;
+
+        /** @param forClient the item as the client asked for it; null drops it */
+        TrackedStream(RouteStreamObserver<T> downstream, CallObserver.Track track, UnaryOperator<T> restore,
+                      Predicate<T> commits, Function<T, Usage> usageOf, UnaryOperator<T> forClient) {
+            this.downstream = downstream;
+            this.track = track;
+            this.restore = restore;
+            this.commits = commits;
+            this.usageOf = usageOf;
+            this.forClient = forClient;
+        }
+
+        /** The handle the caller holds: cancelling it is the client leaving. */
+        StreamHandle watch(StreamHandle handle) {
+            return new StreamHandle() {
+                @Override
+                public void cancel() {
+                    cancel(null);
+                }
+
+                @Override
+                public void cancel(Throwable reason) {
+                    end(null, true);
+                    if (reason == null) {
+                        handle.cancel();
+                    } else {
+                        handle.cancel(reason);
+                    }
+                }
+            };
+        }
 
         @Override
-        public void onCommit(Target target, long upstreamNanos, int attempts) {
-            downstream.onCommit(target, upstreamNanos, attempts);
+        public void onCommit(Target committed, long upstreamNanos, int attemptCount) {
+            target = committed;
+            attempts = attemptCount;
+            track.firstToken();
+            downstream.onCommit(committed, upstreamNanos, attemptCount);
         }
 
         @Override
@@ -116,17 +203,39 @@ public final class RoutedCalls {
 
         @Override
         public void onNext(T item) {
-            downstream.onNext(restore.apply(item));
+            Usage reported = usageOf.apply(item);
+            if (reported != null) {
+                usage = reported;
+            }
+            T shown = forClient.apply(item);
+            if (shown == null) {
+                return;
+            }
+            try {
+                downstream.onNext(restore.apply(shown));
+            } catch (RuntimeException clientGone) {
+                end(null, true);
+                throw clientGone;
+            }
         }
 
         @Override
         public void onComplete() {
+            end(null, false);
             downstream.onComplete();
         }
 
         @Override
         public void onError(ProviderException error) {
+            end(error, false);
             downstream.onError(error);
+        }
+
+        private void end(ProviderException failure, boolean clientLeft) {
+            if (ended.compareAndSet(false, true)) {
+                int count = failure != null && failure.attempts() > 0 ? failure.attempts() : attempts;
+                track.ended(target, count, usage, failure, clientLeft);
+            }
         }
     }
 }
