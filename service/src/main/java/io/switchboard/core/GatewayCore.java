@@ -13,6 +13,7 @@ import io.switchboard.registry.ProviderSources;
 import io.switchboard.registry.RegistrySettings;
 import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.ResiliencePolicies;
+import io.switchboard.routing.RouteEvents;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
 import io.switchboard.routing.CallObserver;
@@ -76,8 +77,11 @@ public final class GatewayCore implements Managed {
         metrics.watchProviders(() -> registry.snapshot().upByProvider());
         metrics.watchBreakers(this::breakerStates);
         metrics.watchUpstreams(() -> connections(clients), () -> clients.executor().getBusyThreads());
+        var routeLog = new RouteLog();
+        policies.onStateTransition(routeLog::breakerChanged);
         executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
-                gateway.streamIdleTimeout().toJavaDuration()), policies, new RouteMetrics(metrics));
+                gateway.streamIdleTimeout().toJavaDuration()), policies,
+                RouteEvents.both(new RouteMetrics(metrics), routeLog));
         calls = new RoutedCalls(router, executor, CallObserver.NONE);
     }
 

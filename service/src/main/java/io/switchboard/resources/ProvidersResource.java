@@ -29,6 +29,11 @@ public final class ProvidersResource {
             description = "Every configured provider, enabled or not, with its status and models. Never shows a key.")
     @ApiResponse(responseCode = "200", description = "The providers")
     public ListResponse<ProviderView> list() {
+        return list(registry);
+    }
+
+    /** Every provider as the API shows it. */
+    public static ListResponse<ProviderView> list(ProviderRegistry registry) {
         return ListResponse.of(registry.snapshot().providers().stream().map(ProvidersResource::view).toList());
     }
 

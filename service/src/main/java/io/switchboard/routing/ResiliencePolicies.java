@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,15 @@ public final class ResiliencePolicies {
     /** @param policies each provider's policy, by provider name */
     public ResiliencePolicies(Function<String, ProviderPolicy> policies) {
         this.policies = policies;
+    }
+
+    /**
+     * Tells {@code listener} of every state change of every provider's breaker (made now or
+     * later): the provider's name and the transition.
+     */
+    public void onStateTransition(BiConsumer<String, CircuitBreaker.StateTransition> listener) {
+        registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
+                .onStateTransition(event -> listener.accept(event.getCircuitBreakerName(), event.getStateTransition())));
     }
 
     public ProviderPolicy policy(String provider) {

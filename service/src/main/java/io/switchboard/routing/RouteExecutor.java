@@ -56,7 +56,13 @@ public final class RouteExecutor {
 
     /** Calls {@code attempt} along the route until one succeeds; cancelling the result aborts the call. */
     public <T> CompletableFuture<Served<T>> call(Route route, Function<Target, CompletableFuture<T>> attempt) {
-        var run = new CallRun<T>(route, attempt);
+        return call(null, route, attempt);
+    }
+
+    /** The same, for the request {@code requestId} (named in what routing reports). */
+    public <T> CompletableFuture<Served<T>> call(String requestId, Route route,
+                                                 Function<Target, CompletableFuture<T>> attempt) {
+        var run = new CallRun<T>(requestId, route, attempt);
         run.start();
         return run.result;
     }
@@ -64,7 +70,14 @@ public final class RouteExecutor {
     /** Streams along the route to {@code observer}; the handle abandons it (the client left). */
     public <T> StreamHandle stream(Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
                                    RouteStreamObserver<T> observer) {
-        var run = new StreamRun<>(route, attempt, observer);
+        return stream(null, route, attempt, observer);
+    }
+
+    /** The same, for the request {@code requestId} (named in what routing reports). */
+    public <T> StreamHandle stream(String requestId, Route route,
+                                   BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+                                   RouteStreamObserver<T> observer) {
+        var run = new StreamRun<>(requestId, route, attempt, observer);
         run.start();
         return run::abandon;
     }
@@ -120,6 +133,7 @@ public final class RouteExecutor {
      */
     private abstract class Run {
 
+        final String requestId;
         final List<Target> plan;
         final long deadline;
         private final List<Target> skipped = new ArrayList<>();
@@ -135,7 +149,8 @@ public final class RouteExecutor {
         private boolean permitted;
         boolean finished;
 
-        Run(Route route) {
+        Run(String requestId, Route route) {
+            this.requestId = requestId;
             this.plan = order(route);
             this.deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         }
@@ -226,6 +241,9 @@ public final class RouteExecutor {
             if (finished) {
                 return;
             }
+            if (error.kind() != Kind.CANCELLED) {
+                events.attemptFailed(requestId, target, attempts, error);
+            }
             long remaining = deadline - System.nanoTime();
             switch (FailurePolicy.of(error.kind())) {
                 case STOP -> finish(error);
@@ -307,8 +325,8 @@ public final class RouteExecutor {
         private final Function<Target, CompletableFuture<T>> attempt;
         private CompletableFuture<T> inFlight;
 
-        CallRun(Route route, Function<Target, CompletableFuture<T>> attempt) {
-            super(route);
+        CallRun(String requestId, Route route, Function<Target, CompletableFuture<T>> attempt) {
+            super(requestId, route);
             this.attempt = attempt;
             // The client left (or the caller gave up): abort the attempt in flight.
             result.whenComplete((value, failure) -> {
@@ -362,9 +380,9 @@ public final class RouteExecutor {
         private volatile long lastEvent;
         private ScheduledFuture<?> idleTimer;
 
-        StreamRun(Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+        StreamRun(String requestId, Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
                   RouteStreamObserver<T> downstream) {
-            super(route);
+            super(requestId, route);
             this.attempt = attempt;
             this.downstream = downstream;
         }

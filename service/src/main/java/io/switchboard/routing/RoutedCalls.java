@@ -48,7 +48,7 @@ public final class RoutedCalls {
     public CompletableFuture<Served<ChatCompletionResponse>> chat(Caller caller, ChatCompletionRequest request) {
         var route = router.resolve(request.model(), Capability.CHAT);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(route,
+        return tracked(track, executor.call(caller.requestId(), route,
                         target -> provider(target).chat(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()), ChatCompletionResponse::usage);
     }
@@ -65,7 +65,7 @@ public final class RoutedCalls {
         var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
                 ChatCompletionChunk::carriesOutput, ChatCompletionChunk::reportedUsage,
                 addUsage ? ChatCompletionChunk::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(route,
+        return stream.watch(executor.stream(caller.requestId(), route,
                 (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
                 stream));
     }
@@ -73,7 +73,7 @@ public final class RoutedCalls {
     public CompletableFuture<Served<CompletionResponse>> completions(Caller caller, CompletionRequest request) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(route,
+        return tracked(track, executor.call(caller.requestId(), route,
                         target -> provider(target).completions(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()), CompletionResponse::usage);
     }
@@ -88,7 +88,7 @@ public final class RoutedCalls {
         var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
                 CompletionResponse::carriesOutput, CompletionResponse::usage,
                 addUsage ? CompletionResponse::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(route,
+        return stream.watch(executor.stream(caller.requestId(), route,
                 (target, attempt) -> provider(target).streamCompletions(sent.withModel(target.upstreamModel()),
                         attempt),
                 stream));
@@ -97,7 +97,7 @@ public final class RoutedCalls {
     public CompletableFuture<Served<EmbeddingResponse>> embeddings(Caller caller, EmbeddingRequest request) {
         var route = router.resolve(request.model(), Capability.EMBEDDINGS);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(route,
+        return tracked(track, executor.call(caller.requestId(), route,
                         target -> provider(target).embeddings(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()),
                 response -> response.usage() == null ? null : Usage.of(response.usage().promptTokens(), 0));
@@ -107,7 +107,7 @@ public final class RoutedCalls {
     public CompletableFuture<Served<ImageResponse>> images(Caller caller, ImageRequest request) {
         var route = router.resolve(request.model(), Capability.IMAGES);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(route,
+        return tracked(track, executor.call(caller.requestId(), route,
                         target -> provider(target).images(request.withModel(target.upstreamModel()))),
                 UnaryOperator.identity(), response -> null);
     }

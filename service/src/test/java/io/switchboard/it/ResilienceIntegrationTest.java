@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedReader;
@@ -91,9 +92,30 @@ class ResilienceIntegrationTest {
         SECONDARY.close();
     }
 
+    /** What the route log wrote during this class's tests. */
+    private static final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> ROUTE_LOG =
+            new ch.qos.logback.core.read.ListAppender<>();
+
+    @BeforeAll
+    static void captureRouteLog() {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.switchboard.core.RouteLog");
+        ROUTE_LOG.start();
+        logger.addAppender(ROUTE_LOG);
+    }
+
+    private static List<String> routeLog() {
+        synchronized (ROUTE_LOG) {
+            return ROUTE_LOG.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
     @Test
     void connectionRefusedIsRetriedThenFallsBack() throws Exception {
         var response = chat("deadfirst");
+        String id = response.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(routeLog()).as("one line per failed attempt, naming the request")
+                .anySatisfy(line -> assertThat(line).startsWith("Request " + id + ": attempt 1 at dead/gpt-4o failed (connect): "))
+                .anySatisfy(line -> assertThat(line).startsWith("Request " + id + ": attempt 2 at dead/gpt-4o failed (connect): "));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(content(response)).isEqualTo("from secondary");
@@ -363,6 +385,10 @@ class ResilienceIntegrationTest {
         PRIMARY.on("POST", flaky, Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "flaky is back")));
         assertThat(content(chat("flakyfirst"))).isEqualTo("flaky is back");
         assertThat(breakerState("flaky")).isEqualTo("closed");
+        assertThat(routeLog()).as("each breaker transition is logged").contains(
+                "Circuit breaker of provider flaky: CLOSED -> OPEN",
+                "Circuit breaker of provider flaky: OPEN -> HALF_OPEN",
+                "Circuit breaker of provider flaky: HALF_OPEN -> CLOSED");
     }
 
     @Test
