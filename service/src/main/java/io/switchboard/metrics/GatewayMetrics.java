@@ -41,6 +41,9 @@ public final class GatewayMetrics {
     final Histogram overhead;
     final Counter retries;
     final Counter fallbacks;
+    private final Counter cost;
+    private final Counter unpriced;
+    private final Counter ledgerDropped;
 
     public GatewayMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -77,6 +80,16 @@ public final class GatewayMetrics {
                 .help("Requests passed from one provider to the next candidate, by the failure's kind"
                         + " (circuit_open when the next was chosen because the breaker was open)")
                 .labelNames("from", "to", "kind").register(registry);
+        cost = Counter.builder().name("switchboard_cost_microdollars")
+                .help("What served requests cost by the price table, in micro-dollars (1e-6 USD); requests of"
+                        + " models with no price are counted in switchboard_unpriced_requests instead")
+                .labelNames("provider", "model").register(registry);
+        unpriced = Counter.builder().name("switchboard_unpriced_requests")
+                .help("Served requests whose cost is unknown: the model has no price (its tokens are still recorded)")
+                .labelNames("provider", "model").register(registry);
+        ledgerDropped = Counter.builder().name("switchboard_ledger_rows_dropped")
+                .help("Usage ledger rows dropped because the database stayed unavailable past the holding bound")
+                .register(registry);
     }
 
     /**
@@ -129,6 +142,31 @@ public final class GatewayMetrics {
 
     /** One upstream origin's connections: lent to a request, or idle in the pool. */
     public record Connections(int active, int idle) {
+    }
+
+    /**
+     * One served request's cost, or that it had none known ({@code micros} null). {@code model}
+     * must be a label the catalog bounds (see {@link #UNLISTED_MODEL}).
+     */
+    public void costed(String provider, String model, Long micros) {
+        if (micros == null) {
+            unpriced.labelValues(provider, model).inc();
+        } else {
+            cost.labelValues(provider, model).inc(micros);
+        }
+    }
+
+    /** Ledger rows dropped (the database stayed away too long). */
+    public void ledgerDropped(long rows) {
+        ledgerDropped.inc(rows);
+    }
+
+    /** Exposes {@code switchboard_ledger_rows_pending}: rows written by requests, not yet in the database. */
+    public void watchLedger(java.util.function.LongSupplier pending) {
+        GaugeWithCallback.builder().name("switchboard_ledger_rows_pending")
+                .help("Usage ledger rows waiting to be written (queued or held while the database is away)")
+                .callback(callback -> callback.call(pending.getAsLong()))
+                .register(registry);
     }
 
     public void retried(String provider, String kind) {

@@ -92,6 +92,7 @@ class DashboardAndDocsTest {
         metrics.watchProviders(java.util.Map::of);
         metrics.watchBreakers(java.util.Map::of);
         metrics.watchUpstreams(java.util.Map::of, () -> 0);
+        metrics.watchLedger(() -> 0);
         return registry;
     }
 }
