@@ -28,7 +28,14 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
     private static final Map<String, String> CHALLENGE = Map.of(HttpHeaders.WWW_AUTHENTICATE,
             SCHEME + " realm=\"switchboard\"");
 
+    private final GatewayKeys keys;
+
     public BearerKeyAuthFilter(ApiKeys keys) {
+        this(new GatewayKeys(keys, KeyDirectory.NONE));
+    }
+
+    public BearerKeyAuthFilter(GatewayKeys keys) {
+        this.keys = keys;
         this.authenticator = keys;
         this.prefix = SCHEME;
         this.realm = "switchboard";
@@ -36,6 +43,9 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
 
     @Override
     public void filter(ContainerRequestContext request) {
+        if (keys.isEmpty()) {
+            return;  // no key exists (yet): the API is open, as without keys in config.yml
+        }
         String key = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (key == null) {
             throw refusal("You didn't provide an API key. You need to provide your API key in an Authorization"

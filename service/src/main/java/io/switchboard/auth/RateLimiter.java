@@ -20,6 +20,7 @@ public final class RateLimiter {
     private final int defaultPerMinute;
     private final Map<String, Integer> perKey;
     private final LongSupplier nanoClock;
+    private final KeyDirectory directory;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     /**
@@ -28,23 +29,34 @@ public final class RateLimiter {
      * @param nanoClock        {@code System::nanoTime}, or a fake in tests
      */
     public RateLimiter(int defaultPerMinute, Map<String, Integer> perKey, LongSupplier nanoClock) {
+        this(defaultPerMinute, perKey, KeyDirectory.NONE, nanoClock);
+    }
+
+    /** @param directory virtual keys, whose own limit (if set) wins over the default */
+    public RateLimiter(int defaultPerMinute, Map<String, Integer> perKey, KeyDirectory directory,
+                       LongSupplier nanoClock) {
         this.defaultPerMinute = defaultPerMinute;
         this.perKey = Map.copyOf(perKey);
+        this.directory = directory;
         this.nanoClock = nanoClock;
     }
 
-    /** Whether any key is limited at all; when not, the filter need not be installed. */
+    /** Whether any key may be limited; when not, the filter need not be installed. */
     public boolean limitsAnything() {
-        return defaultPerMinute > 0 || perKey.values().stream().anyMatch(limit -> limit > 0);
+        return defaultPerMinute > 0 || perKey.values().stream().anyMatch(limit -> limit > 0)
+                || directory != KeyDirectory.NONE;
     }
 
     /** Takes one request from the key's allowance; empty when the key has no limit. */
     public Optional<RateLimitDecision> acquire(String keyId) {
-        int limit = perKey.getOrDefault(keyId, defaultPerMinute);
+        int limit = perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
         if (limit <= 0) {
             return Optional.empty();
         }
         long now = nanoClock.getAsLong();
-        return Optional.of(buckets.computeIfAbsent(keyId, id -> new TokenBucket(limit, now)).tryAcquire(now));
+        // A key whose limit was changed gets a bucket of the new size.
+        TokenBucket bucket = buckets.compute(keyId, (id, held) -> held != null && held.capacity() == limit ? held
+                : new TokenBucket(limit, now));
+        return Optional.of(bucket.tryAcquire(now));
     }
 }

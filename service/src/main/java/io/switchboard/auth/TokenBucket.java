@@ -25,6 +25,10 @@ final class TokenBucket {
         this.updatedAt = now;
     }
 
+    int capacity() {
+        return perMinute;
+    }
+
     synchronized RateLimitDecision tryAcquire(long now) {
         long elapsed = Math.max(0, now - updatedAt);
         tokens = Math.min(perMinute, tokens + elapsed / nanosPerToken);
