@@ -1,16 +1,21 @@
 package io.switchboard;
 
+import ch.qos.logback.access.common.spi.IAccessEvent;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
-import io.switchboard.config.LocalRuntimeConfiguration;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.server.ServerFactory;
 import io.dropwizard.core.setup.AdminFactory;
 import io.dropwizard.health.DefaultHealthFactory;
 import io.dropwizard.health.HealthCheckConfiguration;
 import io.dropwizard.health.HealthCheckType;
 import io.dropwizard.health.HealthFactory;
 import io.dropwizard.health.Schedule;
+import io.dropwizard.logging.common.AbstractAppenderFactory;
+import io.dropwizard.logging.common.AppenderFactory;
+import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
@@ -28,6 +33,18 @@ import java.util.stream.Collectors;
 
 /** config.yml: Dropwizard's server and logging blocks, plus {@code gateway:} and {@code providers:}. */
 public class SwitchboardConfiguration extends Configuration implements GatewaySettings {
+
+    /**
+     * The access-log line of every request-log appender that names no format of its own: id,
+     * route, status, bytes, milliseconds, who served it, streamed or not, and the gateway key's
+     * id (never the key). The request line is {@code "%m %U %H"}, not Dropwizard's {@code "%r"}:
+     * the query string is where clients misplace keys ({@code ?api_key=sk-...}), and no endpoint
+     * of the API takes one.
+     */
+    public static final String ACCESS_LOG_FORMAT = "%t{ISO8601,UTC} %reqAttribute{switchboard.requestId}"
+            + " \"%m %U %H\" %s %b %D ms provider=%reqAttribute{switchboard.provider}"
+            + " model=%reqAttribute{switchboard.model} streamed=%reqAttribute{switchboard.streamed}"
+            + " key=%reqAttribute{switchboard.apiKey}";
 
     @Valid
     @NotNull
@@ -47,6 +64,27 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @Override
     public List<ProviderFactory> providers() {
         return providers;
+    }
+
+    /**
+     * Dropwizard's {@code server:} block, with {@link #ACCESS_LOG_FORMAT} for each request-log
+     * appender that sets no {@code logFormat}, the default console appender of a configuration
+     * without a {@code requestLog} block included: Dropwizard's own default logs query strings,
+     * and secret hygiene must not depend on what a configuration file remembers to say.
+     */
+    @Override
+    public ServerFactory getServerFactory() {
+        ServerFactory server = super.getServerFactory();
+        if (server instanceof AbstractServerFactory factory
+                && factory.getRequestLogFactory() instanceof LogbackAccessRequestLogFactory requestLog) {
+            for (AppenderFactory<IAccessEvent> appender : requestLog.getAppenders()) {
+                if (appender instanceof AbstractAppenderFactory<IAccessEvent> withFormat
+                        && (withFormat.getLogFormat() == null || withFormat.getLogFormat().isEmpty())) {
+                    withFormat.setLogFormat(ACCESS_LOG_FORMAT);
+                }
+            }
+        }
+        return server;
     }
 
     @Override

@@ -19,6 +19,8 @@ import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.switchboard.api.ErrorResponse;
 import jakarta.ws.rs.Path;
@@ -40,6 +42,8 @@ import java.util.stream.Collectors;
 public final class OpenApiDocument {
 
     private static final String ERROR_SCHEMA = "ErrorResponse";
+    /** OpenAI's own document names its bearer scheme so; SDK generators and Swagger UI read it. */
+    private static final String SECURITY_SCHEME = "ApiKeyAuth";
     private static final String RESPONSES_REF = "#/components/responses/";
     private static final String COMPONENT_SCHEMAS_REF = "#/components/schemas/";
     private static final String JSON_NODE = "JsonNode";
@@ -81,6 +85,7 @@ public final class OpenApiDocument {
             addErrorResponses(model, type);
         }
         describeFreeFormJson(model);
+        requireBearerKey(model);
         return new OpenApiDocument(model);
     }
 
@@ -118,6 +123,24 @@ public final class OpenApiDocument {
             components.addResponses(error.component(), response);
         }
         return components;
+    }
+
+    /**
+     * The gateway API key as an HTTP bearer scheme, required by every {@code /v1} operation, so
+     * that Swagger UI offers "Authorize" and sends the key with "Try it out".
+     */
+    private static void requireBearerKey(OpenAPI model) {
+        model.getComponents().addSecuritySchemes(SECURITY_SCHEME, new SecurityScheme()
+                .type(SecurityScheme.Type.HTTP)
+                .scheme("bearer")
+                .description("A gateway API key (SWITCHBOARD_API_KEYS or gateway.apiKeysFile), sent as"
+                        + " Authorization: Bearer <key>. A gateway with no keys configured accepts any value, or none."));
+        model.getPaths().forEach((path, item) -> {
+            if (path.startsWith("/v1/")) {
+                item.readOperations().forEach(operation ->
+                        operation.addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME)));
+            }
+        });
     }
 
     /**

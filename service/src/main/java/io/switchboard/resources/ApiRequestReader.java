@@ -65,6 +65,7 @@ public final class ApiRequestReader {
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
     private final ObjectMapper mapper;
+    private final StreamReadConstraints constraints;
     private final long maxBytes;
     private final long readTimeoutNanos;
     private final LongSupplier nanoClock;
@@ -82,7 +83,7 @@ public final class ApiRequestReader {
         this.maxBytes = maxBytes;
         this.readTimeoutNanos = readTimeout.toNanos();
         this.nanoClock = nanoClock;
-        var constraints = StreamReadConstraints.builder()
+        this.constraints = StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING)
                 .maxNumberLength(MAX_NUMBER_LENGTH)
                 .maxNameLength(MAX_NAME_LENGTH)
@@ -127,7 +128,7 @@ public final class ApiRequestReader {
             }
             return value;
         } catch (StreamConstraintsException e) {
-            throw ApiException.badRequest("The JSON body exceeds a parsing limit: " + e.getOriginalMessage(), null);
+            throw overLimit(e, null);
         } catch (JsonParseException e) {
             String duplicate = duplicateKey(e, null);
             if (duplicate != null) {
@@ -142,6 +143,10 @@ public final class ApiRequestReader {
             }
             throw mismatch(e);
         } catch (JsonMappingException e) {
+            // A limit met inside a field the mapper was building arrives wrapped, with the field's path.
+            if (e.getCause() instanceof StreamConstraintsException limit) {
+                throw overLimit(limit, param(e.getPath()));
+            }
             // A duplicate inside a typed field arrives wrapped, with the path down to its object.
             if (e.getCause() instanceof JsonParseException cause && duplicateKey(cause, e) != null) {
                 throw duplicate(duplicateKey(cause, e));
@@ -152,6 +157,38 @@ public final class ApiRequestReader {
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read.", null);
         }
+    }
+
+    /**
+     * A parser limit, said in the gateway's words and naming the limit. Jackson's own message
+     * names its internals ("… from `StreamReadConstraints.getMaxNumberLength()`"); that method
+     * name is the one stable part of it, so it is what tells the limits apart.
+     */
+    private ApiException overLimit(StreamConstraintsException e, String param) {
+        String jackson = String.valueOf(e.getOriginalMessage());
+        String message;
+        if (jackson.contains("getMaxNumberLength")) {
+            message = "A number in the request body is longer than " + constraints.getMaxNumberLength()
+                    + " characters, the most this gateway accepts.";
+        } else if (jackson.contains("getMaxStringLength")) {
+            message = "A string in the request body is longer than " + constraints.getMaxStringLength()
+                    + " characters, the most this gateway accepts.";
+        } else if (jackson.contains("getMaxNameLength")) {
+            message = "A key in the request body is longer than " + constraints.getMaxNameLength()
+                    + " characters, the most this gateway accepts.";
+        } else if (jackson.contains("getMaxNestingDepth")) {
+            message = "The request body is nested deeper than " + constraints.getMaxNestingDepth()
+                    + " levels of objects and arrays, the most this gateway accepts.";
+        } else if (jackson.contains("getMaxDocumentLength")) {
+            message = "The request body is longer than " + constraints.getMaxDocumentLength()
+                    + " characters, the most this gateway accepts.";
+        } else if (jackson.contains("getMaxTokenCount")) {
+            message = "The request body has more than " + constraints.getMaxTokenCount()
+                    + " JSON tokens, the most this gateway accepts.";
+        } else {
+            message = "The request body exceeds a limit this gateway sets on JSON.";
+        }
+        return ApiException.badRequest(message, param);
     }
 
     /**

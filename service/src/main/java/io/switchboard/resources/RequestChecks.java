@@ -25,6 +25,8 @@ final class RequestChecks {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final Set<String> TOOL_CHOICES = Set.of("none", "auto", "required");
+    private static final List<String> IMAGE_DETAILS = List.of("auto", "low", "high");
+    private static final List<String> AUDIO_FORMATS = List.of("wav", "mp3");
     /*
      * Tool types, content part types and response_format types that OpenAI does not define are
      * passed on, not refused: the providers behind the gateway define their own (Groq's
@@ -149,6 +151,7 @@ final class RequestChecks {
                     throw invalid("Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
                             + " with a 'type'.", path + ".content[" + i + "]", "invalid_type");
                 }
+                contentPart(part, path + ".content[" + i + "]");
             }
         }
         boolean hasContent = content != null && !content.isNull();
@@ -173,6 +176,46 @@ final class RequestChecks {
             }
             default -> {
                 // "function": the deprecated form needs only a name, which OpenAI checks.
+            }
+        }
+    }
+
+    /**
+     * The shape of a content part of a type OpenAI defines (its ChatCompletionRequestMessageContentPart
+     * schemas); a part of any other type is a provider's extension and passes as it is.
+     */
+    private static void contentPart(JsonNode part, String path) {
+        switch (part.get("type").textValue()) {
+            case "text" -> requireString(part, "text", path);
+            case "refusal" -> requireString(part, "refusal", path);
+            case "image_url" -> {
+                JsonNode image = requireObject(part, "image_url", path);
+                requireString(image, "url", path + ".image_url");
+                JsonNode detail = image.get("detail");
+                if (detail != null && !detail.isNull()) {
+                    if (!detail.isTextual()) {
+                        throw invalidType(path + ".image_url.detail", "a string");
+                    }
+                    oneOf(detail.textValue(), IMAGE_DETAILS, path + ".image_url.detail");
+                }
+            }
+            case "input_audio" -> {
+                JsonNode audio = requireObject(part, "input_audio", path);
+                requireString(audio, "data", path + ".input_audio");
+                oneOf(requireString(audio, "format", path + ".input_audio"), AUDIO_FORMATS,
+                        path + ".input_audio.format");
+            }
+            case "file" -> {
+                JsonNode file = requireObject(part, "file", path);
+                for (String field : List.of("file_data", "file_id", "filename")) {
+                    JsonNode value = file.get(field);
+                    if (value != null && !value.isNull() && !value.isTextual()) {
+                        throw invalidType(path + ".file." + field, "a string");
+                    }
+                }
+            }
+            default -> {
+                // A provider's own part type (vLLM's video_url, …): passed on for it to judge.
             }
         }
     }
@@ -408,6 +451,34 @@ final class RequestChecks {
             throw invalidType(parent + "." + field, "a string");
         }
         return value.textValue();
+    }
+
+    /** The object {@code object.field}, required: it, or a 400 naming {@code parent.field}. */
+    private static JsonNode requireObject(JsonNode object, String field, String parent) {
+        JsonNode value = object.get(field);
+        if (value == null || value.isNull()) {
+            throw missing(parent + "." + field);
+        }
+        if (!value.isObject()) {
+            throw invalidType(parent + "." + field, "an object");
+        }
+        return value;
+    }
+
+    /** {@code value} must be one of {@code supported}, else OpenAI's "Supported values are" 400. */
+    private static void oneOf(String value, List<String> supported, String param) {
+        if (supported.contains(value)) {
+            return;
+        }
+        var list = new StringBuilder();
+        for (int i = 0; i < supported.size(); i++) {
+            if (i > 0) {
+                list.append(supported.size() == 2 ? " and " : i == supported.size() - 1 ? ", and " : ", ");
+            }
+            list.append('\'').append(supported.get(i)).append('\'');
+        }
+        throw invalid("Invalid value: '" + Printable.of(value, 64) + "'. Supported values are: " + list + ".", param,
+                "invalid_value");
     }
 
     private static ApiException missing(String param) {

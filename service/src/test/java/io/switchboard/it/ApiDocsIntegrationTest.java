@@ -9,6 +9,8 @@ import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.testing.FakeUpstream;
@@ -120,6 +122,21 @@ class ApiDocsIntegrationTest {
         assertThat(component(document, "#/components/schemas/ProviderView").getProperties())
                 .containsKeys("name", "type", "base_url", "status", "error", "model_count", "models",
                         "discovery_latency_ms", "checked_at");
+    }
+
+    @Test
+    void theApiOperationsNeedABearerKeySoSwaggerUiOffersAuthorize() throws Exception {
+        OpenAPI document = document();
+
+        var scheme = document.getComponents().getSecuritySchemes().get("ApiKeyAuth");
+        assertThat(scheme).as("the bearer scheme Swagger UI's Authorize button comes from").isNotNull();
+        assertThat(scheme.getType()).isEqualTo(SecurityScheme.Type.HTTP);
+        assertThat(scheme.getScheme()).isEqualTo("bearer");
+        assertThat(scheme.getDescription()).contains("SWITCHBOARD_API_KEYS");
+        document.getPaths().forEach((path, item) -> assertThat(item.readOperations()).as(path).allSatisfy(operation ->
+                assertThat(operation.getSecurity()).as(operation.getOperationId())
+                        .containsExactly(new SecurityRequirement().addList("ApiKeyAuth"))));
+        assertThat(document.getPaths()).isNotEmpty();
     }
 
     @Test

@@ -212,6 +212,17 @@ class HostileInputIntegrationTest {
         cases.add(chat("content as a number", messages("{\"role\":\"user\",\"content\":42}"), 400, "messages[0].content"));
         cases.add(chat("content part without type", messages("{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}"),
                 400, "messages[0].content[0]"));
+        cases.add(chat("text part with a number for text", messages("{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"text\",\"text\":42}]}"), 400,
+                "messages[0].content[1].text"));
+        cases.add(chat("image_url part with a number for image_url", messages("{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"image_url\",\"image_url\":12}]}"), 400, "messages[0].content[0].image_url"));
+        cases.add(chat("image_url url not a string", messages("{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":{\"href\":\"x\"}}}]}"), 400,
+                "messages[0].content[0].image_url.url"));
+        cases.add(chat("input_audio format unknown", messages("{\"role\":\"user\",\"content\":["
+                + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\",\"format\":\"ogg\"}}]}"), 400,
+                "messages[0].content[0].input_audio.format"));
         cases.add(chat("temperature above 2", with("\"temperature\":2.5"), 400, "temperature"));
         cases.add(chat("temperature below 0", with("\"temperature\":-0.5"), 400, "temperature"));
         cases.add(chat("temperature as a string", with("\"temperature\":\"0.7\""), 400, "temperature"));
@@ -415,7 +426,7 @@ class HostileInputIntegrationTest {
         assertThat(response.header("x-injected")).isNull();
         String body = response.text();
         assertThat(body).doesNotContainIgnoringCase("<html").doesNotContain("Exception").doesNotContain("at org.")
-                .doesNotContain("at io.").doesNotContain(KEY);
+                .doesNotContain("at io.").doesNotContain(KEY).doesNotContain("StreamReadConstraints");
         if (hostile.type() == null) {
             return;
         }

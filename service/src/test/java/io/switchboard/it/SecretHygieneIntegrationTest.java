@@ -12,6 +12,10 @@ import io.switchboard.testing.OpenAiWire;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -95,6 +99,80 @@ class SecretHygieneIntegrationTest {
             }
             assertThat(text).as("part of a secret leaked").doesNotContain(MARKER);
         }
+    }
+
+    /**
+     * A configuration without a {@code requestLog} block (test-config.yml has none) gets
+     * Dropwizard's default request log, a console appender; its format must be the gateway's,
+     * which leaves out the query string where a client misplaced its key.
+     */
+    @Test
+    void aConfigurationWithoutARequestLogBlockKeepsQueryStringsOutOfTheAccessLog() throws Exception {
+        String secret = "sk-SwBdQueryString-0a1b2c3d4e5f";
+        PrintStream original = System.out;
+        var captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(new TeeOutputStream(original, captured), true, StandardCharsets.UTF_8));
+        try {
+            app = new DropwizardTestSupport<>(SwitchboardApplication.class,
+                    ResourceHelpers.resourceFilePath("test-config.yml"));
+            app.before();
+            try {
+                call("GET", "/v1/models?api_key=" + secret, null, null);
+                call("GET", "/v1/query-scan-end?access_token=" + secret, null, null);
+                awaitContains(captured, "/v1/query-scan-end");
+            } finally {
+                app.after();
+            }
+        } finally {
+            System.setOut(original);
+        }
+
+        String stdout = captured.toString(StandardCharsets.UTF_8);
+        assertThat(stdout).doesNotContain(secret).doesNotContain(MARKER);
+        assertThat(stdout).as("the access log line, in the gateway's format")
+                .containsPattern("req_[0-9a-f]{32} \"GET /v1/models HTTP/1.1\" 200 .* key=-");
+    }
+
+    /** Writes to both streams: the console keeps its output while the test reads it. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+            first.write(bytes, offset, length);
+            second.write(bytes, offset, length);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+    }
+
+    private static void awaitContains(ByteArrayOutputStream output, String marker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (output) {
+                if (output.toString(StandardCharsets.UTF_8).contains(marker)) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the console never showed " + marker);
     }
 
     private void driveFailingTraffic(FakeUpstream upstream) throws Exception {

@@ -116,6 +116,68 @@ class RequestParsingTest {
                         "messages[0].content[1]", "invalid_type", null),
                 bad("content part as a string", messages("{\"role\":\"user\",\"content\":[\"Hi\"]}"),
                         "messages[0].content[0]", "invalid_type", null),
+                // the content part types OpenAI defines, each checked for its shape
+                bad("text part with a number for text", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":42}]}"),
+                        "messages[0].content[1].text", "invalid_type",
+                        "Invalid type for 'messages[0].content[1].text': expected a string."),
+                bad("text part without text", messages("{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}"),
+                        "messages[0].content[0].text", "missing_required_parameter", null),
+                bad("image_url part with a number for image_url", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\",\"image_url\":12}]}"), "messages[0].content[0].image_url",
+                        "invalid_type", "expected an object"),
+                bad("image_url part without image_url", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\"}]}"), "messages[0].content[0].image_url",
+                        "missing_required_parameter", null),
+                bad("image_url without url", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\",\"image_url\":{\"detail\":\"low\"}}]}"),
+                        "messages[0].content[0].image_url.url", "missing_required_parameter", null),
+                bad("image_url url not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":[\"https://example.com/a.png\"]}}]}"),
+                        "messages[0].content[0].image_url.url", "invalid_type", null),
+                bad("image_url detail unknown", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\","
+                        + "\"detail\":\"ultra\"}}]}"), "messages[0].content[0].image_url.detail", "invalid_value",
+                        "Invalid value: 'ultra'. Supported values are: 'auto', 'low', and 'high'."),
+                bad("image_url detail not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\","
+                        + "\"detail\":1}}]}"), "messages[0].content[0].image_url.detail", "invalid_type", null),
+                bad("input_audio part with a string for input_audio", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"input_audio\",\"input_audio\":\"AA\"}]}"),
+                        "messages[0].content[0].input_audio", "invalid_type", null),
+                bad("input_audio without data", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"input_audio\",\"input_audio\":{\"format\":\"wav\"}}]}"),
+                        "messages[0].content[0].input_audio.data", "missing_required_parameter", null),
+                bad("input_audio data not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":7,\"format\":\"wav\"}}]}"),
+                        "messages[0].content[0].input_audio.data", "invalid_type", null),
+                bad("input_audio without format", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\"}}]}"),
+                        "messages[0].content[0].input_audio.format", "missing_required_parameter", null),
+                bad("input_audio format unknown", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\",\"format\":\"flac\"}}]}"),
+                        "messages[0].content[0].input_audio.format", "invalid_value",
+                        "Invalid value: 'flac'. Supported values are: 'wav' and 'mp3'."),
+                bad("file part with a string for file", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"file\",\"file\":\"file-abc\"}]}"), "messages[0].content[0].file",
+                        "invalid_type", null),
+                bad("file part without file", messages("{\"role\":\"user\",\"content\":[{\"type\":\"file\"}]}"),
+                        "messages[0].content[0].file", "missing_required_parameter", null),
+                bad("file_id not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"file\",\"file\":{\"file_id\":1}}]}"), "messages[0].content[0].file.file_id",
+                        "invalid_type", null),
+                bad("file_data not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"file\",\"file\":{\"file_data\":{}}}]}"),
+                        "messages[0].content[0].file.file_data", "invalid_type", null),
+                bad("filename not a string", messages("{\"role\":\"user\",\"content\":["
+                        + "{\"type\":\"file\",\"file\":{\"file_id\":\"f\",\"filename\":false}}]}"),
+                        "messages[0].content[0].file.filename", "invalid_type", null),
+                bad("refusal part with a boolean for refusal", messages(USER_HI, "{\"role\":\"assistant\",\"content\":["
+                        + "{\"type\":\"refusal\",\"refusal\":true}]}"), "messages[1].content[0].refusal",
+                        "invalid_type", null),
+                bad("refusal part without refusal", messages(USER_HI, "{\"role\":\"assistant\",\"content\":["
+                        + "{\"type\":\"refusal\"}]}"), "messages[1].content[0].refusal",
+                        "missing_required_parameter", null),
                 // stop, stream_options
                 bad("stop with 5 entries", chat("\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]"), "stop",
                         "array_above_max_length", "maximum length 4"),
@@ -172,14 +234,17 @@ class RequestParsingTest {
                         "invalid_type", null),
                 // parser limits
                 bad("nesting 100 levels deep", chat("\"metadata\":" + "[".repeat(100) + "]".repeat(100)), "metadata",
-                        null, "nesting depth"),
+                        null, "The request body is nested deeper than 64 levels of objects and arrays, the most this"
+                                + " gateway accepts."),
                 bad("nesting 100 levels deep in content",
                         messages("{\"role\":\"user\",\"content\":" + "[".repeat(100) + "]".repeat(100) + "}"),
-                        "messages[0].content", null, "nesting depth"),
+                        "messages[0].content", null, "nested deeper than 64 levels"),
                 bad("a number with 200 digits", chat("\"seed\":" + "9".repeat(200)), null, null,
-                        "exceeds a parsing limit"),
+                        "A number in the request body is longer than 100 characters, the most this gateway accepts."),
                 bad("a typed number with 200 digits", chat("\"temperature\":0." + "1".repeat(200)), null, null,
-                        "exceeds a parsing limit"));
+                        "A number in the request body is longer than 100 characters"),
+                bad("a key of 2000 characters", chat("\"" + "k".repeat(2000) + "\":1"), null, null,
+                        "A key in the request body is longer than 1024 characters, the most this gateway accepts."));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -238,7 +303,12 @@ class RequestParsingTest {
                         "{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"s\"}]}",
                         "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
                                 + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\",\"format\":\"wav\"}},"
-                                + "{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}}]}",
+                                + "{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}},"
+                                + "{\"type\":\"file\",\"file\":{\"file_data\":\"data:application/pdf;base64,AA\","
+                                + "\"filename\":\"a.pdf\"}},"
+                                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\","
+                                + "\"detail\":\"low\"}},"
+                                + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"AA\",\"format\":\"mp3\"}}]}",
                         "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
                                 + "{\"type\":\"refusal\",\"refusal\":\"no\"}]}")),
                 Arguments.of("nesting 50 levels deep", chat("\"metadata\":" + "[".repeat(50) + "]".repeat(50))),
@@ -380,6 +450,24 @@ class RequestParsingTest {
         ApiException e = catchThrowableOfType(ApiException.class,
                 () -> oneShort.read(new ByteArrayInputStream(bytes(body)), ChatCompletionRequest.class));
         assertThat(e.status()).isEqualTo(413);
+    }
+
+    @Test
+    void parserLimitsAreNamedInTheGatewaysWordsNotJacksons() {
+        // The string limit is the body size limit, which reading enforces first; parse() alone meets it.
+        var small = new ApiRequestReader(64);
+        ApiException string = catchThrowableOfType(ApiException.class,
+                () -> small.parse(bytes(chat("\"user\":\"" + "u".repeat(100) + "\"")), ChatCompletionRequest.class));
+        assertRefused(string, "user", null,
+                "A string in the request body is longer than 64 characters, the most this gateway accepts.");
+
+        for (String body : List.of(chat("\"seed\":" + "9".repeat(200)), chat("\"temperature\":1." + "0".repeat(200)),
+                chat("\"" + "k".repeat(2000) + "\":1"), chat("\"metadata\":" + "{\"a\":".repeat(100) + "1"
+                        + "}".repeat(100)), string.detail().message())) {
+            String message = body.startsWith("{") ? chatFails(body).detail().message() : body;
+            assertThat(message).doesNotContain("StreamReadConstraints").doesNotContain("getMax")
+                    .contains("the most this gateway accepts");
+        }
     }
 
     @Test
