@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * its row by the request's start for the two to agree. Windows never go backwards: a thread
  * whose clock reading is a moment older than the last roll-over joins the newer window.
  *
- * <p><b>Overshoot.</b> See docs/usage-budgets-draft.md: the final spend of a window is below
- * {@code limit + est(L) + Σ over F∪{L} of (actual − est)}, where {@code L} is the last request
- * admitted in the window and {@code F} the requests still in flight when it was admitted. When
- * every estimate is an upper bound of the actual cost, spend stays below {@code limit + est(L)}.
+ * <p><b>Overshoot.</b> Proved in docs/usage-budgets-draft.md: with {@code L} the last request
+ * admitted in a window and {@code F} the requests in flight when it was admitted, the window's
+ * final spend is at most {@code limit − 1 + est(L) + Σ over F∪{L} of (actual − est)}. When every
+ * estimate is at least the actual cost, spend stays below {@code limit + est(L)}.
  */
 public final class BudgetBook {
 
