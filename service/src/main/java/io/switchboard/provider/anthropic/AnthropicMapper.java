@@ -511,7 +511,9 @@ final class AnthropicMapper {
     /**
      * OpenAI's usage from Anthropic's. Anthropic counts cache reads and writes apart from
      * {@code input_tokens}; OpenAI's {@code prompt_tokens} includes cached tokens, so they are added
-     * in, and cache reads are reported as {@code prompt_tokens_details.cached_tokens}.
+     * in, cache reads are reported as {@code prompt_tokens_details.cached_tokens}, and cache writes
+     * (which cost more than plain input) as the extensions {@code cache_creation_tokens} and, of
+     * those, the one-hour writes {@code cache_creation_1h_tokens}, so cost can be computed exactly.
      *
      * @param outputTokens overrides {@code usage.output_tokens} (a stream reports it at the end)
      */
@@ -524,8 +526,11 @@ final class AnthropicMapper {
                 + cacheRead;
         long completion = outputTokens != null ? outputTokens : usage.path("output_tokens").asLong(0);
         Map<String, JsonNode> details = Map.of();
-        if (usage.path("cache_read_input_tokens").isNumber()) {
-            details = Map.of("prompt_tokens_details", NODES.objectNode().put("cached_tokens", cacheRead));
+        if (usage.path("cache_read_input_tokens").isNumber() || usage.path("cache_creation_input_tokens").isNumber()) {
+            details = Map.of("prompt_tokens_details", NODES.objectNode().put("cached_tokens", cacheRead)
+                    .put("cache_creation_tokens", usage.path("cache_creation_input_tokens").asLong(0))
+                    .put("cache_creation_1h_tokens",
+                            usage.path("cache_creation").path("ephemeral_1h_input_tokens").asLong(0)));
         }
         return new Usage(prompt, completion, prompt + completion, details);
     }

@@ -245,7 +245,7 @@ class AnthropicMapperTest {
         assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(completion.get("usage")).isEqualTo(JSON.readTree("""
                 {"prompt_tokens":115,"completion_tokens":7,"total_tokens":122,
-                 "prompt_tokens_details":{"cached_tokens":100}}"""));
+                 "prompt_tokens_details":{"cached_tokens":100,"cache_creation_tokens":5,"cache_creation_1h_tokens":0}}"""));
     }
 
     @Test

@@ -151,7 +151,7 @@ class AnthropicStreamTranslatorTest {
         assertThat(chunks.get(5).get("choices").get(0).get("finish_reason").asText()).isEqualTo("tool_calls");
         assertThat(chunks.get(6).get("usage")).isEqualTo(JSON.readTree(
                 "{\"prompt_tokens\":100,\"completion_tokens\":30,\"total_tokens\":130,"
-                        + "\"prompt_tokens_details\":{\"cached_tokens\":90}}"));
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":90,\"cache_creation_tokens\":0,\"cache_creation_1h_tokens\":0}}"));
         assertThat(chunks.get(6).get("choices")).isEmpty();
         for (JsonNode chunk : chunks) {
             assertThat(chunk.get("id").asText()).isEqualTo("msg_x");
