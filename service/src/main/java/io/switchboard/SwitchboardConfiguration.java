@@ -9,6 +9,8 @@ import io.dropwizard.health.HealthCheckType;
 import io.dropwizard.health.HealthFactory;
 import io.dropwizard.health.Schedule;
 import io.dropwizard.util.Duration;
+import io.switchboard.config.DatabaseConfiguration;
+import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
@@ -36,8 +38,26 @@ public class SwitchboardConfiguration extends Configuration {
     @JsonProperty
     private List<ProviderFactory> providers = List.of();
 
+    /** Absent: memory-only (keys from config.yml, no ledger). */
+    @Valid
+    @JsonProperty
+    private DatabaseConfiguration database;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private LedgerConfiguration ledger = new LedgerConfiguration();
+
     public GatewayConfiguration gateway() {
         return gateway;
+    }
+
+    public Optional<DatabaseConfiguration> database() {
+        return Optional.ofNullable(database);
+    }
+
+    public LedgerConfiguration ledger() {
+        return ledger;
     }
 
     public List<ProviderFactory> providers() {
