@@ -17,6 +17,8 @@ import io.dropwizard.logging.common.AbstractAppenderFactory;
 import io.dropwizard.logging.common.AppenderFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
+import io.switchboard.config.DatabaseConfiguration;
+import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
@@ -56,9 +58,27 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @JsonProperty
     private List<ProviderFactory> providers = List.of();
 
+    /** Absent: memory-only (keys from config.yml, no ledger). */
+    @Valid
+    @JsonProperty
+    private DatabaseConfiguration database;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private LedgerConfiguration ledger = new LedgerConfiguration();
+
     @Override
     public GatewayConfiguration gateway() {
         return gateway;
+    }
+
+    public Optional<DatabaseConfiguration> database() {
+        return Optional.ofNullable(database);
+    }
+
+    public LedgerConfiguration ledger() {
+        return ledger;
     }
 
     @Override

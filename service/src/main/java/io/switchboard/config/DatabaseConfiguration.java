@@ -1,0 +1,45 @@
+package io.switchboard.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * The {@code database:} block: Dropwizard's {@link DataSourceFactory} (url, user, password,
+ * driverClass, properties, pool sizes…) plus whether migrations run at start. The URL decides the
+ * backend: {@code jdbc:sqlite:<file>} (the default, embedded) or {@code jdbc:postgresql://…}
+ * (several gateway instances). {@code driverClass} may be left out: the URL's driver is used.
+ *
+ * <p>The pool defaults suit the gateway rather than Dropwizard's (10 to 100 connections): its
+ * database work is one ledger writer, one key poller and the admin API, and SQLite has one writer
+ * at a time whatever the pool size. Connections are checked when borrowed (at most once a second
+ * each) so that after a database restart the pool notices within a second, not thirty.
+ */
+public class DatabaseConfiguration extends DataSourceFactory {
+
+    /** Apply pending migrations when the gateway starts; off: start fails while any is pending. */
+    @JsonProperty
+    private boolean migrateOnStart = true;
+
+    public DatabaseConfiguration() {
+        setInitialSize(1);
+        setMinSize(1);
+        setMaxSize(4);
+        setCheckConnectionOnBorrow(true);
+        setValidationInterval(Duration.seconds(1));
+    }
+
+    public boolean migrateOnStart() {
+        return migrateOnStart;
+    }
+
+    /** The same URL, with the constraint that names what is supported (reported as {@code database.url}). */
+    @Override
+    @JsonProperty
+    @Pattern(regexp = "(?is)\\s*jdbc:(sqlite|postgresql):.+",
+            message = "must start with jdbc:sqlite: (a file) or jdbc:postgresql: (a PostgreSQL 15+ server)")
+    public String getUrl() {
+        return super.getUrl();
+    }
+}
