@@ -1,5 +1,19 @@
 package io.switchboard;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.core.server.DefaultServerFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.switchboard.admin.AdminApi;
+import io.switchboard.admin.AdminKeysResource;
+import io.switchboard.admin.AdminProvidersResource;
+import io.switchboard.admin.AdminUsageResource;
+import io.switchboard.admin.KeyService;
+import io.switchboard.admin.KeyView;
+import io.switchboard.auth.GatewayKeys;
+import io.switchboard.store.UsageDao;
+import io.switchboard.store.VirtualKeyRecord;
+import java.time.Clock;
+import java.time.Instant;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.core.GatewayPorts;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -20,6 +34,8 @@ import io.switchboard.auth.BearerKeyAuthFilter;
 import io.switchboard.auth.RateLimitFilter;
 import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
+import io.switchboard.cli.KeysCommand;
+import io.switchboard.cli.UsageCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.core.GatewayCore;
@@ -91,6 +107,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         bootstrap.addCommand(new ProvidersCommand(CommandConfiguration.class));
         bootstrap.addCommand(new ModelsCommand(CommandConfiguration.class));
         bootstrap.addCommand(new ChatCommand(CommandConfiguration.class));
+        bootstrap.addCommand(new KeysCommand(CommandConfiguration.class));
+        bootstrap.addCommand(new UsageCommand(CommandConfiguration.class));
     }
 
     @Override
@@ -99,7 +117,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var mapper = environment.getObjectMapper();
         var ports = GatewayPorts.of(config.getServerFactory());
         environment.lifecycle().addServerLifecycleListener(ports);
-        var core = new GatewayCore(config, mapper, ports);
+        var core = new GatewayCore(config, mapper, ports, environment.metrics());
         environment.lifecycle().manage(core);
         var registry = core.registry();
         var router = core.router();
@@ -119,7 +137,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // No WADL, and no empty application/vnd.sun.wadl+xml (or any other type) on an OPTIONS answer.
         jersey.property(ServerProperties.WADL_FEATURE_DISABLE, true);
         jersey.register(new OptionsFilter());
-        protectApi(gateway, jersey);
+        protectApi(gateway, jersey, core);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
         jersey.register(new UnreadBodyFilter());
         jersey.register(new ChatCompletionsResource(reader, calls, responder));
@@ -135,7 +153,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // Built from the resources registered above (Dropwizard registers an instance by its
         // class and binds the instance): everything under /v1/ is documented. On first use.
         var documented = List.copyOf(jersey.getResourceConfig().getClasses());
-        jersey.register(new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented)));
+        var admin = adminApi(environment, mapper, core);
+        var adminDocumented = List.copyOf(admin.resourceClasses());
+        String adminUrl = adminUrl(config);
+        jersey.register(new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented, adminDocumented,
+                adminUrl)));
         SwaggerUi.register(environment.servlets());
 
         environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
@@ -155,8 +177,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
      * With gateway keys configured, every {@code /v1} call needs one, and each key gets its
      * request limit. Without keys the API is open, and says so once at startup.
      */
-    private static void protectApi(GatewayConfiguration gateway,
-                                   JerseyEnvironment jersey) {
+    private static void protectApi(GatewayConfiguration gateway, JerseyEnvironment jersey, GatewayCore core) {
         var hashes = new ArrayList<>(gateway.apiKeyHashes());
         if (gateway.apiKeysFile() != null) {
             hashes.addAll(ApiKeysFile.read(Path.of(gateway.apiKeysFile())));
@@ -168,22 +189,68 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                     + " has the id " + String.join(", ", unknown) + " (a key's id is the first " + ApiKeys.ID_LENGTH
                     + " hex digits of its SHA-256)");
         }
-        if (keys.isEmpty()) {
+        boolean virtualKeys = core.database().isPresent();
+        if (keys.isEmpty() && !virtualKeys) {
             LOG.warn("No gateway API keys configured: anyone who can reach the application port can use /v1/*"
                     + " (set SWITCHBOARD_API_KEYS or gateway.apiKeysFile)");
             return;
         }
-        var filters = new ArrayList<Object>(List.of(new BearerKeyAuthFilter(keys)));
-        RateLimiter limiter = gateway.rateLimit().build();
+        var directory = core.keyDirectory();
+        var filters = new ArrayList<Object>(List.of(new BearerKeyAuthFilter(new GatewayKeys(keys, directory))));
+        RateLimiter limiter = gateway.rateLimit().build(directory);
         if (limiter.limitsAnything()) {
             filters.add(new RateLimitFilter(limiter));
         }
         jersey.register(new ApiKeyFeature(filters));
         int perMinute = gateway.rateLimit().requestsPerMinute();
+        if (virtualKeys && keys.isEmpty()) {
+            LOG.info("Gateway API keys: none in config.yml; virtual keys from the database. /v1/* is open until the"
+                    + " first key exists (java -jar service.jar keys create ...), then needs Authorization: Bearer <key>");
+            return;
+        }
         LOG.info("Gateway API keys: {} configured (ids {}); /v1/* needs Authorization: Bearer <key>; rate limit: {}",
                 keys.size(), String.join(", ", keys.ids()), !limiter.limitsAnything() ? "off"
                         : (perMinute > 0 ? perMinute + " requests/minute per key" : "none by default")
                         + ", " + gateway.rateLimit().perKey().size() + " per-key override(s)");
+    }
+
+    /**
+     * The admin port's API ({@code /api/providers}, and with a database {@code /api/keys} and
+     * {@code /api/usage}) and its page ({@code /ui/}).
+     */
+    private static AdminApi adminApi(Environment environment, ObjectMapper mapper, GatewayCore core) {
+        var admin = new AdminApi(environment, mapper);
+        admin.register(new AdminProvidersResource(core.registry()));
+        core.database().ifPresent(db -> {
+            var usage = db.usage();
+            admin.register(new AdminKeysResource(new KeyService(db.keys()), key -> spendOf(usage, key), mapper));
+            admin.register(new AdminUsageResource(usage, Clock.systemUTC()));
+        });
+        admin.install(environment);
+        return admin;
+    }
+
+    /** What a key spent in its budget's current window (all time without a budget), from the ledger. */
+    private static KeyView.Spend spendOf(UsageDao usage, VirtualKeyRecord key) {
+        var settings = key.settings();
+        if (settings.budgetPeriod() == null) {
+            return new KeyView.Spend(usage.spendSince(key.id(), 0), null);
+        }
+        var now = Instant.now();
+        var period = io.switchboard.usage.BudgetPeriod.parse(settings.budgetPeriod().dbValue());
+        return new KeyView.Spend(usage.spendSince(key.id(), period.windowStart(now).toEpochMilli()),
+                period.nextReset(now).orElse(null));
+    }
+
+    /** Where the admin port answers, as configured (for the OpenAPI document). */
+    private static String adminUrl(SwitchboardConfiguration config) {
+        if (config.getServerFactory() instanceof DefaultServerFactory server && !server.getAdminConnectors().isEmpty()
+                && server.getAdminConnectors().get(0) instanceof HttpConnectorFactory connector) {
+            String host = connector.getBindHost() == null || connector.getBindHost().isBlank() ? "127.0.0.1"
+                    : connector.getBindHost();
+            return "http://" + host + ":" + connector.getPort();
+        }
+        return "http://127.0.0.1:8081";
     }
 
     /**

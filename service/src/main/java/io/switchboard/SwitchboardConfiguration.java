@@ -3,6 +3,7 @@ package io.switchboard;
 import ch.qos.logback.access.common.spi.IAccessEvent;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
+import io.switchboard.config.PricingConfiguration;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.AbstractServerFactory;
@@ -68,17 +69,29 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @JsonProperty
     private LedgerConfiguration ledger = new LedgerConfiguration();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private PricingConfiguration pricing = new PricingConfiguration();
+
     @Override
     public GatewayConfiguration gateway() {
         return gateway;
     }
 
+    @Override
     public Optional<DatabaseConfiguration> database() {
         return Optional.ofNullable(database);
     }
 
+    @Override
     public LedgerConfiguration ledger() {
         return ledger;
+    }
+
+    @Override
+    public PricingConfiguration pricing() {
+        return pricing;
     }
 
     @Override

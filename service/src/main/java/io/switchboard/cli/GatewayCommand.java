@@ -57,7 +57,8 @@ abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
             throws Exception {
         var config = (GatewaySettings) configuration;
         // No server runs here, but a configured port is still never probed as a local runtime.
-        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(configuration.getServerFactory()));
+        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(configuration.getServerFactory()),
+                bootstrap.getMetricRegistry());
         core.start();
         try {
             run(core, config, namespace, System.out);

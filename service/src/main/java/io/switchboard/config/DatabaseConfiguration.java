@@ -1,5 +1,9 @@
 package io.switchboard.config;
 
+import com.codahale.metrics.MetricRegistry;
+import io.switchboard.store.Database;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
@@ -28,6 +32,25 @@ public class DatabaseConfiguration extends DataSourceFactory {
         setMaxSize(4);
         setCheckConnectionOnBorrow(true);
         setValidationInterval(Duration.seconds(1));
+    }
+
+    /** The database this block describes (its pool opens no connection until started). */
+    public Database build(MetricRegistry metrics) {
+        return new Database(this, migrateOnStart, metrics);
+    }
+
+    /**
+     * The database config.yml asks for, or none: without a {@code database:} block the gateway
+     * runs memory-only, and says so here, once.
+     */
+    public static Optional<Database> buildIfConfigured(Optional<DatabaseConfiguration> config, MetricRegistry metrics) {
+        if (config.isEmpty()) {
+            LoggerFactory.getLogger(DatabaseConfiguration.class).info("No database configured: memory-only mode"
+                    + " (gateway keys from config.yml only, no virtual keys, no usage ledger, budgets and limits reset"
+                    + " on restart); add a database: block to keep them");
+            return Optional.empty();
+        }
+        return Optional.of(config.get().build(metrics));
     }
 
     public boolean migrateOnStart() {

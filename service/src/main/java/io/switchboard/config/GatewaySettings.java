@@ -3,10 +3,11 @@ package io.switchboard.config;
 import io.switchboard.provider.ProviderFactory;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The parts of config.yml the gateway itself is built from: {@code gateway:} and
- * {@code providers:}. The application's configuration implements it, so the core and the
+ * The parts of config.yml the gateway itself is built from: {@code gateway:}, {@code providers:},
+ * {@code database:}, {@code ledger:} and {@code pricing:}. The application's configuration implements it, so the core and the
  * commands can take it without naming the application's own class.
  */
 public interface GatewaySettings {
@@ -14,6 +15,15 @@ public interface GatewaySettings {
     GatewayConfiguration gateway();
 
     List<ProviderFactory> providers();
+
+    /** The database of keys, usage and budgets; empty: memory-only. */
+    Optional<DatabaseConfiguration> database();
+
+    /** How usage rows reach the database. */
+    LedgerConfiguration ledger();
+
+    /** Price overrides and the output-token cap of cost estimates. */
+    PricingConfiguration pricing();
 
     /**
      * What Bean Validation cannot say: names unique (providers, local runtimes), the default

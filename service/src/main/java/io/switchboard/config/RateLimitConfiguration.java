@@ -1,6 +1,7 @@
 package io.switchboard.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.switchboard.auth.KeyDirectory;
 import io.switchboard.auth.RateLimiter;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -29,6 +30,11 @@ public class RateLimitConfiguration {
     }
 
     public RateLimiter build() {
-        return new RateLimiter(requestsPerMinute, perKey, System::nanoTime);
+        return build(KeyDirectory.NONE);
+    }
+
+    /** @param directory virtual keys, whose own limits win over the default */
+    public RateLimiter build(KeyDirectory directory) {
+        return new RateLimiter(requestsPerMinute, perKey, directory, System::nanoTime);
     }
 }

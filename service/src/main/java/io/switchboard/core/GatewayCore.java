@@ -1,6 +1,20 @@
 package io.switchboard.core;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.codahale.metrics.MetricRegistry;
+import io.switchboard.auth.KeyDirectory;
+import io.switchboard.config.DatabaseConfiguration;
+import io.switchboard.store.Database;
+import io.switchboard.store.VirtualKeyRecord;
+import io.switchboard.usage.BudgetBook;
+import io.switchboard.usage.BudgetPeriod;
+import io.switchboard.usage.CostEstimator;
+import io.switchboard.usage.LedgerWriter;
+import io.switchboard.usage.TokensPerMinute;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import io.dropwizard.lifecycle.Managed;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -16,7 +30,6 @@ import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteEvents;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
-import io.switchboard.routing.CallObserver;
 import io.switchboard.routing.RoutedCalls;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 
@@ -40,6 +53,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GatewayCore implements Managed {
 
+    /** How often the virtual keys are read for changes: a change counts everywhere within a second. */
+    private static final Duration KEY_POLL = Duration.ofMillis(250);
+
     private final UpstreamClients clients;
     private final ScheduledThreadPoolExecutor scheduler;
     private final GatewayMetrics metrics;
@@ -48,12 +64,18 @@ public final class GatewayCore implements Managed {
     private final ResiliencePolicies policies;
     private final RouteExecutor executor;
     private final RoutedCalls calls;
+    private final Optional<Database> database;
+    private final KeyCache keys;
+    private final LedgerWriter ledger;
+    private final BudgetBook budgets = new BudgetBook();
 
     /**
-     * @param ports the gateway's own ports, which local runtime discovery must never probe
+     * @param ports   the gateway's own ports, which local runtime discovery must never probe
+     * @param dropwizardMetrics where the database pool and the ledger writer report (bridged to Prometheus)
      * @throws IllegalArgumentException when the configuration fails {@link GatewaySettings#crossCheck()}
      */
-    public GatewayCore(GatewaySettings config, ObjectMapper mapper, GatewayPorts ports) {
+    public GatewayCore(GatewaySettings config, ObjectMapper mapper, GatewayPorts ports,
+                       MetricRegistry dropwizardMetrics) {
         var problems = config.crossCheck();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
@@ -82,13 +104,39 @@ public final class GatewayCore implements Managed {
         executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
                 gateway.streamIdleTimeout().toJavaDuration()), policies,
                 RouteEvents.both(new RouteMetrics(metrics), routeLog));
-        calls = new RoutedCalls(router, executor, CallObserver.NONE);
+        database = DatabaseConfiguration.buildIfConfigured(config.database(), dropwizardMetrics);
+        keys = database.map(db -> new KeyCache(db.keys(), System::currentTimeMillis)).orElse(null);
+        ledger = database.map(db -> config.ledger().build(db.usage()::insertAll, dropwizardMetrics)).orElse(null);
+        var pricing = config.pricing();
+        var accounts = new Accounts(keys, budgets, new TokensPerMinute(System::nanoTime), pricing.build(mapper),
+                new CostEstimator(pricing.defaultOutputTokens()), ledger != null ? ledger::offer : row -> { },
+                metrics, registry::lists, Clock.systemUTC());
+        calls = new RoutedCalls(router, executor, accounts);
     }
 
     @Override
     public void start() throws Exception {
+        if (database.isPresent()) {
+            database.get().start();
+            keys.start(scheduler, KEY_POLL);
+            restoreSpend(database.get());
+            ledger.start();
+        }
         clients.start();
         registry.start();
+    }
+
+    /** Budgets survive a restart: each key's spend in its current window, from the ledger. */
+    private void restoreSpend(Database db) {
+        var now = Instant.now();
+        for (VirtualKeyRecord key : keys.all()) {
+            var settings = key.settings();
+            if (settings.budgetMicros() != null && key.revokedAt() == null) {
+                var period = BudgetPeriod.parse(settings.budgetPeriod().dbValue());
+                long spent = db.usage().spendSince(key.id(), period.windowStart(now).toEpochMilli());
+                budgets.load(key.id(), period, spent, now);
+            }
+        }
     }
 
     @Override
@@ -96,6 +144,11 @@ public final class GatewayCore implements Managed {
         try {
             registry.stop();
             clients.stop();
+            if (database.isPresent()) {
+                keys.stop();
+                ledger.stop();  // flushes what is held, bounded by ledger.shutdownTimeout
+                database.get().stop();
+            }
         } finally {
             scheduler.shutdownNow();
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
@@ -116,6 +169,21 @@ public final class GatewayCore implements Managed {
 
     public RouteExecutor executor() {
         return executor;
+    }
+
+    /** The database, when config.yml has one. */
+    public Optional<Database> database() {
+        return database;
+    }
+
+    /** The virtual keys, for authentication and the rate limit ({@link KeyDirectory#NONE} without a database). */
+    public KeyDirectory keyDirectory() {
+        return keys != null ? keys : KeyDirectory.NONE;
+    }
+
+    /** Every budget's spend as this instance counts it. */
+    public BudgetBook budgets() {
+        return budgets;
     }
 
     /** The one entry point of a routed call: resolve, rewrite, execute, restore. */

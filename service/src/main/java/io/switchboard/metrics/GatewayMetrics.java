@@ -43,7 +43,6 @@ public final class GatewayMetrics {
     final Counter fallbacks;
     private final Counter cost;
     private final Counter unpriced;
-    private final Counter ledgerDropped;
 
     public GatewayMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -87,9 +86,6 @@ public final class GatewayMetrics {
         unpriced = Counter.builder().name("switchboard_unpriced_requests")
                 .help("Served requests whose cost is unknown: the model has no price (its tokens are still recorded)")
                 .labelNames("provider", "model").register(registry);
-        ledgerDropped = Counter.builder().name("switchboard_ledger_rows_dropped")
-                .help("Usage ledger rows dropped because the database stayed unavailable past the holding bound")
-                .register(registry);
     }
 
     /**
@@ -154,19 +150,6 @@ public final class GatewayMetrics {
         } else {
             cost.labelValues(provider, model).inc(micros);
         }
-    }
-
-    /** Ledger rows dropped (the database stayed away too long). */
-    public void ledgerDropped(long rows) {
-        ledgerDropped.inc(rows);
-    }
-
-    /** Exposes {@code switchboard_ledger_rows_pending}: rows written by requests, not yet in the database. */
-    public void watchLedger(java.util.function.LongSupplier pending) {
-        GaugeWithCallback.builder().name("switchboard_ledger_rows_pending")
-                .help("Usage ledger rows waiting to be written (queued or held while the database is away)")
-                .callback(callback -> callback.call(pending.getAsLong()))
-                .register(registry);
     }
 
     public void retried(String provider, String kind) {

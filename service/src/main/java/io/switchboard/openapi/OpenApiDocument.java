@@ -69,6 +69,15 @@ public final class OpenApiDocument {
      *                  in the order of their paths
      */
     public static OpenApiDocument of(ApiInfo info, Collection<Class<?>> resources) {
+        return of(info, resources, List.of(), null);
+    }
+
+    /**
+     * The document of the {@code /v1} API and of the admin port's API ({@code adminResources},
+     * documented under {@code /api/...} with the admin port's address as their server).
+     */
+    public static OpenApiDocument of(ApiInfo info, Collection<Class<?>> resources, Collection<Class<?>> adminResources,
+                                     String adminUrl) {
         Set<Class<?>> api = resources.stream()
                 .filter(type -> pathOf(type).startsWith("/v1/"))
                 .sorted(Comparator.comparing(OpenApiDocument::pathOf))
@@ -84,9 +93,35 @@ public final class OpenApiDocument {
         for (Class<?> type : api) {
             addErrorResponses(model, type);
         }
+        if (!adminResources.isEmpty()) {
+            addAdmin(model, adminResources, adminUrl);
+        }
         describeFreeFormJson(model);
         requireBearerKey(model);
         return new OpenApiDocument(model);
+    }
+
+    /** The admin API's operations, under {@code /api}, served by the admin port (not this document's server). */
+    private static void addAdmin(OpenAPI model, Collection<Class<?>> adminResources, String adminUrl) {
+        var admin = adminResources.stream().sorted(Comparator.comparing(OpenApiDocument::pathOf))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        var config = new SwaggerConfiguration().openAPI(new OpenAPI().components(new Components()))
+                .defaultResponseCode("200");
+        var adminModel = new Reader(config).read(admin);
+        var server = new Server().url(adminUrl).description("The admin port (127.0.0.1 only unless configured"
+                + " otherwise): keys, usage and the providers, with no gateway key");
+        adminModel.getPaths().forEach((path, item) -> model.getPaths().addPathItem("/api" + path,
+                item.servers(List.of(server))));
+        if (adminModel.getComponents() != null && adminModel.getComponents().getSchemas() != null) {
+            adminModel.getComponents().getSchemas().forEach((name, schema) -> model.getComponents().addSchemas(name,
+                    schema));
+        }
+        if (adminModel.getTags() != null) {
+            adminModel.getTags().forEach(model::addTagsItem);
+        }
+        for (Class<?> type : admin) {
+            addErrorResponses(model, type);
+        }
     }
 
     public OpenAPI model() {

@@ -3,7 +3,7 @@ package io.switchboard.store;
 import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.lifecycle.Managed;
-import io.switchboard.config.DatabaseConfiguration;
+import io.dropwizard.db.DataSourceFactory;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.jdbi.v3.core.Jdbi;
@@ -40,7 +40,8 @@ public final class Database implements Managed {
     /** Where the migrations live on the class path: the same files for both backends. */
     static final String MIGRATIONS = "classpath:io/switchboard/store/migration";
 
-    private final DatabaseConfiguration config;
+    private final DataSourceFactory config;
+    private final boolean migrateOnStart;
     private final DatabaseBackend backend;
     private final Path sqliteFile;
     private final ManagedDataSource dataSource;
@@ -53,8 +54,9 @@ public final class Database implements Managed {
      *
      * @throws IllegalArgumentException naming {@code database.url} when it is not a supported backend
      */
-    public Database(DatabaseConfiguration config, MetricRegistry metrics) {
+    public Database(DataSourceFactory config, boolean migrateOnStart, MetricRegistry metrics) {
         this.config = config;
+        this.migrateOnStart = migrateOnStart;
         this.backend = DatabaseBackend.of(config.getUrl());
         this.sqliteFile = backend == DatabaseBackend.SQLITE ? sqliteFile(config.getUrl()) : null;
         applyDefaults(config, backend);
@@ -64,23 +66,10 @@ public final class Database implements Managed {
         this.usage = new UsageDao(jdbi);
     }
 
-    /**
-     * The database config.yml asks for, or none: without a {@code database:} block the gateway
-     * runs memory-only, and says so here, once.
-     */
-    public static Optional<Database> fromConfig(Optional<DatabaseConfiguration> config, MetricRegistry metrics) {
-        if (config.isEmpty()) {
-            LOG.info("No database configured: memory-only mode (gateway keys from config.yml only, no virtual keys,"
-                    + " no usage ledger, budgets and limits reset on restart); add a database: block to keep them");
-            return Optional.empty();
-        }
-        return Optional.of(new Database(config.get(), metrics));
-    }
-
     @Override
     public void start() {
         try {
-            if (config.migrateOnStart()) {
+            if (migrateOnStart) {
                 var report = migrate();
                 LOG.info("Database: {}, schema version {} ({} migration(s) applied)", describe(),
                         report.schemaVersion(), report.applied());
@@ -201,7 +190,7 @@ public final class Database implements Managed {
     }
 
     /** The backend's connection settings, under what config.yml sets; and its driver when none is named. */
-    private static void applyDefaults(DatabaseConfiguration config, DatabaseBackend backend) {
+    private static void applyDefaults(DataSourceFactory config, DatabaseBackend backend) {
         if (config.getDriverClass() == null) {
             config.setDriverClass(backend.driverClass());
         }

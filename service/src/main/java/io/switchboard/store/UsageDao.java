@@ -116,6 +116,38 @@ public final class UsageDao {
         });
     }
 
+    /**
+     * A report grouped by two things at once, {@code first} then {@code second} (the day and the
+     * key, for spend over time by key), over [{@code fromMillis}, {@code toMillis}).
+     */
+    public List<PairedTotals> report(UsageGrouping first, UsageGrouping second, long fromMillis, long toMillis,
+                                     String keyId) {
+        if (first == second) {
+            throw new IllegalArgumentException("group by two different things");
+        }
+        String a = first.expression();
+        String b = second.expression();
+        String sql = "SELECT " + a + " AS grp1, " + b + " AS grp, COUNT(*) AS requests,"
+                + " COALESCE(SUM(prompt_tokens), 0) AS prompt_tokens,"
+                + " COALESCE(SUM(completion_tokens), 0) AS completion_tokens,"
+                + " COALESCE(SUM(cached_read_tokens), 0) AS cached_read_tokens,"
+                + " COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,"
+                + " COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,"
+                + " COALESCE(SUM(cost_micros), 0) AS cost_micros,"
+                + " COUNT(*) - COUNT(cost_micros) AS unknown_cost"
+                + " FROM usage_ledger WHERE ts >= :from AND ts < :to" + (keyId != null ? " AND key_id = :key" : "")
+                + " GROUP BY " + a + ", " + b + " ORDER BY (" + a + ") IS NULL, " + a + ", (" + b + ") IS NULL, " + b;
+        return jdbi.withHandle(handle -> {
+            var query = handle.createQuery(sql).bind("from", fromMillis).bind("to", toMillis);
+            if (keyId != null) {
+                query.bind("key", keyId);
+            }
+            return query.map((rs, ctx) -> new PairedTotals(first == UsageGrouping.DAY
+                    ? java.time.LocalDate.ofEpochDay(rs.getLong("grp1")).toString() : rs.getString("grp1"),
+                    totals(second, rs).group(), totals(second, rs))).list();
+        });
+    }
+
     private static UsageTotals totals(UsageGrouping by, ResultSet rs) throws SQLException {
         String group;
         if (by == UsageGrouping.DAY) {

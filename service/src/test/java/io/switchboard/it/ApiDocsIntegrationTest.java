@@ -60,9 +60,18 @@ class ApiDocsIntegrationTest {
         assertThat(document.getInfo().getDescription()).isEqualTo("Acme's models behind one API.");
         assertThat(document.getInfo().getVersion()).isEqualTo("7.3.1-test");
         assertThat(document.getServers()).singleElement().satisfies(server -> assertThat(server.getUrl()).isEqualTo("/"));
-        assertThat(document.getPaths().keySet()).as("the /v1 API and nothing else (no health check, no docs)")
+        assertThat(document.getPaths().keySet().stream().filter(path -> path.startsWith("/v1/")))
+                .as("the /v1 API (no health check, no docs)")
                 .containsExactlyInAnyOrder("/v1/chat/completions", "/v1/completions", "/v1/embeddings",
                         "/v1/images/generations", "/v1/models", "/v1/models/{id}", "/v1/providers");
+        assertThat(document.getPaths()).as("the rest is the admin port's API, served there").allSatisfy((path, item) -> {
+            if (!path.startsWith("/v1/")) {
+                assertThat(path).startsWith("/api/");
+                assertThat(item.getServers()).singleElement().satisfies(server ->
+                        assertThat(server.getUrl()).startsWith("http://127.0.0.1:"));
+            }
+        });
+        assertThat(document.getPaths()).containsKey("/api/providers");
         assertThat(response.body()).doesNotContain("sk-test-upstream-secret");
     }
 
@@ -84,8 +93,9 @@ class ApiDocsIntegrationTest {
         OpenAPI document = document();
         Map<String, Operation> operations = operationsById(document);
 
-        assertThat(operations.keySet()).containsExactlyInAnyOrder("createChatCompletion", "createCompletion",
-                "createEmbedding", "createImage", "listModels", "retrieveModel", "listProviders");
+        assertThat(operations.keySet().stream().filter(id -> !id.startsWith("admin"))).containsExactlyInAnyOrder(
+                "createChatCompletion", "createCompletion", "createEmbedding", "createImage", "listModels",
+                "retrieveModel", "listProviders");
         assertThat(operations.get("createChatCompletion").getTags()).containsExactly("Chat");
         assertThat(operations.get("retrieveModel").getTags()).containsExactly("Models");
         assertThat(operations.values()).allSatisfy(operation -> assertThat(operation.getSummary()).isNotBlank());
@@ -134,8 +144,8 @@ class ApiDocsIntegrationTest {
         assertThat(scheme.getScheme()).isEqualTo("bearer");
         assertThat(scheme.getDescription()).contains("SWITCHBOARD_API_KEYS");
         document.getPaths().forEach((path, item) -> assertThat(item.readOperations()).as(path).allSatisfy(operation ->
-                assertThat(operation.getSecurity()).as(operation.getOperationId())
-                        .containsExactly(new SecurityRequirement().addList("ApiKeyAuth"))));
+                assertThat(operation.getSecurity()).as(operation.getOperationId()).isEqualTo(path.startsWith("/v1/")
+                        ? List.of(new SecurityRequirement().addList("ApiKeyAuth")) : null)));
         assertThat(document.getPaths()).isNotEmpty();
     }
 

@@ -34,7 +34,7 @@ class StoreDatabaseTest {
     @Test
     void theSqliteFileAndItsDirectoryAreCreatedOnFirstStart() {
         Path file = directory.resolve("not/yet/there/switchboard.db");
-        var database = new Database(TestDatabases.sqlite(file), new MetricRegistry());
+        var database = TestDatabases.sqlite(file).build(new MetricRegistry());
 
         database.start();
         try {
@@ -50,7 +50,7 @@ class StoreDatabaseTest {
     @EnumSource(DatabaseBackend.class)
     void migrationsAppliedTwiceAreANoOp(DatabaseBackend backend) {
         var config = configFor(backend);
-        var first = new Database(config, new MetricRegistry());
+        var first = config.build(new MetricRegistry());
         try {
             assertThat(first.backend()).isEqualTo(backend);
             assertThat(first.migrate()).isEqualTo(new MigrationReport(1, "1"));
@@ -59,7 +59,7 @@ class StoreDatabaseTest {
         } finally {
             first.stop();
         }
-        var restarted = new Database(config, new MetricRegistry());
+        var restarted = config.build(new MetricRegistry());
         restarted.start();
         try {
             assertThat(restarted.migrate()).as("again, after a restart").isEqualTo(new MigrationReport(0, "1"));
@@ -73,7 +73,7 @@ class StoreDatabaseTest {
     @EnumSource(DatabaseBackend.class)
     void withoutMigrateOnStartAPendingSchemaStopsTheStart(DatabaseBackend backend) {
         var config = TestDatabases.configuration(configFor(backend).getUrl(), Map.of("migrateOnStart", false));
-        var database = new Database(config, new MetricRegistry());
+        var database = config.build(new MetricRegistry());
 
         assertThatThrownBy(database::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("1 migration(s) pending").hasMessageContaining("db migrate");
@@ -84,7 +84,7 @@ class StoreDatabaseTest {
 
     @Test
     void sqliteRunsInWalModeWithABusyTimeout() {
-        var database = new Database(TestDatabases.sqlite(directory.resolve("wal.db")), new MetricRegistry());
+        var database = TestDatabases.sqlite(directory.resolve("wal.db")).build(new MetricRegistry());
         database.start();
         try {
             database.jdbi().useHandle(handle -> {
@@ -101,7 +101,7 @@ class StoreDatabaseTest {
     void aSettingInPropertiesWinsOverTheDefault() {
         var config = TestDatabases.configuration("jdbc:sqlite:" + directory.resolve("props.db"),
                 Map.of("properties", Map.of("busy_timeout", "1234")));
-        var database = new Database(config, new MetricRegistry());
+        var database = config.build(new MetricRegistry());
         database.start();
         try {
             int timeout = database.jdbi().withHandle(handle -> handle.createQuery("PRAGMA busy_timeout")
@@ -116,7 +116,7 @@ class StoreDatabaseTest {
     void anotherKindOfDatabaseIsAConfigErrorNamingTheUrl() {
         var config = TestDatabases.postgres("jdbc:mysql://db.example:3306/switchboard?user=u&password=hunter2");
 
-        assertThatThrownBy(() -> new Database(config, new MetricRegistry()))
+        assertThatThrownBy(() -> config.build(new MetricRegistry()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("database.url must start with jdbc:sqlite:")
                 .hasMessageContaining("jdbc:mysql:")
@@ -127,7 +127,7 @@ class StoreDatabaseTest {
     void anInMemorySqliteDatabaseIsRefused() {
         for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file::memory:?cache=shared",
                 "jdbc:sqlite:file:x?mode=memory")) {
-            assertThatThrownBy(() -> new Database(TestDatabases.postgres(url), new MetricRegistry())).as(url)
+            assertThatThrownBy(() -> TestDatabases.postgres(url).build(new MetricRegistry())).as(url)
                     .hasMessageContaining("database.url must name an SQLite file");
         }
     }
@@ -145,7 +145,7 @@ class StoreDatabaseTest {
     void thePostgresDescriptionNeverShowsThePassword() {
         var config = TestDatabases.postgres("jdbc:postgresql://db.example:5432/switchboard?user=sb&password=hunter2");
 
-        assertThat(new Database(config, new MetricRegistry()).describe())
+        assertThat(config.build(new MetricRegistry()).describe())
                 .isEqualTo("PostgreSQL at db.example:5432/switchboard");
     }
 

@@ -62,7 +62,7 @@ public final class TestDatabases implements AutoCloseable {
     }
 
     private static Database started(DatabaseConfiguration config) {
-        var database = new Database(config, new MetricRegistry());
+        var database = config.build(new MetricRegistry());
         database.start();
         return database;
     }
