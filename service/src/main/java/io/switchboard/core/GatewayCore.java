@@ -17,6 +17,8 @@ import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * models; {@link #stop()} undoes it in reverse order.
  */
 public final class GatewayCore implements Managed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
 
     private final UpstreamClients clients;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -84,6 +88,8 @@ public final class GatewayCore implements Managed {
     public void start() throws Exception {
         clients.start();
         registry.start();
+        router.disabledDefaultProvider().ifPresent(reason -> LOG.warn("{} Until it is enabled, a model id without a"
+                + " provider prefix that no provider lists answers 404.", reason));
     }
 
     @Override

@@ -58,6 +58,21 @@ class ConfigurationTest {
     }
 
     @Test
+    void eachProviderOfTheDefaultConfigThatIsOffNamesTheVariableThatTurnsItOn() throws Exception {
+        var config = parse(Files.readString(DEFAULT_CONFIG), Map.of());
+
+        var reasons = new java.util.LinkedHashMap<String, String>();
+        config.providers().stream().filter(provider -> !provider.name().equals("builtin"))
+                .forEach(provider -> reasons.put(provider.name(), provider.disabledReason().orElseThrow()));
+        assertThat(reasons).containsKeys("openai", "anthropic", "gemini", "groq", "mistral", "deepseek", "together",
+                "openrouter", "fireworks", "xai", "cerebras");
+        assertThat(reasons.get("openai")).isEqualTo("apiKey is read from OPENAI_API_KEY, which is not set; set"
+                + " OPENAI_API_KEY to enable this provider");
+        reasons.forEach((name, reason) -> assertThat(reason).as(name)
+                .contains("set " + name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY to enable this provider"));
+    }
+
+    @Test
     void keyFromTheEnvironmentEnablesAProvider() throws Exception {
         String yaml = Files.readString(DEFAULT_CONFIG);
 
