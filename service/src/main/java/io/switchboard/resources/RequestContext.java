@@ -71,8 +71,11 @@ public final class RequestContext {
      * request's id in the MDC meanwhile, so the exception mapper's log line names the request.
      */
     void resumeLogged(AsyncResponse async, Throwable failure) {
-        try (var ignored = MDC.putCloseable(RequestIdFilter.MDC_KEY, id)) {
+        MDC.put(RequestIdFilter.MDC_KEY, id);
+        try {
             async.resume(failure);
+        } finally {
+            MDC.remove(RequestIdFilter.MDC_KEY);
         }
     }
 
