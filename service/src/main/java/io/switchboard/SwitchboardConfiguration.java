@@ -4,6 +4,8 @@ import ch.qos.logback.access.common.spi.IAccessEvent;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.PricingConfiguration;
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.AbstractServerFactory;
@@ -16,10 +18,12 @@ import io.dropwizard.health.HealthFactory;
 import io.dropwizard.health.Schedule;
 import io.dropwizard.logging.common.AbstractAppenderFactory;
 import io.dropwizard.logging.common.AppenderFactory;
+import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
 import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.LedgerConfiguration;
+import io.dropwizard.validation.ValidationMethod;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
@@ -127,6 +131,30 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
         // critical checks only, so one provider's outage does not fail it.
         admin.getHealthChecks().setServletEnabled(false);
         return admin;
+    }
+
+    /**
+     * Logback reads a level it does not know as INFO, without a word, so a typo in
+     * {@code logging.level} ("VERBOSE", "WARNING") would quietly log something else. Refused.
+     * Dropwizard also takes {@code true} and {@code false}: YAML reads an unquoted ON or OFF so.
+     */
+    @ValidationMethod(message = "logging.level, and each level under logging.loggers, must be one of OFF, ERROR,"
+            + " WARN, INFO, DEBUG, TRACE or ALL")
+    @JsonIgnore
+    public boolean isLogLevelKnown() {
+        if (!(getLoggingFactory() instanceof DefaultLoggingFactory logging)) {
+            return true;
+        }
+        var levels = new ArrayList<String>();
+        levels.add(logging.getLevel());
+        logging.getLoggers().values().forEach(logger -> levels.add(logger.isObject()
+                ? logger.path("level").asText("INFO") : logger.asText()));
+        return levels.stream().allMatch(SwitchboardConfiguration::isLogLevel);
+    }
+
+    private static boolean isLogLevel(String text) {
+        return text != null && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
+                || Level.toLevel(text, null) != null);
     }
 
     /** The health checks that do not decide health (each provider's); every other check does. */

@@ -32,6 +32,8 @@ import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
 import io.switchboard.routing.RoutedCalls;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +57,7 @@ public final class GatewayCore implements Managed {
 
     /** How often the virtual keys are read for changes: a change counts everywhere within a second. */
     private static final Duration KEY_POLL = Duration.ofMillis(250);
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
 
     private final UpstreamClients clients;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -124,6 +127,8 @@ public final class GatewayCore implements Managed {
         }
         clients.start();
         registry.start();
+        router.disabledDefaultProvider().ifPresent(reason -> LOG.warn("{} Until it is enabled, a model id without a"
+                + " provider prefix that no provider lists answers 404.", reason));
     }
 
     /** Budgets survive a restart: each key's spend in its current window, from the ledger. */

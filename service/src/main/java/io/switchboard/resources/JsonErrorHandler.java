@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ErrorResponse;
 import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -55,12 +54,6 @@ public final class JsonErrorHandler extends ErrorHandler {
         // exception quoted. Only a message of its own is shown.
         boolean fromCause = cause != null && message != null && message.equals(cause.toString());
         response.write(true, ByteBuffer.wrap(body(code, fromCause ? null : message)), callback);
-    }
-
-    @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(JSON);
-        return ByteBuffer.wrap(body(status, reason));
     }
 
     private byte[] body(int code, String message) {

@@ -127,8 +127,11 @@ public final class RequestContext {
      * request's id in the MDC meanwhile, so the exception mapper's log line names the request.
      */
     void resumeLogged(AsyncResponse async, Throwable failure) {
-        try (var ignored = MDC.putCloseable(MDC_KEY, id)) {
+        MDC.put(MDC_KEY, id);
+        try {
             async.resume(failure);
+        } finally {
+            MDC.remove(MDC_KEY);
         }
     }
 

@@ -120,7 +120,23 @@ public final class ModelRouter {
                 return List.of(Target.of(fallback.get(), id));
             }
         }
-        throw notFound(requested, snapshot, "");
+        throw notFound(requested, snapshot, disabledDefault(snapshot).map(reason -> " " + reason).orElse(""));
+    }
+
+    /**
+     * Why bare ids that no provider lists find nothing, when the default provider that would
+     * take them is disabled: a sentence naming it and how to enable it. Empty otherwise.
+     */
+    public Optional<String> disabledDefaultProvider() {
+        return disabledDefault(snapshots.get());
+    }
+
+    private Optional<String> disabledDefault(RegistrySnapshot snapshot) {
+        if (defaultProvider == null) {
+            return Optional.empty();
+        }
+        return snapshot.provider(defaultProvider).filter(state -> !state.enabled())
+                .map(state -> "The default provider '" + state.name() + "' is disabled: " + state.error() + ".");
     }
 
     private Target qualified(RegistrySnapshot snapshot, ProviderState provider, String upstreamModel, String requested) {

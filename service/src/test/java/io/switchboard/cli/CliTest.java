@@ -51,7 +51,7 @@ class CliTest {
               - name: nokey
                 type: openai
                 baseUrl: https://api.example.com/v1
-                apiKey: ""
+                apiKey: ${SWITCHBOARD_CLI_TEST_UNSET_API_KEY}
               - name: down
                 type: openai
                 baseUrl: http://127.0.0.1:1/v1
@@ -109,7 +109,8 @@ class CliTest {
         assertThat(cells(lines.get(1))[4]).matches("\\d+ ms");
         assertThat(cells(lines.get(2))).startsWith("fake", "openai", UPSTREAM.baseUrl() + "/v1", "up").endsWith("2");
         assertThat(cells(lines.get(3))).containsExactly("nokey", "openai", "https://api.example.com/v1", "disabled",
-                "-", "0", "apiKey is empty (set the environment variable config.yml reads it from)");
+                "-", "0", "apiKey is read from SWITCHBOARD_CLI_TEST_UNSET_API_KEY, which is not set; set"
+                        + " SWITCHBOARD_CLI_TEST_UNSET_API_KEY to enable this provider");
         assertThat(cells(lines.get(4))).startsWith("down", "openai", "http://127.0.0.1:1/v1", "down");
         assertThat(cells(lines.get(4))[6]).isEqualTo("Cannot reach http://127.0.0.1:1/v1/models: connection refused");
         assertThat(lines.get(5)).isEmpty();

@@ -12,6 +12,8 @@ import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
 import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +60,21 @@ class ConfigurationTest {
     }
 
     @Test
+    void eachProviderOfTheDefaultConfigThatIsOffNamesTheVariableThatTurnsItOn() throws Exception {
+        var config = parse(Files.readString(DEFAULT_CONFIG), Map.of());
+
+        var reasons = new java.util.LinkedHashMap<String, String>();
+        config.providers().stream().filter(provider -> !provider.name().equals("builtin"))
+                .forEach(provider -> reasons.put(provider.name(), provider.disabledReason().orElseThrow()));
+        assertThat(reasons).containsKeys("openai", "anthropic", "gemini", "groq", "mistral", "deepseek", "together",
+                "openrouter", "fireworks", "xai", "cerebras");
+        assertThat(reasons.get("openai")).isEqualTo("apiKey is read from OPENAI_API_KEY, which is not set; set"
+                + " OPENAI_API_KEY to enable this provider");
+        reasons.forEach((name, reason) -> assertThat(reason).as(name)
+                .contains("set " + name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY to enable this provider"));
+    }
+
+    @Test
     void keyFromTheEnvironmentEnablesAProvider() throws Exception {
         String yaml = Files.readString(DEFAULT_CONFIG);
 
@@ -95,6 +112,25 @@ class ConfigurationTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("requestTimout")
                 .hasMessageContaining("gateway");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"logging:\n  level: VERBOSE\n",
+            "logging:\n  level: INFO\n  loggers:\n    org.eclipse.jetty: WARNING\n",
+            "logging:\n  loggers:\n    io.switchboard:\n      level: LOUD\n"})
+    void anUnknownLogLevelIsRefusedListingTheKnownOnes(String yaml) {
+        assertThatThrownBy(() -> parse(yaml + "providers:\n  - name: builtin\n    type: builtin\n", Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("logging.level, and each level under logging.loggers, must be one of OFF, ERROR,"
+                        + " WARN, INFO, DEBUG, TRACE or ALL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"logging:\n  level: warn\n", "logging:\n  level: OFF\n",
+            "logging:\n  level: TRACE\n  loggers:\n    org.eclipse.jetty: ERROR\n    io.switchboard:\n      level: DEBUG\n"})
+    void everyLevelLogbackKnowsIsAccepted(String yaml) throws Exception {
+        assertThat(parse(yaml + "providers:\n  - name: builtin\n    type: builtin\n", Map.of()).isLogLevelKnown())
+                .isTrue();
     }
 
     @Test

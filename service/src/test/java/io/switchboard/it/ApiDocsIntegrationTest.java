@@ -167,9 +167,9 @@ class ApiDocsIntegrationTest {
 
         Schema<?> message = schemas.get("ChatMessage");
         assertThat(message.getProperties()).containsKeys("role", "content", "tool_calls", "tool_call_id");
-        assertThat(schemas.get("CompletionRequest").getRequired()).containsExactlyInAnyOrder("model", "prompt");
-        assertThat(schemas.get("EmbeddingRequest").getRequired()).containsExactlyInAnyOrder("model", "input");
-        assertThat(schemas.get("ImageRequest").getRequired()).containsExactlyInAnyOrder("model", "prompt");
+        assertThat(required(schemas.get("CompletionRequest"))).containsExactlyInAnyOrder("model", "prompt");
+        assertThat(required(schemas.get("EmbeddingRequest"))).containsExactlyInAnyOrder("model", "input");
+        assertThat(required(schemas.get("ImageRequest"))).containsExactlyInAnyOrder("model", "prompt");
 
         Schema<?> error = schemas.get("ErrorResponse");
         assertThat(error.getRequired()).containsExactly("error");
@@ -250,6 +250,11 @@ class ApiDocsIntegrationTest {
         // ../openapi.json from /docs/ is the document itself.
         var document = URI.create(GatewayFixture.baseUrl(APP) + "/docs/").resolve("../openapi.json");
         assertThat(GatewayFixture.get(APP, document.getPath()).statusCode()).isEqualTo(200);
+    }
+
+    /** The required properties; swagger's map holds raw {@code Schema}s, whose lists come back untyped. */
+    private static List<String> required(Schema<?> schema) {
+        return schema.getRequired();
     }
 
     private static OpenAPI document() throws Exception {

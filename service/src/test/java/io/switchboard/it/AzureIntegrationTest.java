@@ -113,6 +113,8 @@ class AzureIntegrationTest {
     }
 
     @Test
+    // The SDK deprecates response_format (DALL-E's); Azure's DALL-E deployments still take it.
+    @SuppressWarnings("deprecation")
     void embeddingsImagesAndCompletionsGoToTheirDeployments() {
         UPSTREAM.on("POST", "/openai/deployments/embed-small/embeddings",
                 Behavior.json(200, OpenAiWire.embeddings("text-embedding-3-small", 1, 4)));

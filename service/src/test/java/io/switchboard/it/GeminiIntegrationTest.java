@@ -211,7 +211,7 @@ class GeminiIntegrationTest {
             stream.stream().forEach(chunk -> {
                 accumulator.accumulate(chunk);
                 chunk.choices().forEach(choice -> choice.delta().toolCalls().ifPresent(calls -> calls.forEach(call -> {
-                    JsonValue extra = call._additionalProperties().get("extra_content");
+                    JsonValue extra = call._allProperties().get("extra_content");
                     if (extra != null) {
                         signatures.add(extra);
                     }

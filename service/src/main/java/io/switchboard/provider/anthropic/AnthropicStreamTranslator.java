@@ -162,7 +162,7 @@ final class AnthropicStreamTranslator implements SseHandler {
                 usage = json.createObjectNode();
             }
             // message_delta's counts are cumulative: they replace those of message_start.
-            deltaUsage.fields().forEachRemaining(field -> {
+            deltaUsage.properties().forEach(field -> {
                 if (!field.getValue().isNull()) {
                     usage.set(field.getKey(), field.getValue());
                 }

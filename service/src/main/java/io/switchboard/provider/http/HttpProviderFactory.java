@@ -89,16 +89,37 @@ public abstract class HttpProviderFactory implements ProviderFactory {
         return headers;
     }
 
+    /**
+     * Why the entry is off, and how to turn it on. {@code apiKey: ${VAR}} (no default) stays as
+     * that text when VAR is unset, so the variable can be named; never send that text as a key.
+     * {@code ${VAR:-}} leaves only an empty value, and with it no name to give.
+     */
     @Override
     public Optional<String> disabledReason() {
-        if (apiKeyRequired && (apiKey == null || apiKey.isBlank())) {
-            return Optional.of("apiKey is empty (set the environment variable config.yml reads it from)");
-        }
         if (apiKey != null && apiKey.contains("${")) {
-            // ${VAR} without a default stays as text when VAR is unset; never send that as a key.
-            return Optional.of("apiKey names an environment variable that is not set");
+            return Optional.of(unsetVariable(apiKey)
+                    .map(variable -> "apiKey is read from " + variable + ", which is not set; set " + variable
+                            + " to enable this provider")
+                    .orElse("apiKey names an environment variable that is not set; set it to enable this provider"));
+        }
+        if (apiKeyRequired && (apiKey == null || apiKey.isBlank())) {
+            return Optional.of("apiKey is empty; set the environment variable the configuration reads it from"
+                    + " to enable this provider");
         }
         return Optional.empty();
+    }
+
+    /** {@code VAR} from text holding {@code ${VAR}} (or {@code ${VAR:-default}}), if it is there whole. */
+    private static Optional<String> unsetVariable(String text) {
+        int start = text.indexOf("${") + 2;
+        int end = text.indexOf('}', start);
+        if (end < 0) {
+            return Optional.empty();
+        }
+        String variable = text.substring(start, end);
+        int defaultAt = variable.indexOf(":-");
+        variable = (defaultAt >= 0 ? variable.substring(0, defaultAt) : variable).strip();
+        return variable.isEmpty() ? Optional.empty() : Optional.of(variable);
     }
 
     /** A pooled client for this provider and the JSON transport over it. */
