@@ -18,6 +18,7 @@ import io.switchboard.auth.BearerKeyAuthFilter;
 import io.switchboard.auth.RateLimitFilter;
 import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
+import io.switchboard.cli.DbCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.core.GatewayCore;
@@ -89,6 +90,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         bootstrap.addCommand(new ProvidersCommand());
         bootstrap.addCommand(new ModelsCommand());
         bootstrap.addCommand(new ChatCommand());
+        bootstrap.addCommand(new DbCommand());
     }
 
     @Override

@@ -122,8 +122,8 @@ public final class LedgerWriter implements Managed {
     @Override
     public void start() {
         thread.start();
-        LOG.info("Usage ledger: batches of up to {} rows, at least every {} ms; up to {} rows held while the"
-                        + " database is away", settings.batchSize(), settings.flushInterval().toMillis(),
+        LOG.info("Usage ledger: batches of up to {} rows, each row written within {} ms; up to {} rows held while"
+                        + " the database is away", settings.batchSize(), settings.flushInterval().toMillis(),
                 settings.maxHeldRows());
     }
 
@@ -240,7 +240,7 @@ public final class LedgerWriter implements Managed {
         if (!trouble || !shouldReport()) {
             return;
         }
-        String failing = failingSinceMillis == 0 ? "database writes succeed"
+        String failing = failingSinceMillis == 0 ? "the database is not keeping up"
                 : "database writes failing for " + (System.currentTimeMillis() - failingSinceMillis) / 1000 + " s ("
                 + failedTries + " tries; last: " + describe(lastError) + ")";
         LOG.warn("Usage ledger: {}; {} row(s) held (at most {}), {} dropped since the last report, {} in all", failing,
