@@ -189,7 +189,8 @@ public final class LedgerWriter implements Managed {
     /** One insert of the whole batch; false (the batch kept for the next try) when it fails. */
     private boolean write() {
         int size = batch.size();
-        try (Timer.Context timing = flushes.time()) {
+        Timer.Context timing = flushes.time();
+        try {
             sink.insertAll(Collections.unmodifiableList(batch));
         } catch (Exception e) {
             failures.inc();
@@ -199,6 +200,8 @@ public final class LedgerWriter implements Managed {
                 failingSinceMillis = System.currentTimeMillis();
             }
             return false;
+        } finally {
+            timing.stop();
         }
         batch.clear();
         written.inc(size);
@@ -217,7 +220,7 @@ public final class LedgerWriter implements Managed {
         return true;
     }
 
-    /** Waits one flush interval before trying a failed batch again (sooner when stopping, never past the deadline). */
+    /** Waits one flush interval before trying a failed batch again (cut short only when stopping gives up). */
     private boolean pause() {
         report();
         long until = nanoClock.getAsLong() + settings.flushInterval().toNanos();
