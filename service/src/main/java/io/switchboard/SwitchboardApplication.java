@@ -36,6 +36,7 @@ import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
 import io.switchboard.cli.KeysCommand;
 import io.switchboard.cli.UsageCommand;
+import io.switchboard.cli.DbCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.core.GatewayCore;
@@ -109,6 +110,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         bootstrap.addCommand(new ChatCommand(CommandConfiguration.class));
         bootstrap.addCommand(new KeysCommand(CommandConfiguration.class));
         bootstrap.addCommand(new UsageCommand(CommandConfiguration.class));
+        bootstrap.addCommand(new DbCommand(CommandConfiguration.class));
     }
 
     @Override

@@ -27,8 +27,10 @@ public class DatabaseConfiguration extends DataSourceFactory {
     private boolean migrateOnStart = true;
 
     public DatabaseConfiguration() {
-        setInitialSize(1);
-        setMinSize(1);
+        // None opened ahead (nor kept when idle for a minute): a database that is down then fails
+        // with the driver's message, once, instead of the pool logging a stack trace before it.
+        setInitialSize(0);
+        setMinSize(0);
         setMaxSize(4);
         setCheckConnectionOnBorrow(true);
         setValidationInterval(Duration.seconds(1));

@@ -122,8 +122,8 @@ public final class LedgerWriter implements Managed {
     @Override
     public void start() {
         thread.start();
-        LOG.info("Usage ledger: batches of up to {} rows, at least every {} ms; up to {} rows held while the"
-                        + " database is away", settings.batchSize(), settings.flushInterval().toMillis(),
+        LOG.info("Usage ledger: batches of up to {} rows, each row written within {} ms; up to {} rows held while"
+                        + " the database is away", settings.batchSize(), settings.flushInterval().toMillis(),
                 settings.maxHeldRows());
     }
 
@@ -189,7 +189,8 @@ public final class LedgerWriter implements Managed {
     /** One insert of the whole batch; false (the batch kept for the next try) when it fails. */
     private boolean write() {
         int size = batch.size();
-        try (Timer.Context timing = flushes.time()) {
+        Timer.Context timing = flushes.time();
+        try {
             sink.insertAll(Collections.unmodifiableList(batch));
         } catch (Exception e) {
             failures.inc();
@@ -199,6 +200,8 @@ public final class LedgerWriter implements Managed {
                 failingSinceMillis = System.currentTimeMillis();
             }
             return false;
+        } finally {
+            timing.stop();
         }
         batch.clear();
         written.inc(size);
@@ -217,7 +220,7 @@ public final class LedgerWriter implements Managed {
         return true;
     }
 
-    /** Waits one flush interval before trying a failed batch again (sooner when stopping, never past the deadline). */
+    /** Waits one flush interval before trying a failed batch again (cut short only when stopping gives up). */
     private boolean pause() {
         report();
         long until = nanoClock.getAsLong() + settings.flushInterval().toNanos();
@@ -240,7 +243,7 @@ public final class LedgerWriter implements Managed {
         if (!trouble || !shouldReport()) {
             return;
         }
-        String failing = failingSinceMillis == 0 ? "database writes succeed"
+        String failing = failingSinceMillis == 0 ? "the database is not keeping up"
                 : "database writes failing for " + (System.currentTimeMillis() - failingSinceMillis) / 1000 + " s ("
                 + failedTries + " tries; last: " + describe(lastError) + ")";
         LOG.warn("Usage ledger: {}; {} row(s) held (at most {}), {} dropped since the last report, {} in all", failing,

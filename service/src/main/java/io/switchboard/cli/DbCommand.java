@@ -1,0 +1,80 @@
+package io.switchboard.cli;
+
+import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.core.Configuration;
+import io.switchboard.config.GatewaySettings;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.switchboard.store.Database;
+import net.sourceforge.argparse4j.inf.Namespace;
+import org.flywaydb.core.api.FlywayException;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+/**
+ * {@code db migrate config.yml}: applies the database migrations the gateway would apply at
+ * start, through the same {@link Database}, and prints the schema version. For
+ * {@code database.migrateOnStart: false}, where an operator migrates before rolling out. The
+ * subcommand is an argparse4j sub-parser of {@code db}, and carries the config file argument
+ * itself, so the words read in their natural order.
+ */
+public final class DbCommand extends ConfiguredCommand<Configuration> {
+
+    private static final String ACTION = "db_action";
+
+    private final Class<? extends Configuration> configurationClass;
+
+    public DbCommand(Class<? extends Configuration> configurationClass) {
+        super("db", "Manage the gateway's database (the database: block of config.yml).");
+        this.configurationClass = configurationClass;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected Class<Configuration> getConfigurationClass() {
+        return (Class<Configuration>) configurationClass;
+    }
+
+    @Override
+    public void configure(Subparser subparser) {
+        var actions = subparser.addSubparsers().dest(ACTION).title("actions").metavar("ACTION");
+        var migrate = actions.addParser("migrate")
+                .help("apply the migrations not yet applied (creating an SQLite file first); a current schema is"
+                        + " left as it is")
+                .description("Apply the database migrations not yet applied, as the server does at start with"
+                        + " database.migrateOnStart: true, and print the schema version.");
+        migrate.epilog("example: java -jar service.jar db migrate config.yml");
+        super.configure(migrate);
+    }
+
+    @Override
+    protected void run(Bootstrap<Configuration> bootstrap, Namespace namespace, Configuration configuration) {
+        var config = (GatewaySettings) configuration;
+        if (!"migrate".equals(namespace.getString(ACTION))) {
+            throw new CommandFailure("Unknown db action: " + namespace.getString(ACTION));
+        }
+        var settings = config.database().orElseThrow(() -> new CommandFailure("config.yml has no database: block,"
+                + " so there is nothing to migrate (the gateway runs memory-only); see docs/configuration.md"));
+        var database = settings.build(bootstrap.getMetricRegistry());
+        try {
+            var report = database.migrate();
+            System.out.println(database.describe() + ": schema version " + report.schemaVersion() + " ("
+                    + report.applied() + " migration(s) applied)");
+        } finally {
+            System.out.flush();
+            database.stop();
+        }
+    }
+
+    /** Failures a user can act on (a database that cannot be reached) print as a message; anything else keeps its stack trace. */
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable e) {
+        if (e instanceof CommandFailure || e instanceof ConfigurationException || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException || e instanceof FlywayException) {
+            cli.getStdErr().println(e.getMessage());
+            cli.getStdErr().flush();
+        } else {
+            super.onError(cli, namespace, e);
+        }
+    }
+}
