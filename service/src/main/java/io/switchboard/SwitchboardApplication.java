@@ -225,7 +225,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         admin.register(new AdminProvidersResource(core.registry()));
         core.database().ifPresent(db -> {
             var usage = db.usage();
-            admin.register(new AdminKeysResource(new KeyService(db.keys()), key -> spendOf(usage, key), mapper));
+            admin.register(new AdminKeysResource(new KeyService(db.keys()), key -> spendOf(usage, key), mapper,
+                    core::keysChanged));
             admin.register(new AdminUsageResource(usage, Clock.systemUTC()));
         });
         admin.install(environment);

@@ -63,7 +63,7 @@ public final class LedgerThroughput {
         System.out.printf("rows=%d producers=%d batchSize=%d flushInterval=%dms maxHeldRows=%d cpus=%d%n", rows,
                 producers, batch, intervalMs, maxHeld, Runtime.getRuntime().availableProcessors());
         for (String url : urls) {
-            var database = new Database(configuration(url), new MetricRegistry());
+            var database = configuration(url).build(new MetricRegistry());
             database.start();
             try {
                 // A warm-up round (JIT, connections), then the measured one; the table is emptied between.

@@ -48,12 +48,18 @@ public final class AdminKeysResource {
     private final KeyService keys;
     private final Function<VirtualKeyRecord, KeyView.Spend> spend;
     private final ObjectMapper mapper;
+    private final Runnable changed;
 
-    /** @param spend what a key spent in its budget's current window */
-    public AdminKeysResource(KeyService keys, Function<VirtualKeyRecord, KeyView.Spend> spend, ObjectMapper mapper) {
+    /**
+     * @param spend   what a key spent in its budget's current window
+     * @param changed told after every change, so this gateway applies it at once (others poll)
+     */
+    public AdminKeysResource(KeyService keys, Function<VirtualKeyRecord, KeyView.Spend> spend, ObjectMapper mapper,
+                             Runnable changed) {
         this.keys = keys;
         this.spend = spend;
         this.mapper = mapper;
+        this.changed = changed;
     }
 
     @GET
@@ -75,8 +81,8 @@ public final class AdminKeysResource {
             content = @Content(schema = @Schema(implementation = KeyView.class)))
     @ApiErrors({400, 413})
     public Response create(@Parameter(hidden = true) InputStream body) {
-        var settings = parse(body, KeyInput::toNewSettings);
-        var issued = keys.create(settings);
+        var issued = parse(body, input -> keys.create(input.toNewSettings()));
+        changed.run();
         return Response.status(201).entity(KeyView.of(issued.key(), spend.apply(issued.key()), issued.secret()))
                 .build();
     }
@@ -101,8 +107,9 @@ public final class AdminKeysResource {
     @ApiErrors({400, 404, 413})
     public KeyView update(@PathParam("id") String id, @Parameter(hidden = true) InputStream body) {
         var current = keys.find(checkId(id)).orElseThrow(() -> notFound(id));
-        var settings = parse(body, input -> input.applyTo(current.settings()));
-        var updated = keys.update(id, settings).orElseThrow(() -> notFound(id));
+        var updated = parse(body, input -> keys.update(id, input.applyTo(current.settings())))
+                .orElseThrow(() -> notFound(id));
+        changed.run();
         return KeyView.of(updated, spend.apply(updated), null);
     }
 
@@ -114,6 +121,7 @@ public final class AdminKeysResource {
     @ApiErrors({404})
     public KeyView revoke(@PathParam("id") String id) {
         var key = keys.revoke(checkId(id)).orElseThrow(() -> notFound(id));
+        changed.run();
         return KeyView.of(key, spend.apply(key), null);
     }
 
@@ -126,6 +134,7 @@ public final class AdminKeysResource {
     @ApiErrors({404})
     public KeyView rotate(@PathParam("id") String id) {
         var issued = keys.rotate(checkId(id)).orElseThrow(() -> notFound(id));
+        changed.run();
         return KeyView.of(issued.key(), spend.apply(issued.key()), issued.secret());
     }
 

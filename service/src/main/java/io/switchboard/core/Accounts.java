@@ -80,6 +80,20 @@ final class Accounts implements CallObserver {
     public Track begin(Caller caller, Route route, boolean streamed, Object request) {
         long startNanos = System.nanoTime();
         long startMillis = clock.millis();
+        try {
+            return admit(caller, route, streamed, request, startNanos, startMillis);
+        } catch (ApiException refused) {
+            // Refused by the key's own rules (model, budget, tokens per minute): still a request.
+            ledger.accept(new UsageRow(caller.requestId(), startMillis, caller.keyId(), caller.endpoint(),
+                    route.first().providerName(), route.requestedModel(), null, streamed, refused.status(),
+                    refused.detail().code(), 0, TokenCounts.UNKNOWN, 0L, (System.nanoTime() - startNanos) / 1_000_000,
+                    null));
+            throw refused;
+        }
+    }
+
+    private Track admit(Caller caller, Route route, boolean streamed, Object request, long startNanos,
+                        long startMillis) {
         VirtualKeyRecord key = caller.keyId() == null || keys == null ? null : keys.byId(caller.keyId()).orElse(null);
         Reservation reservation = null;
         long tokenEstimate = 0;

@@ -186,6 +186,13 @@ public final class GatewayCore implements Managed {
         return keys != null ? keys : KeyDirectory.NONE;
     }
 
+    /** Reads the virtual keys' changes now (after this process changed one), rather than at the next poll. */
+    public void keysChanged() {
+        if (keys != null) {
+            keys.refresh();
+        }
+    }
+
     /** Every budget's spend as this instance counts it. */
     public BudgetBook budgets() {
         return budgets;

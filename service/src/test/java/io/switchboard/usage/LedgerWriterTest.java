@@ -187,7 +187,7 @@ class LedgerWriterTest {
     @Test
     void whilePostgresIsDownRowsAreHeldThenDroppedAndWrittenWhenItComesBack() throws InterruptedException {
         try (var server = PostgresServer.startNew()) {
-            var database = new Database(TestDatabases.postgres(server.createDatabase()), new MetricRegistry());
+            var database = TestDatabases.postgres(server.createDatabase()).build(new MetricRegistry());
             database.start();
             try {
                 start(database.usage()::insertAll, Duration.ofMillis(50), 50, 200);
