@@ -81,31 +81,7 @@ class DbCommandTest {
                 .contains("example: java -jar service.jar db migrate config.yml");
     }
 
-    /** As CliTest runs commands: stdout and stderr captured, {@code System.exit(1)} recorded as exit code 1. */
-    private static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var failure = new AtomicReference<Throwable>();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, UTF_8));
-        System.setErr(new PrintStream(err, true, UTF_8));
-        try {
-            new SwitchboardApplication() {
-                @Override
-                protected void onFatalError(Throwable t) {
-                    failure.set(t);
-                }
-            }.run(args);
-        } catch (Exception e) {
-            failure.set(e);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Result(failure.get() == null ? 0 : 1, out.toString(UTF_8), err.toString(UTF_8));
-    }
-
-    private record Result(int exitCode, String out, String err) {
+    private static CommandRunner.Result run(String... args) {
+        return CommandRunner.run(args);
     }
 }
