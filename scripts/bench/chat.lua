@@ -3,6 +3,11 @@
 local model = os.getenv("MODEL") or "fast/bench-model"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+-- AUTH (environment), when set, is sent as a gateway key: Authorization: Bearer AUTH.
+local auth = os.getenv("AUTH")
+if auth and auth ~= "" then
+    wrk.headers["Authorization"] = "Bearer " .. auth
+end
 wrk.body = '{"model":"' .. model .. '","messages":[' ..
     '{"role":"system","content":"You are a concise assistant. Answer in one sentence."},' ..
     '{"role":"user","content":"What does an LLM gateway add to each request, and how would you measure it?"}],' ..

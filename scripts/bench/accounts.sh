@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# What the accounts cost: the same gateway with and without a virtual key, a budget and the usage
+# ledger on SQLite, measured interleaved (without, with, without, with ...) with wrk at one
+# concurrency against the fake upstream, so both see the same machine. Loopback only.
+#
+#   scripts/bench/accounts.sh            # REPEATS=3 DURATION=15 CONC=64 WARMUP=20
+#
+# Prints one line per point and a summary; writes under scripts/bench/results/accounts-<time>/.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+root=$PWD
+bench=$root/scripts/bench
+
+REPEATS=${REPEATS:-3}
+DURATION=${DURATION:-15}
+CONC=${CONC:-64}
+WARMUP=${WARMUP:-20}
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseSerialGC -Xss512k}
+gw_port=18080
+fast_port=18090
+latency_port=18091
+run_dir=$bench/results/accounts-$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$run_dir"
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
+
+need=()
+command -v nginx >/dev/null || need+=(nginx-core)
+[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
+command -v wrk >/dev/null || need+=(wrk)
+if ((${#need[@]})); then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
+    log "building service/target/service.jar"
+    mvn -B -q -DskipTests package -pl service
+fi
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+"$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
+pids+=("$(cat "$run_dir/nginx.pid")")
+sleep 0.5
+
+# The "with" configuration: the benchmark's, plus a database, a price for the fake model, and a
+# ledger as config.yml has it.
+cp "$bench/switchboard-bench.yml" "$run_dir/without.yml"
+cp "$bench/switchboard-bench.yml" "$run_dir/with.yml"
+cat >> "$run_dir/with.yml" <<YAML
+
+database:
+  url: jdbc:sqlite:$run_dir/accounts.db
+ledger:
+  flushInterval: 200ms
+  batchSize: 500
+  maxHeldRows: 50000
+pricing:
+  overrides:
+    "fast/*": {input: "2.50", output: "10.00", cachedRead: "1.25"}
+YAML
+
+gw_pid=
+start_gateway() {
+    local name=$1 dir=$run_dir/gateway-$1
+    mkdir -p "$dir"
+    # shellcheck disable=SC2086 # the flags are words
+    BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
+        BENCH_LATENCY_PORT=$latency_port java $GATEWAY_JAVA_OPTS \
+        -jar service/target/service.jar server "$run_dir/$name.yml" > "$dir/stdout.log" 2>&1 &
+    gw_pid=$!
+    pids+=("$gw_pid")
+    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
+        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
+        sleep 0.05
+    done
+}
+stop_gateway() {
+    kill "$gw_pid"
+    wait "$gw_pid" 2>/dev/null || true
+}
+point() {
+    local name=$1 seconds=$2 auth=$3
+    AUTH=$auth MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${seconds}s" --timeout 10s -s "$bench/chat.lua" \
+        "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
+}
+
+secret=
+for repeat in $(seq 1 "$REPEATS"); do
+    for name in without with; do
+        start_gateway "$name"
+        auth=
+        if [[ $name == with ]]; then
+            if [[ -z $secret ]]; then
+                secret=$(curl -sf -H 'Content-Type: application/json' -d '{"name":"bench","budget_usd":"1000000",
+                    "budget_period":"monthly","rpm":100000000,"tpm":2000000000}' \
+                    "http://127.0.0.1:$((gw_port + 1))/api/keys" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+            fi
+            auth=$secret
+        fi
+        point "warmup-$name" "$WARMUP" "$auth" > /dev/null
+        point "$name" "$DURATION" "$auth" | tee -a "$run_dir/results.txt"
+        if [[ $name == with ]]; then
+            sleep 0.5
+            rows=$(curl -sf "http://127.0.0.1:$((gw_port + 1))/api/usage?group_by=provider" | grep -o '"requests":[0-9]*' | head -1)
+            log "ledger after repeat $repeat: $rows"
+        fi
+        stop_gateway
+    done
+done
+
+awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "rps") rps[$1] = rps[$1] " " kv[2]; if (kv[1] == "p50") p50[$1] = p50[$1] " " kv[2] } }
+     END { for (k in rps) printf "%-8s rps:%s   p50_us:%s\n", k, rps[k], p50[k] }' "$run_dir/results.txt" | tee "$run_dir/summary.txt"
