@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
@@ -75,8 +76,7 @@ public final class AdminKeysResource {
             content = @Content(schema = @Schema(implementation = KeyView.class)))
     @ApiErrors({400, 413})
     public Response create(@Parameter(hidden = true) InputStream body) {
-        var settings = parse(body, KeyInput::toNewSettings);
-        var issued = keys.create(settings);
+        var issued = parse(body, input -> keys.create(input.toNewSettings()));
         return Response.status(201).entity(KeyView.of(issued.key(), spend.apply(issued.key()), issued.secret()))
                 .build();
     }
@@ -101,8 +101,8 @@ public final class AdminKeysResource {
     @ApiErrors({400, 404, 413})
     public KeyView update(@PathParam("id") String id, @Parameter(hidden = true) InputStream body) {
         var current = keys.find(checkId(id)).orElseThrow(() -> notFound(id));
-        var settings = parse(body, input -> input.applyTo(current.settings()));
-        var updated = keys.update(id, settings).orElseThrow(() -> notFound(id));
+        var updated = parse(body, input -> keys.update(id, input.applyTo(current.settings())))
+                .orElseThrow(() -> notFound(id));
         return KeyView.of(updated, spend.apply(updated), null);
     }
 
@@ -137,7 +137,8 @@ public final class AdminKeysResource {
                 throw new ApiException(413, ErrorDetail.invalidRequest("The body is larger than " + MAX_BODY
                         + " bytes", null, "request_too_large"));
             }
-            json = mapper.readTree(bytes);
+            // Strict: a body with anything after its JSON value ({"name":"a"} x) is not JSON either.
+            json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
         } catch (JacksonException e) {
             throw new ApiException(400, ErrorDetail.invalidRequest("The body is not valid JSON", null,
                     "invalid_json"));
@@ -171,8 +172,10 @@ public final class AdminKeysResource {
     /** The body of create and update, for the OpenAPI document. */
     @Schema(name = "KeyInput")
     record KeyInputSchema(
-            @Schema(description = "A name for people", maxLength = 200) String name,
-            @Schema(description = "Labels such as team and owner") java.util.Map<String, String> tags,
+            @Schema(description = "A name for people: letters of any script, digits, spaces and - _ . : @ / + ( ) #",
+                    maxLength = 200) String name,
+            @Schema(description = "Labels such as team and owner; names and values as for `name`")
+            java.util.Map<String, String> tags,
             @Schema(description = "Model globs the key may use (`*`, `?`); empty: all") java.util.List<String> models,
             @Schema(name = "budget_usd", description = "Dollars per period, up to six decimals", example = "50.00")
             String budgetUsd,

@@ -80,6 +80,9 @@ public final class KeyService {
     }
 
     private static void checkModels(KeySettings settings) {
+        if (settings.models().isEmpty()) {
+            return;  // no patterns: every model
+        }
         var problems = ModelGlobs.problems(settings.models());
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("models: " + String.join("; ", problems));
