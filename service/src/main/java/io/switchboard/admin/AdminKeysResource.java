@@ -1,6 +1,7 @@
 package io.switchboard.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
@@ -146,7 +147,8 @@ public final class AdminKeysResource {
                 throw new ApiException(413, ErrorDetail.invalidRequest("The body is larger than " + MAX_BODY
                         + " bytes", null, "request_too_large"));
             }
-            json = mapper.readTree(bytes);
+            // Strict: a body with anything after its JSON value ({"name":"a"} x) is not JSON either.
+            json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
         } catch (JacksonException e) {
             throw new ApiException(400, ErrorDetail.invalidRequest("The body is not valid JSON", null,
                     "invalid_json"));
@@ -180,8 +182,10 @@ public final class AdminKeysResource {
     /** The body of create and update, for the OpenAPI document. */
     @Schema(name = "KeyInput")
     record KeyInputSchema(
-            @Schema(description = "A name for people", maxLength = 200) String name,
-            @Schema(description = "Labels such as team and owner") java.util.Map<String, String> tags,
+            @Schema(description = "A name for people: letters of any script, digits, spaces and - _ . : @ / + ( ) #",
+                    maxLength = 200) String name,
+            @Schema(description = "Labels such as team and owner; names and values as for `name`")
+            java.util.Map<String, String> tags,
             @Schema(description = "Model globs the key may use (`*`, `?`); empty: all") java.util.List<String> models,
             @Schema(name = "budget_usd", description = "Dollars per period, up to six decimals", example = "50.00")
             String budgetUsd,

@@ -3,6 +3,7 @@ package io.switchboard.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.store.BudgetPeriod;
 import io.switchboard.store.KeySettings;
+import io.switchboard.usage.ModelGlobs;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -21,6 +22,13 @@ import java.util.Set;
  * command-line options: every field optional (an update changes only what it names), unknown
  * fields refused, each problem named by its field. Money is exact: {@code budget_usd} is a decimal
  * of at most six places, held as micro-dollars.
+ *
+ * <p>Names, tag names and tag values are labels for people and reports: letters of any script
+ * (with their combining marks), digits, spaces and {@value #LABEL_PUNCTUATION}. Quotes,
+ * semicolons, backslashes, control and formatting characters (such as a right-to-left override)
+ * are refused here, whatever the caller, so they never reach a table, a log line, the CLI's
+ * output or the admin page. (The store binds every value, so this is not what keeps SQL out; it
+ * keeps labels plain.)
  */
 public record KeyInput(String name, Map<String, String> tags, List<String> models, Long budgetMicros,
                        boolean budgetCleared, BudgetPeriod budgetPeriod, Integer rpm, Integer tpm, Long expiresAt,
@@ -29,6 +37,30 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
     static final Set<String> FIELDS = Set.of("name", "tags", "models", "budget_usd", "budget_period", "rpm", "tpm",
             "expires_at", "enabled");
     private static final BigDecimal MICROS = BigDecimal.valueOf(1_000_000);
+    /** What a label may hold besides letters, combining marks, digits and spaces. */
+    static final String LABEL_PUNCTUATION = "-_.:@/+()#";
+
+    /** Checks what the record says, naming the field: from JSON and from the command line alike. */
+    public KeyInput {
+        if (name != null) {
+            checkLabel("name", "the name", name, KeySettings.MAX_NAME_LENGTH);
+        }
+        if (tags != null) {
+            if (tags.size() > KeySettings.MAX_TAGS) {
+                throw new IllegalArgumentException("tags: at most " + KeySettings.MAX_TAGS + " are allowed");
+            }
+            tags.forEach((tag, value) -> {
+                checkLabel("tags", "a tag name", tag, KeySettings.MAX_TAG_LENGTH);
+                checkLabel("tags", "the value of tag '" + tag + "'", value, KeySettings.MAX_TAG_LENGTH);
+            });
+        }
+        if (models != null && !models.isEmpty()) {
+            var problems = ModelGlobs.problems(models);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("models: " + String.join("; ", problems));
+            }
+        }
+    }
 
     /** Reads a JSON object; {@link IllegalArgumentException} names the first problem. */
     public static KeyInput fromJson(JsonNode body) {
@@ -52,7 +84,8 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
             tags = new LinkedHashMap<>();
             for (var field : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
                 if (!field.getValue().isTextual()) {
-                    throw new IllegalArgumentException("tags." + field.getKey() + ": must be a string");
+                    throw new IllegalArgumentException("tags: the value of tag '" + shorten(field.getKey())
+                            + "' must be a string");
                 }
                 tags.put(field.getKey(), field.getValue().textValue());
             }
@@ -158,6 +191,34 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
         } catch (DateTimeParseException | NullPointerException e) {
             throw new IllegalArgumentException("expires_at: '" + shorten(text) + "' is not a date (2027-01-01) or an"
                     + " instant (2027-01-01T00:00:00Z)");
+        }
+    }
+
+    /**
+     * A label: not blank, at most {@code maxLength} characters, and only the characters the class
+     * comment lists. The message names the field and the first character refused (as U+XXXX when
+     * it would not print plainly).
+     */
+    private static void checkLabel(String field, String what, String value, int maxLength) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + ": " + what + " must not be empty");
+        }
+        if (value.length() > maxLength) {
+            throw new IllegalArgumentException(field + ": " + what + " is longer than " + maxLength + " characters");
+        }
+        for (int i = 0; i < value.length(); ) {
+            int c = value.codePointAt(i);
+            int type = Character.getType(c);
+            boolean allowed = Character.isLetterOrDigit(c) || c == ' ' || LABEL_PUNCTUATION.indexOf(c) >= 0
+                    || type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK;
+            if (!allowed) {
+                String shown = Character.isISOControl(c) || Character.isWhitespace(c) || type == Character.FORMAT
+                        || Character.isSpaceChar(c) ? String.format("U+%04X", c) : "'" + Character.toString(c) + "'";
+                throw new IllegalArgumentException(field + ": " + what + " has " + shown + " at position "
+                        + (value.codePointCount(0, i) + 1) + "; allowed are letters, digits, spaces and "
+                        + String.join(" ", LABEL_PUNCTUATION.split("")));
+            }
+            i += Character.charCount(c);
         }
     }
 
