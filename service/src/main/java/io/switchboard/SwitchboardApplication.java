@@ -1,64 +1,56 @@
 package io.switchboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.core.server.DefaultServerFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.switchboard.admin.AdminApi;
-import io.switchboard.admin.AdminKeysResource;
-import io.switchboard.admin.AdminProvidersResource;
-import io.switchboard.admin.AdminUsageResource;
-import io.switchboard.admin.KeyService;
-import io.switchboard.admin.KeyView;
-import io.switchboard.auth.GatewayKeys;
-import io.switchboard.store.UsageDao;
-import io.switchboard.store.VirtualKeyRecord;
-import java.time.Clock;
-import java.time.Instant;
-import io.switchboard.config.GatewayConfiguration;
-import io.switchboard.core.GatewayPorts;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
-import io.dropwizard.jetty.ConnectorFactory;
-import io.dropwizard.jetty.HttpConnectorFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.dropwizard.jetty.ConnectorFactory;
+import io.dropwizard.jetty.HttpConnectorFactory;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.switchboard.admin.AdminApi;
+import io.switchboard.admin.AdminKeysResource;
+import io.switchboard.admin.AdminProvidersResource;
+import io.switchboard.admin.AdminUsageResource;
+import io.switchboard.admin.KeyService;
+import io.switchboard.admin.KeyView;
 import io.switchboard.auth.ApiKeyFeature;
 import io.switchboard.auth.ApiKeys;
 import io.switchboard.auth.ApiKeysFile;
 import io.switchboard.auth.BearerKeyAuthFilter;
+import io.switchboard.auth.GatewayKeys;
 import io.switchboard.auth.RateLimitFilter;
 import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
-import io.switchboard.cli.KeysCommand;
-import io.switchboard.cli.UsageCommand;
 import io.switchboard.cli.DbCommand;
+import io.switchboard.cli.KeysCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
+import io.switchboard.cli.UsageCommand;
+import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.core.GatewayCore;
-import io.switchboard.openapi.OpenApiDocument;
-import io.switchboard.openapi.OpenApiResource;
-import io.switchboard.openapi.SwaggerUi;
+import io.switchboard.core.GatewayPorts;
 import io.switchboard.health.AdminHealthServlet;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.switchboard.metrics.GatewayMetrics;
+import io.switchboard.openapi.OpenApiDocument;
+import io.switchboard.openapi.OpenApiResource;
+import io.switchboard.openapi.SwaggerUi;
 import io.switchboard.registry.RefreshProvidersTask;
 import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
-import io.switchboard.resources.Responder;
-import io.switchboard.resources.Heartbeats;
-import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.CatchAllExceptionMapper;
 import io.switchboard.resources.ChatCompletionsResource;
 import io.switchboard.resources.CompletionsResource;
 import io.switchboard.resources.EmbeddingsResource;
+import io.switchboard.resources.Heartbeats;
 import io.switchboard.resources.ImagesResource;
 import io.switchboard.resources.JsonErrorHandler;
 import io.switchboard.resources.ModelsResource;
@@ -66,18 +58,23 @@ import io.switchboard.resources.OptionsFilter;
 import io.switchboard.resources.ProviderExceptionMapper;
 import io.switchboard.resources.ProvidersResource;
 import io.switchboard.resources.RequestContext;
+import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.RequestSizeFilter;
+import io.switchboard.resources.Responder;
 import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
+import io.switchboard.store.UsageDao;
+import io.switchboard.store.VirtualKeyRecord;
+import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.http.UriCompliance;
-import org.glassfish.jersey.server.ServerProperties;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
+import org.glassfish.jersey.server.ServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.servlet.DispatcherType;
-
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -127,13 +124,18 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         exposeMetrics(environment, metrics);
 
         long maxRequestBytes = gateway.maxRequestSize().toBytes();
-        var reader = new ApiRequestReader(maxRequestBytes, gateway.requestReadTimeout().toJavaDuration(), System::nanoTime);
+        var reader = new ApiRequestReader(
+                maxRequestBytes, gateway.requestReadTimeout().toJavaDuration(), System::nanoTime);
 
         var calls = core.calls();
-        var responder = new Responder(mapper, metrics::recordOverhead,
+        var responder = new Responder(
+                mapper,
+                metrics::recordOverhead,
                 new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()));
 
-        environment.servlets().addFilter("request-id", new RequestIdFilter())
+        environment
+                .servlets()
+                .addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         var jersey = environment.jersey();
         // No WADL, and no empty application/vnd.sun.wadl+xml (or any other type) on an OPTIONS answer.
@@ -158,19 +160,29 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var admin = adminApi(environment, mapper, core);
         var adminDocumented = List.copyOf(admin.resourceClasses());
         String adminUrl = adminUrl(config);
-        jersey.register(new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented, adminDocumented,
-                adminUrl)));
+        jersey.register(
+                new OpenApiResource(() -> OpenApiDocument.of(gateway.api(), documented, adminDocumented, adminUrl)));
         SwaggerUi.register(environment.servlets());
 
-        environment.admin().addTask(new RefreshProvidersTask(registry, gateway.discoveryTimeout().toJavaDuration()));
+        environment
+                .admin()
+                .addTask(new RefreshProvidersTask(
+                        registry, gateway.discoveryTimeout().toJavaDuration()));
         for (var provider : config.providers()) {
-            environment.healthChecks().register(ProviderHealthCheck.nameFor(provider.name()),
-                    new ProviderHealthCheck(registry, provider.name(), core::breakerState));
+            environment
+                    .healthChecks()
+                    .register(
+                            ProviderHealthCheck.nameFor(provider.name()),
+                            new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
         Set<String> nonCritical = config.nonCriticalChecks();
-        environment.admin().addServlet("healthcheck", new AdminHealthServlet(environment.healthChecks(),
-                name -> !nonCritical.contains(name))).addMapping("/healthcheck");
+        environment
+                .admin()
+                .addServlet(
+                        "healthcheck",
+                        new AdminHealthServlet(environment.healthChecks(), name -> !nonCritical.contains(name)))
+                .addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
     }
@@ -185,7 +197,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             hashes.addAll(ApiKeysFile.read(Path.of(gateway.apiKeysFile())));
         }
         var keys = ApiKeys.fromHashes(hashes);
-        var unknown = gateway.rateLimit().perKey().keySet().stream().filter(id -> !keys.ids().contains(id)).toList();
+        var unknown = gateway.rateLimit().perKey().keySet().stream()
+                .filter(id -> !keys.ids().contains(id))
+                .toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("config.yml has errors:\n  gateway.rateLimit.perKey: no configured key"
                     + " has the id " + String.join(", ", unknown) + " (a key's id is the first " + ApiKeys.ID_LENGTH
@@ -206,14 +220,19 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new ApiKeyFeature(filters));
         int perMinute = gateway.rateLimit().requestsPerMinute();
         if (virtualKeys && keys.isEmpty()) {
-            LOG.info("Gateway API keys: none in config.yml; virtual keys from the database. /v1/* is open until the"
-                    + " first key exists (java -jar service.jar keys create ...), then needs Authorization: Bearer <key>");
+            LOG.info(
+                    "Gateway API keys: none in config.yml; virtual keys from the database. /v1/* is open until the"
+                            + " first key exists (java -jar service.jar keys create ...), then needs Authorization: Bearer <key>");
             return;
         }
-        LOG.info("Gateway API keys: {} configured (ids {}); /v1/* needs Authorization: Bearer <key>; rate limit: {}",
-                keys.size(), String.join(", ", keys.ids()), !limiter.limitsAnything() ? "off"
-                        : (perMinute > 0 ? perMinute + " requests/minute per key" : "none by default")
-                        + ", " + gateway.rateLimit().perKey().size() + " per-key override(s)");
+        LOG.info(
+                "Gateway API keys: {} configured (ids {}); /v1/* needs Authorization: Bearer <key>; rate limit: {}",
+                keys.size(),
+                String.join(", ", keys.ids()),
+                !limiter.limitsAnything()
+                        ? "off"
+                        : (perMinute > 0 ? perMinute + " requests/minute per key" : "none by default") + ", "
+                                + gateway.rateLimit().perKey().size() + " per-key override(s)");
     }
 
     /**
@@ -225,8 +244,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         admin.register(new AdminProvidersResource(core.registry()));
         core.database().ifPresent(db -> {
             var usage = db.usage();
-            admin.register(new AdminKeysResource(new KeyService(db.keys()), key -> spendOf(usage, key), mapper,
-                    core::keysChanged));
+            admin.register(new AdminKeysResource(
+                    new KeyService(db.keys()), key -> spendOf(usage, key), mapper, core::keysChanged));
             admin.register(new AdminUsageResource(usage, Clock.systemUTC()));
         });
         admin.install(environment);
@@ -240,17 +259,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
             return new KeyView.Spend(usage.spendSince(key.id(), 0), null);
         }
         var now = Instant.now();
-        var period = io.switchboard.usage.BudgetPeriod.parse(settings.budgetPeriod().dbValue());
-        return new KeyView.Spend(usage.spendSince(key.id(), period.windowStart(now).toEpochMilli()),
+        var period =
+                io.switchboard.usage.BudgetPeriod.parse(settings.budgetPeriod().dbValue());
+        return new KeyView.Spend(
+                usage.spendSince(key.id(), period.windowStart(now).toEpochMilli()),
                 period.nextReset(now).orElse(null));
     }
 
     /** Where the admin port answers, as configured (for the OpenAPI document). */
     private static String adminUrl(SwitchboardConfiguration config) {
-        if (config.getServerFactory() instanceof DefaultServerFactory server && !server.getAdminConnectors().isEmpty()
+        if (config.getServerFactory() instanceof DefaultServerFactory server
+                && !server.getAdminConnectors().isEmpty()
                 && server.getAdminConnectors().get(0) instanceof HttpConnectorFactory connector) {
-            String host = connector.getBindHost() == null || connector.getBindHost().isBlank() ? "127.0.0.1"
-                    : connector.getBindHost();
+            String host =
+                    connector.getBindHost() == null || connector.getBindHost().isBlank()
+                            ? "127.0.0.1"
+                            : connector.getBindHost();
             return "http://" + host + ":" + connector.getPort();
         }
         return "http://127.0.0.1:8081";
@@ -262,20 +286,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
      */
     private static void exposeMetrics(Environment environment, GatewayMetrics metrics) {
         DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(metrics.registry());
-        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(metrics.registry()))
+        environment
+                .admin()
+                .addServlet("prometheus", new PrometheusMetricsServlet(metrics.registry()))
                 .addMapping("/metrics/prometheus");
     }
 
     /** Server settings the gateway depends on, whatever config.yml says. */
-    private static void configureServer(SwitchboardConfiguration config, Environment environment,
-                                        GatewayConfiguration gateway) {
+    private static void configureServer(
+            SwitchboardConfiguration config, Environment environment, GatewayConfiguration gateway) {
         if (config.getServerFactory() instanceof AbstractServerFactory server) {
             // Our mappers speak OpenAI's error shape; Dropwizard's defaults would answer {"code","message"}.
             server.setRegisterDefaultExceptionMappers(false);
             // Compressing an event stream would hold chunks back until the compressor's buffer fills.
             var gzip = server.getGzipFilterFactory();
-            Set<String> excluded = gzip.getExcludedMimeTypes() == null ? new HashSet<>()
-                    : new HashSet<>(gzip.getExcludedMimeTypes());
+            Set<String> excluded =
+                    gzip.getExcludedMimeTypes() == null ? new HashSet<>() : new HashSet<>(gzip.getExcludedMimeTypes());
             excluded.add("text/event-stream");
             gzip.setExcludedMimeTypes(excluded);
         }
@@ -301,8 +327,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
         for (ConnectorFactory connector : connectors) {
             if (connector instanceof HttpConnectorFactory http) {
-                http.setUriCompliance(http.getUriCompliance().with("switchboard-model-ids",
-                        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
+                http.setUriCompliance(http.getUriCompliance()
+                        .with("switchboard-model-ids", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
             }
         }
     }
@@ -318,9 +344,16 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         cors.setAllowedHeaders(Set.of("*", "Authorization"));
         cors.setAllowCredentials(false);
         // What a browser client may read: request ids, backoff hints, and who served the request.
-        cors.setExposedHeaders(Set.of(RequestIdFilter.HEADER, "Retry-After", RateLimitFilter.LIMIT,
-                RateLimitFilter.REMAINING, RateLimitFilter.RESET, RequestContext.PROVIDER_HEADER,
-                RequestContext.MODEL_HEADER, RequestContext.OVERHEAD_HEADER, RequestContext.ATTEMPTS_HEADER));
+        cors.setExposedHeaders(Set.of(
+                RequestIdFilter.HEADER,
+                "Retry-After",
+                RateLimitFilter.LIMIT,
+                RateLimitFilter.REMAINING,
+                RateLimitFilter.RESET,
+                RequestContext.PROVIDER_HEADER,
+                RequestContext.MODEL_HEADER,
+                RequestContext.OVERHEAD_HEADER,
+                RequestContext.ATTEMPTS_HEADER));
         return cors;
     }
 }

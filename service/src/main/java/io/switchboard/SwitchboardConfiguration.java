@@ -1,9 +1,6 @@
 package io.switchboard;
 
 import ch.qos.logback.access.common.spi.IAccessEvent;
-import io.switchboard.config.GatewayConfiguration;
-import io.switchboard.config.GatewaySettings;
-import io.switchboard.config.PricingConfiguration;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -21,18 +18,19 @@ import io.dropwizard.logging.common.AppenderFactory;
 import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
-import io.switchboard.config.DatabaseConfiguration;
-import io.switchboard.config.LedgerConfiguration;
 import io.dropwizard.validation.ValidationMethod;
+import io.switchboard.config.DatabaseConfiguration;
+import io.switchboard.config.GatewayConfiguration;
+import io.switchboard.config.GatewaySettings;
+import io.switchboard.config.LedgerConfiguration;
+import io.switchboard.config.PricingConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
-import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -116,7 +114,8 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
                 && factory.getRequestLogFactory() instanceof LogbackAccessRequestLogFactory requestLog) {
             for (AppenderFactory<IAccessEvent> appender : requestLog.getAppenders()) {
                 if (appender instanceof AbstractAppenderFactory<IAccessEvent> withFormat
-                        && (withFormat.getLogFormat() == null || withFormat.getLogFormat().isEmpty())) {
+                        && (withFormat.getLogFormat() == null
+                                || withFormat.getLogFormat().isEmpty())) {
                     withFormat.setLogFormat(ACCESS_LOG_FORMAT);
                 }
             }
@@ -138,8 +137,9 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
      * {@code logging.level} ("VERBOSE", "WARNING") would quietly log something else. Refused.
      * Dropwizard also takes {@code true} and {@code false}: YAML reads an unquoted ON or OFF so.
      */
-    @ValidationMethod(message = "logging.level, and each level under logging.loggers, must be one of OFF, ERROR,"
-            + " WARN, INFO, DEBUG, TRACE or ALL")
+    @ValidationMethod(
+            message = "logging.level, and each level under logging.loggers, must be one of OFF, ERROR,"
+                    + " WARN, INFO, DEBUG, TRACE or ALL")
     @JsonIgnore
     public boolean isLogLevelKnown() {
         if (!(getLoggingFactory() instanceof DefaultLoggingFactory logging)) {
@@ -147,21 +147,29 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
         }
         var levels = new ArrayList<String>();
         levels.add(logging.getLevel());
-        logging.getLoggers().values().forEach(logger -> levels.add(logger.isObject()
-                ? logger.path("level").asText("INFO") : logger.asText()));
+        logging.getLoggers()
+                .values()
+                .forEach(logger ->
+                        levels.add(logger.isObject() ? logger.path("level").asText("INFO") : logger.asText()));
         return levels.stream().allMatch(SwitchboardConfiguration::isLogLevel);
     }
 
     private static boolean isLogLevel(String text) {
-        return text != null && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
-                || Level.toLevel(text, null) != null);
+        return text != null
+                && (text.equalsIgnoreCase("true")
+                        || text.equalsIgnoreCase("false")
+                        || Level.toLevel(text, null) != null);
     }
 
     /** The health checks that do not decide health (each provider's); every other check does. */
     public Set<String> nonCriticalChecks() {
-        return getHealthFactory().filter(DefaultHealthFactory.class::isInstance).map(DefaultHealthFactory.class::cast)
-                .map(health -> health.getHealthCheckConfigurations().stream().filter(check -> !check.isCritical())
-                        .map(HealthCheckConfiguration::getName).collect(Collectors.toUnmodifiableSet()))
+        return getHealthFactory()
+                .filter(DefaultHealthFactory.class::isInstance)
+                .map(DefaultHealthFactory.class::cast)
+                .map(health -> health.getHealthCheckConfigurations().stream()
+                        .filter(check -> !check.isCritical())
+                        .map(HealthCheckConfiguration::getName)
+                        .collect(Collectors.toUnmodifiableSet()))
                 .orElse(Set.of());
     }
 
@@ -192,8 +200,12 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
         return factory;
     }
 
-    private static void addCheck(List<HealthCheckConfiguration> checks, Set<String> named, String name,
-                                 HealthCheckType type, boolean critical) {
+    private static void addCheck(
+            List<HealthCheckConfiguration> checks,
+            Set<String> named,
+            String name,
+            HealthCheckType type,
+            boolean critical) {
         if (named.add(name)) {
             var check = new HealthCheckConfiguration();
             check.setName(name);

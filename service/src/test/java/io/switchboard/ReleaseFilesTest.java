@@ -30,7 +30,8 @@ class ReleaseFilesTest {
                 .matches("https://repo\\.maven\\.apache\\.org/maven2/org/apache/maven/apache-maven/3\\.9\\.\\d+/"
                         + "apache-maven-3\\.9\\.\\d+-bin\\.zip");
         assertThat(wrapper.getProperty("distributionSha256Sum")).matches("[0-9a-f]{64}");
-        assertThat(Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8)).contains("./mvnw");
+        assertThat(Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8))
+                .contains("./mvnw");
     }
 
     @Test
@@ -38,9 +39,13 @@ class ReleaseFilesTest {
         String license = Files.readString(ROOT.resolve("LICENSE"), StandardCharsets.UTF_8);
 
         assertThat(license.strip()).startsWith("Apache License\n                           Version 2.0, January 2004");
-        assertThat(license).contains("TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
-                "END OF TERMS AND CONDITIONS", "APPENDIX: How to apply the Apache License to your work.");
-        assertThat(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8)).contains("<name>Apache-2.0</name>");
+        assertThat(license)
+                .contains(
+                        "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+                        "END OF TERMS AND CONDITIONS",
+                        "APPENDIX: How to apply the Apache License to your work.");
+        assertThat(Files.readString(ROOT.resolve("pom.xml"), StandardCharsets.UTF_8))
+                .contains("<name>Apache-2.0</name>");
     }
 
     @Test
@@ -49,7 +54,8 @@ class ReleaseFilesTest {
 
         assertThat(changelog).startsWith("# Changelog").contains("https://keepachangelog.com/");
         assertThat(changelog.lines().filter(line -> line.startsWith("## ")))
-                .first().isEqualTo("## [Unreleased]");
+                .first()
+                .isEqualTo("## [Unreleased]");
         assertThat(changelog).containsPattern("(?m)^## \\[0\\.1\\.0\\] - \\d{4}-\\d{2}-\\d{2}$");
     }
 }

@@ -8,11 +8,12 @@ final class Fixtures {
             + "{\"role\":\"user\",\"content\":\"What does an LLM gateway add to each request, and how would you"
             + " measure it?\"}],\"temperature\":0.2,\"max_tokens\":64,\"user\":\"bench\"}";
 
-    static final String RESPONSE = "{\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion\",\"created\":1732600000,"
-            + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{\"index\":0,\"message\":"
-            + "{\"role\":\"assistant\",\"content\":\"Switchboard relays this answer from a fake upstream that is fast"
-            + " enough not to be the bottleneck.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
-            + "\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":19,\"total_tokens\":61}}";
+    static final String RESPONSE =
+            "{\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion\",\"created\":1732600000,"
+                    + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{\"index\":0,\"message\":"
+                    + "{\"role\":\"assistant\",\"content\":\"Switchboard relays this answer from a fake upstream that is fast"
+                    + " enough not to be the bottleneck.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":19,\"total_tokens\":61}}";
 
     static final String STREAM;
 
@@ -27,8 +28,7 @@ final class Fixtures {
         STREAM = events.toString();
     }
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     private static String chunk(String delta, String finish) {
         return "data: {\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion.chunk\",\"created\":1732600000,"
@@ -43,9 +43,15 @@ final class Fixtures {
         String text = "Tell me more about how a gateway relays server-sent events without holding a thread per"
                 + " stream, and what that costs in memory for each open connection on a small machine. ";
         for (int i = 0; i < turns; i++) {
-            body.append(",{\"role\":\"").append(i % 2 == 0 ? "user" : "assistant").append("\",\"content\":\"")
-                    .append(text).append(text).append(text).append("\"}");
+            body.append(",{\"role\":\"")
+                    .append(i % 2 == 0 ? "user" : "assistant")
+                    .append("\",\"content\":\"")
+                    .append(text)
+                    .append(text)
+                    .append(text)
+                    .append("\"}");
         }
-        return body.append("],\"temperature\":0.2,\"max_tokens\":256,\"stream\":false}").toString();
+        return body.append("],\"temperature\":0.2,\"max_tokens\":256,\"stream\":false}")
+                .toString();
     }
 }

@@ -5,9 +5,9 @@ import io.dropwizard.jackson.Jackson;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
+import io.switchboard.provider.openai.OpenAiChunks;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseParser;
-import io.switchboard.provider.openai.OpenAiChunks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xms256m", "-Xmx256m"})
 @State(Scope.Benchmark)
 public class HotPathBenchmark {
 
@@ -95,8 +97,8 @@ public class HotPathBenchmark {
         if (event.isDone()) {
             return null;
         }
-        ChatCompletionChunk chunk = OpenAiChunks.read(mapper, event.data(), ChatCompletionChunk.class,
-                parsed -> parsed.choices() != null, "fast-sse");
+        ChatCompletionChunk chunk = OpenAiChunks.read(
+                mapper, event.data(), ChatCompletionChunk.class, parsed -> parsed.choices() != null, "fast-sse");
         try {
             return mapper.writeValueAsString(chunk.withModel("fast-sse/bench-model"));
         } catch (IOException e) {

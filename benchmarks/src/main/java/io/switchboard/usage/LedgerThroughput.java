@@ -33,8 +33,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LedgerThroughput {
 
-    private LedgerThroughput() {
-    }
+    private LedgerThroughput() {}
 
     public static void main(String[] args) throws Exception {
         // Only the results on stdout: Flyway's and the writer's INFO lines would bury them.
@@ -60,8 +59,14 @@ public final class LedgerThroughput {
                     + " [--interval-ms N] [--max-held N] jdbc:sqlite:FILE|jdbc:postgresql:URL ...");
         }
         var settings = new LedgerSettings(Duration.ofMillis(intervalMs), batch, maxHeld, Duration.ofSeconds(60));
-        System.out.printf("rows=%d producers=%d batchSize=%d flushInterval=%dms maxHeldRows=%d cpus=%d%n", rows,
-                producers, batch, intervalMs, maxHeld, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "rows=%d producers=%d batchSize=%d flushInterval=%dms maxHeldRows=%d cpus=%d%n",
+                rows,
+                producers,
+                batch,
+                intervalMs,
+                maxHeld,
+                Runtime.getRuntime().availableProcessors());
         for (String url : urls) {
             var database = configuration(url).build(new MetricRegistry());
             database.start();
@@ -70,9 +75,16 @@ public final class LedgerThroughput {
                 measure(database, settings, Math.max(rows / 5, batch), producers);
                 clear(database);
                 Result result = measure(database, settings, rows, producers);
-                System.out.printf("%-10s %,9d rows in %6.2f s = %,8.0f rows/s  (%d inserts, %d offers refused and"
-                                + " retried, %d rows in the table)%n", database.backend(), rows, result.seconds(),
-                        rows / result.seconds(), result.inserts(), result.refused(), count(database));
+                System.out.printf(
+                        "%-10s %,9d rows in %6.2f s = %,8.0f rows/s  (%d inserts, %d offers refused and"
+                                + " retried, %d rows in the table)%n",
+                        database.backend(),
+                        rows,
+                        result.seconds(),
+                        rows / result.seconds(),
+                        result.inserts(),
+                        result.refused(),
+                        count(database));
                 clear(database);
             } finally {
                 database.stop();
@@ -80,8 +92,7 @@ public final class LedgerThroughput {
         }
     }
 
-    private record Result(double seconds, long inserts, long refused) {
-    }
+    private record Result(double seconds, long inserts, long refused) {}
 
     private static Result measure(Database database, LedgerSettings settings, int rows, int producers)
             throws InterruptedException {
@@ -116,10 +127,22 @@ public final class LedgerThroughput {
     private static void produce(LedgerWriter writer, LedgerSettings settings, int first, int count) {
         long now = System.currentTimeMillis();
         for (int i = first; i < first + count; i++) {
-            var row = new UsageRow("req-" + i, now + i / 1000, "vk_team" + (i % 50), "chat.completions",
-                    i % 3 == 0 ? "anthropic" : "openai", "gpt-4o", "gpt-4o-2024-08-06", i % 2 == 0, 200, null, 1,
+            var row = new UsageRow(
+                    "req-" + i,
+                    now + i / 1000,
+                    "vk_team" + (i % 50),
+                    "chat.completions",
+                    i % 3 == 0 ? "anthropic" : "openai",
+                    "gpt-4o",
+                    "gpt-4o-2024-08-06",
+                    i % 2 == 0,
+                    200,
+                    null,
+                    1,
                     new TokenCounts(1_200L + i % 500, 300L + i % 200, i % 4 == 0 ? 1_024L : 0L, null, null),
-                    2_500L + i % 1000, 800 + i % 300, i % 2 == 0 ? 120L + i % 50 : null);
+                    2_500L + i % 1000,
+                    800 + i % 300,
+                    i % 2 == 0 ? 120L + i % 50 : null);
             while (writer.held() >= settings.maxHeldRows() - settings.batchSize() || !writer.offer(row)) {
                 try {
                     TimeUnit.MICROSECONDS.sleep(200);
@@ -139,8 +162,10 @@ public final class LedgerThroughput {
     }
 
     private static long count(Database database) {
-        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM usage_ledger")
-                .mapTo(Long.class).one());
+        return database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM usage_ledger")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private static void clear(Database database) {

@@ -48,8 +48,15 @@ public final class AdminApi {
 
     /** Mounts the API and the page on the admin port. */
     public void install(Environment environment) {
-        environment.admin().addServlet("admin-api", new ServletContainer(jersey)).addMapping(API_PATH + "/*");
-        environment.admin().addServlet("admin-ui", new AssetServlet("/io/switchboard/admin/ui", UI_PATH,
-                "index.html", StandardCharsets.UTF_8)).addMapping(UI_PATH + "/*");
+        environment
+                .admin()
+                .addServlet("admin-api", new ServletContainer(jersey))
+                .addMapping(API_PATH + "/*");
+        environment
+                .admin()
+                .addServlet(
+                        "admin-ui",
+                        new AssetServlet("/io/switchboard/admin/ui", UI_PATH, "index.html", StandardCharsets.UTF_8))
+                .addMapping(UI_PATH + "/*");
     }
 }

@@ -44,6 +44,7 @@ public final class AdminKeysResource {
 
     /** A body larger than this is refused before it is parsed. */
     static final int MAX_BODY = 1 << 20;
+
     private static final Pattern ID = Pattern.compile("vk_[0-9a-f]{16}");
 
     private final KeyService keys;
@@ -55,8 +56,8 @@ public final class AdminKeysResource {
      * @param spend   what a key spent in its budget's current window
      * @param changed told after every change, so this gateway applies it at once (others poll)
      */
-    public AdminKeysResource(KeyService keys, Function<VirtualKeyRecord, KeyView.Spend> spend, ObjectMapper mapper,
-                             Runnable changed) {
+    public AdminKeysResource(
+            KeyService keys, Function<VirtualKeyRecord, KeyView.Spend> spend, ObjectMapper mapper, Runnable changed) {
         this.keys = keys;
         this.spend = spend;
         this.mapper = mapper;
@@ -64,27 +65,35 @@ public final class AdminKeysResource {
     }
 
     @GET
-    @Operation(operationId = "adminListKeys", summary = "List virtual keys",
+    @Operation(
+            operationId = "adminListKeys",
+            summary = "List virtual keys",
             description = "Every key with its settings, its budget and what it spent in the current window. Secrets"
                     + " are never shown: `prefix` is their first characters.")
     @ApiResponse(responseCode = "200", description = "The keys")
     public ListResponse<KeyView> list(@QueryParam("include_revoked") boolean includeRevoked) {
-        return ListResponse.of(keys.list(includeRevoked).stream().map(key -> KeyView.of(key, spend.apply(key), null))
+        return ListResponse.of(keys.list(includeRevoked).stream()
+                .map(key -> KeyView.of(key, spend.apply(key), null))
                 .toList());
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "adminCreateKey", summary = "Create a virtual key",
+    @Operation(
+            operationId = "adminCreateKey",
+            summary = "Create a virtual key",
             description = "The answer's `key` is the secret, shown this once; only its SHA-256 is stored.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = KeyInputSchema.class)))
-    @ApiResponse(responseCode = "201", description = "The key, with its secret",
+    @ApiResponse(
+            responseCode = "201",
+            description = "The key, with its secret",
             content = @Content(schema = @Schema(implementation = KeyView.class)))
     @ApiErrors({400, 413})
     public Response create(@Parameter(hidden = true) InputStream body) {
         var issued = parse(body, input -> keys.create(input.toNewSettings()));
         changed.run();
-        return Response.status(201).entity(KeyView.of(issued.key(), spend.apply(issued.key()), issued.secret()))
+        return Response.status(201)
+                .entity(KeyView.of(issued.key(), spend.apply(issued.key()), issued.secret()))
                 .build();
     }
 
@@ -101,7 +110,9 @@ public final class AdminKeysResource {
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "adminUpdateKey", summary = "Update a virtual key",
+    @Operation(
+            operationId = "adminUpdateKey",
+            summary = "Update a virtual key",
             description = "Changes only the fields the body names; `null` clears `budget_usd` or `expires_at`.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = KeyInputSchema.class)))
     @ApiResponse(responseCode = "200", description = "The key as it now is")
@@ -116,7 +127,9 @@ public final class AdminKeysResource {
 
     @POST
     @Path("/{id}/revoke")
-    @Operation(operationId = "adminRevokeKey", summary = "Revoke a virtual key",
+    @Operation(
+            operationId = "adminRevokeKey",
+            summary = "Revoke a virtual key",
             description = "For good: a revoked key is refused within a second on every gateway. Its usage stays.")
     @ApiResponse(responseCode = "200", description = "The revoked key")
     @ApiErrors({404})
@@ -128,7 +141,9 @@ public final class AdminKeysResource {
 
     @POST
     @Path("/{id}/rotate")
-    @Operation(operationId = "adminRotateKey", summary = "Rotate a virtual key's secret",
+    @Operation(
+            operationId = "adminRotateKey",
+            summary = "Rotate a virtual key's secret",
             description = "A new secret (shown this once) for the same key, settings and spend; the old secret stops"
                     + " working within a second.")
     @ApiResponse(responseCode = "200", description = "The key, with its new secret")
@@ -144,14 +159,17 @@ public final class AdminKeysResource {
         try {
             byte[] bytes = body.readNBytes(MAX_BODY + 1);
             if (bytes.length > MAX_BODY) {
-                throw new ApiException(413, ErrorDetail.invalidRequest("The body is larger than " + MAX_BODY
-                        + " bytes", null, "request_too_large"));
+                throw new ApiException(
+                        413,
+                        ErrorDetail.invalidRequest(
+                                "The body is larger than " + MAX_BODY + " bytes", null, "request_too_large"));
             }
             // Strict: a body with anything after its JSON value ({"name":"a"} x) is not JSON either.
-            json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
+            json = mapper.reader()
+                    .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(bytes);
         } catch (JacksonException e) {
-            throw new ApiException(400, ErrorDetail.invalidRequest("The body is not valid JSON", null,
-                    "invalid_json"));
+            throw new ApiException(400, ErrorDetail.invalidRequest("The body is not valid JSON", null, "invalid_json"));
         } catch (IOException e) {
             throw new ApiException(400, ErrorDetail.invalidRequest("The body could not be read", null, null));
         }
@@ -160,7 +178,8 @@ public final class AdminKeysResource {
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             int colon = message.indexOf(':');
-            String param = colon > 0 && KeyInput.FIELDS.contains(message.substring(0, colon)) ? message.substring(0, colon)
+            String param = colon > 0 && KeyInput.FIELDS.contains(message.substring(0, colon))
+                    ? message.substring(0, colon)
                     : null;
             throw new ApiException(400, ErrorDetail.invalidRequest(message, param, "invalid_value"));
         }
@@ -175,25 +194,37 @@ public final class AdminKeysResource {
 
     private static ApiException notFound(String id) {
         String shown = id.length() > 40 ? id.substring(0, 40) + "…" : id;
-        return new ApiException(404, ErrorDetail.invalidRequest("No key with the id '" + shown + "'", "id",
-                "key_not_found"));
+        return new ApiException(
+                404, ErrorDetail.invalidRequest("No key with the id '" + shown + "'", "id", "key_not_found"));
     }
 
     /** The body of create and update, for the OpenAPI document. */
     @Schema(name = "KeyInput")
     record KeyInputSchema(
-            @Schema(description = "A name for people: letters of any script, digits, spaces and - _ . : @ / + ( ) #",
-                    maxLength = 200) String name,
+            @Schema(
+                    description = "A name for people: letters of any script, digits, spaces and - _ . : @ / + ( ) #",
+                    maxLength = 200)
+            String name,
+
             @Schema(description = "Labels such as team and owner; names and values as for `name`")
             java.util.Map<String, String> tags,
-            @Schema(description = "Model globs the key may use (`*`, `?`); empty: all") java.util.List<String> models,
+
+            @Schema(description = "Model globs the key may use (`*`, `?`); empty: all")
+            java.util.List<String> models,
+
             @Schema(name = "budget_usd", description = "Dollars per period, up to six decimals", example = "50.00")
             String budgetUsd,
-            @Schema(name = "budget_period", allowableValues = {"daily", "weekly", "monthly", "total"})
+
+            @Schema(
+                    name = "budget_period",
+                    allowableValues = {"daily", "weekly", "monthly", "total"})
             String budgetPeriod,
+
             @Schema(description = "Requests per minute") Integer rpm,
             @Schema(description = "Tokens per minute") Integer tpm,
-            @Schema(name = "expires_at", description = "A date (2027-01-01) or an instant") String expiresAt,
-            Boolean enabled) {
-    }
+
+            @Schema(name = "expires_at", description = "A date (2027-01-01) or an instant")
+            String expiresAt,
+
+            Boolean enabled) {}
 }

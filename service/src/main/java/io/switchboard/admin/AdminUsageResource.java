@@ -64,16 +64,16 @@ public final class AdminUsageResource {
             @JsonProperty("reasoning_tokens") long reasoningTokens,
             @JsonProperty("cost_micros") long costMicros,
             @JsonProperty("cost_usd") String costUsd,
-            @JsonProperty("unknown_cost_requests") long unknownCostRequests) {
-    }
+            @JsonProperty("unknown_cost_requests") long unknownCostRequests) {}
 
     /** The report: what it is grouped by, its range, and its rows. */
-    public record Report(String object, @JsonProperty("group_by") String groupBy, String from, String to,
-                         List<Row> data) {
-    }
+    public record Report(
+            String object, @JsonProperty("group_by") String groupBy, String from, String to, List<Row> data) {}
 
     @GET
-    @Operation(operationId = "adminUsage", summary = "Usage and spend, grouped",
+    @Operation(
+            operationId = "adminUsage",
+            summary = "Usage and spend, grouped",
             description = "Sums of the ledger's rows in [from, to): requests, tokens, cost (known costs only;"
                     + " `unknown_cost_requests` counts the rest). `group_by` is `key`, `model`, `provider` or `day`,"
                     + " or `day,key` / `day,model` / `day,provider` for spend over time.")
@@ -81,9 +81,10 @@ public final class AdminUsageResource {
     @ApiErrors({400})
     public Report report(
             @Parameter(description = "key, model, provider, day, or day,<one of the others>") @QueryParam("group_by")
-            String groupBy,
+                    String groupBy,
             @Parameter(description = "a date (2026-12-01, midnight UTC) or an instant; default: 30 days ago")
-            @QueryParam("from") String from,
+                    @QueryParam("from")
+                    String from,
             @Parameter(description = "a date or an instant, excluded; default: now") @QueryParam("to") String to,
             @Parameter(description = "only this key's rows") @QueryParam("key") String key) {
         Instant end = to == null ? clock.instant().plusMillis(1) : instant(to, "to");
@@ -115,10 +116,21 @@ public final class AdminUsageResource {
 
     private static Row row(UsageTotals totals, UsageGrouping by, String value, String day) {
         var tokens = totals.tokens();
-        return new Row(value, by == UsageGrouping.DAY ? value : day, by == UsageGrouping.KEY ? value : null,
-                by == UsageGrouping.MODEL ? value : null, by == UsageGrouping.PROVIDER ? value : null,
-                totals.requests(), tokens.prompt(), tokens.completion(), tokens.cachedRead(), tokens.cacheWrite(),
-                tokens.reasoning(), totals.costMicros(), Money.usd(totals.costMicros()), totals.unknownCostRequests());
+        return new Row(
+                value,
+                by == UsageGrouping.DAY ? value : day,
+                by == UsageGrouping.KEY ? value : null,
+                by == UsageGrouping.MODEL ? value : null,
+                by == UsageGrouping.PROVIDER ? value : null,
+                totals.requests(),
+                tokens.prompt(),
+                tokens.completion(),
+                tokens.cachedRead(),
+                tokens.cacheWrite(),
+                tokens.reasoning(),
+                totals.costMicros(),
+                Money.usd(totals.costMicros()),
+                totals.unknownCostRequests());
     }
 
     static UsageGrouping grouping(String name) {
@@ -127,15 +139,18 @@ public final class AdminUsageResource {
             case "model" -> UsageGrouping.MODEL;
             case "provider" -> UsageGrouping.PROVIDER;
             case "day" -> UsageGrouping.DAY;
-            default -> throw bad("group_by: one of key, model, provider, day, or day,key / day,model / day,provider",
-                    "group_by");
+            default ->
+                throw bad(
+                        "group_by: one of key, model, provider, day, or day,key / day,model / day,provider",
+                        "group_by");
         };
     }
 
     /** A date (midnight UTC) or an instant. */
     static Instant instant(String text, String param) {
         try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+            return text.length() == 10
+                    ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw bad(param + ": a date (2026-12-01) or an instant (2026-12-01T00:00:00Z)", param);

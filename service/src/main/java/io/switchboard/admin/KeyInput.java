@@ -30,12 +30,21 @@ import java.util.Set;
  * output or the admin page. (The store binds every value, so this is not what keeps SQL out; it
  * keeps labels plain.)
  */
-public record KeyInput(String name, Map<String, String> tags, List<String> models, Long budgetMicros,
-                       boolean budgetCleared, BudgetPeriod budgetPeriod, Integer rpm, Integer tpm, Long expiresAt,
-                       boolean expiryCleared, Boolean enabled) {
+public record KeyInput(
+        String name,
+        Map<String, String> tags,
+        List<String> models,
+        Long budgetMicros,
+        boolean budgetCleared,
+        BudgetPeriod budgetPeriod,
+        Integer rpm,
+        Integer tpm,
+        Long expiresAt,
+        boolean expiryCleared,
+        Boolean enabled) {
 
-    static final Set<String> FIELDS = Set.of("name", "tags", "models", "budget_usd", "budget_period", "rpm", "tpm",
-            "expires_at", "enabled");
+    static final Set<String> FIELDS =
+            Set.of("name", "tags", "models", "budget_usd", "budget_period", "rpm", "tpm", "expires_at", "enabled");
     private static final BigDecimal MICROS = BigDecimal.valueOf(1_000_000);
     /** What a label may hold besides letters, combining marks, digits and spaces. */
     static final String LABEL_PUNCTUATION = "-_.:@/+()#";
@@ -70,8 +79,9 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!FIELDS.contains(field)) {
-                throw new IllegalArgumentException("Unknown field '" + field.substring(0, Math.min(64, field.length()))
-                        + "'; a key has " + String.join(", ", FIELDS.stream().sorted().toList()));
+                throw new IllegalArgumentException(
+                        "Unknown field '" + field.substring(0, Math.min(64, field.length())) + "'; a key has "
+                                + String.join(", ", FIELDS.stream().sorted().toList()));
             }
         }
         String name = text(body, "name");
@@ -84,8 +94,8 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
             tags = new LinkedHashMap<>();
             for (var field : (Iterable<Map.Entry<String, JsonNode>>) node::fields) {
                 if (!field.getValue().isTextual()) {
-                    throw new IllegalArgumentException("tags: the value of tag '" + shorten(field.getKey())
-                            + "' must be a string");
+                    throw new IllegalArgumentException(
+                            "tags: the value of tag '" + shorten(field.getKey()) + "' must be a string");
                 }
                 tags.put(field.getKey(), field.getValue().textValue());
             }
@@ -125,8 +135,8 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
             }
             enabled = body.get("enabled").booleanValue();
         }
-        return new KeyInput(name, tags, models, budget, budgetCleared, period, rpm, tpm, expires, expiryCleared,
-                enabled);
+        return new KeyInput(
+                name, tags, models, budget, budgetCleared, period, rpm, tpm, expires, expiryCleared, enabled);
     }
 
     /** The settings of a new key: a name is required; a budget needs its period (monthly if not said). */
@@ -134,21 +144,36 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
         if (name == null) {
             throw new IllegalArgumentException("name: a key needs a name");
         }
-        return new KeySettings(name, tags != null ? tags : Map.of(), models != null ? models : List.of(), budgetMicros,
-                budgetMicros != null ? (budgetPeriod != null ? budgetPeriod : BudgetPeriod.MONTHLY) : null, rpm, tpm,
-                expiresAt, enabled == null || enabled);
+        return new KeySettings(
+                name,
+                tags != null ? tags : Map.of(),
+                models != null ? models : List.of(),
+                budgetMicros,
+                budgetMicros != null ? (budgetPeriod != null ? budgetPeriod : BudgetPeriod.MONTHLY) : null,
+                rpm,
+                tpm,
+                expiresAt,
+                enabled == null || enabled);
     }
 
     /** {@code current} with what this input names changed. */
     public KeySettings applyTo(KeySettings current) {
         Long budget = budgetCleared ? null : budgetMicros != null ? budgetMicros : current.budgetMicros();
-        BudgetPeriod period = budget == null ? null
-                : budgetPeriod != null ? budgetPeriod
-                : current.budgetPeriod() != null ? current.budgetPeriod() : BudgetPeriod.MONTHLY;
-        return new KeySettings(name != null ? name : current.name(), tags != null ? tags : current.tags(),
-                models != null ? models : current.models(), budget, period, rpm != null ? rpm : current.rpm(),
-                tpm != null ? tpm : current.tpm(), expiryCleared ? null : expiresAt != null ? expiresAt
-                : current.expiresAt(), enabled != null ? enabled : current.enabled());
+        BudgetPeriod period = budget == null
+                ? null
+                : budgetPeriod != null
+                        ? budgetPeriod
+                        : current.budgetPeriod() != null ? current.budgetPeriod() : BudgetPeriod.MONTHLY;
+        return new KeySettings(
+                name != null ? name : current.name(),
+                tags != null ? tags : current.tags(),
+                models != null ? models : current.models(),
+                budget,
+                period,
+                rpm != null ? rpm : current.rpm(),
+                tpm != null ? tpm : current.tpm(),
+                expiryCleared ? null : expiresAt != null ? expiresAt : current.expiresAt(),
+                enabled != null ? enabled : current.enabled());
     }
 
     /** Dollars as exact micro-dollars: at most six decimal places, not negative, at most a billion. */
@@ -167,8 +192,8 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
         }
         BigDecimal micros = dollars.multiply(MICROS);
         if (micros.compareTo(BigDecimal.valueOf(KeySettings.MAX_BUDGET_MICROS)) > 0) {
-            throw new IllegalArgumentException("budget_usd: at most " + KeySettings.MAX_BUDGET_MICROS / 1_000_000
-                    + " dollars");
+            throw new IllegalArgumentException(
+                    "budget_usd: at most " + KeySettings.MAX_BUDGET_MICROS / 1_000_000 + " dollars");
         }
         return micros.longValueExact();
     }
@@ -185,7 +210,10 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
     public static long expiry(String text) {
         try {
             if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                return LocalDate.parse(text)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant()
+                        .toEpochMilli();
             }
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException | NullPointerException e) {
@@ -209,11 +237,18 @@ public record KeyInput(String name, Map<String, String> tags, List<String> model
         for (int i = 0; i < value.length(); ) {
             int c = value.codePointAt(i);
             int type = Character.getType(c);
-            boolean allowed = Character.isLetterOrDigit(c) || c == ' ' || LABEL_PUNCTUATION.indexOf(c) >= 0
-                    || type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK;
+            boolean allowed = Character.isLetterOrDigit(c)
+                    || c == ' '
+                    || LABEL_PUNCTUATION.indexOf(c) >= 0
+                    || type == Character.NON_SPACING_MARK
+                    || type == Character.COMBINING_SPACING_MARK;
             if (!allowed) {
-                String shown = Character.isISOControl(c) || Character.isWhitespace(c) || type == Character.FORMAT
-                        || Character.isSpaceChar(c) ? String.format("U+%04X", c) : "'" + Character.toString(c) + "'";
+                String shown = Character.isISOControl(c)
+                                || Character.isWhitespace(c)
+                                || type == Character.FORMAT
+                                || Character.isSpaceChar(c)
+                        ? String.format("U+%04X", c)
+                        : "'" + Character.toString(c) + "'";
                 throw new IllegalArgumentException(field + ": " + what + " has " + shown + " at position "
                         + (value.codePointCount(0, i) + 1) + "; allowed are letters, digits, spaces and "
                         + String.join(" ", LABEL_PUNCTUATION.split("")));

@@ -24,6 +24,7 @@ public final class KeyService {
     public static final String SECRET_PREFIX = "sk-sb-";
     /** How much of the secret listings show. */
     public static final int SHOWN_PREFIX = SECRET_PREFIX.length() + 6;
+
     private static final HexFormat HEX = HexFormat.of();
 
     private final KeyDao keys;
@@ -45,8 +46,11 @@ public final class KeyService {
     public Issued create(KeySettings settings) {
         checkModels(settings);
         String secret = newSecret();
-        var key = keys.insert("vk_" + HEX.formatHex(bytes(8)), secret.substring(0, SHOWN_PREFIX),
-                ApiKeys.sha256Hex(secret), settings);
+        var key = keys.insert(
+                "vk_" + HEX.formatHex(bytes(8)),
+                secret.substring(0, SHOWN_PREFIX),
+                ApiKeys.sha256Hex(secret),
+                settings);
         return new Issued(key, secret);
     }
 
@@ -81,7 +85,7 @@ public final class KeyService {
 
     private static void checkModels(KeySettings settings) {
         if (settings.models().isEmpty()) {
-            return;  // no patterns: every model
+            return; // no patterns: every model
         }
         var problems = ModelGlobs.problems(settings.models());
         if (!problems.isEmpty()) {

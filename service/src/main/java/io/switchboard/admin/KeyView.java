@@ -41,11 +41,26 @@ public record KeyView(
     /** @param spend what the key spent in its budget's current window, and when that window ends */
     static KeyView of(VirtualKeyRecord record, Spend spend, String secret) {
         var s = record.settings();
-        return new KeyView(record.id(), OBJECT, s.name(), record.keyPrefix(), s.tags(), s.models(), s.budgetMicros(),
+        return new KeyView(
+                record.id(),
+                OBJECT,
+                s.name(),
+                record.keyPrefix(),
+                s.tags(),
+                s.models(),
+                s.budgetMicros(),
                 s.budgetMicros() == null ? null : Money.usd(s.budgetMicros()),
-                s.budgetPeriod() == null ? null : s.budgetPeriod().dbValue(), spend.micros(), Money.usd(spend.micros()),
-                spend.resetsAt() == null ? null : spend.resetsAt().toString(), s.rpm(), s.tpm(), instant(s.expiresAt()),
-                s.enabled(), instant(record.revokedAt()), instant(record.createdAt()), instant(record.updatedAt()),
+                s.budgetPeriod() == null ? null : s.budgetPeriod().dbValue(),
+                spend.micros(),
+                Money.usd(spend.micros()),
+                spend.resetsAt() == null ? null : spend.resetsAt().toString(),
+                s.rpm(),
+                s.tpm(),
+                instant(s.expiresAt()),
+                s.enabled(),
+                instant(record.revokedAt()),
+                instant(record.createdAt()),
+                instant(record.updatedAt()),
                 secret);
     }
 
@@ -54,6 +69,5 @@ public record KeyView(
     }
 
     /** What a key spent in the current window of its budget (all time without a budget). */
-    public record Spend(long micros, Instant resetsAt) {
-    }
+    public record Spend(long micros, Instant resetsAt) {}
 }

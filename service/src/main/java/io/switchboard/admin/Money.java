@@ -3,8 +3,7 @@ package io.switchboard.admin;
 /** Micro-dollars written as dollars, exactly: {@code 1234567} is {@code "1.234567"}. */
 final class Money {
 
-    private Money() {
-    }
+    private Money() {}
 
     static String usd(long micros) {
         String sign = micros < 0 ? "-" : "";

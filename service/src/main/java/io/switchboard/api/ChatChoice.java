@@ -13,7 +13,10 @@ public record ChatChoice(
         int index,
         ChatResponseMessage message,
         @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode logprobs,
-        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
+
+        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS)
+        String finishReason,
+
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
 
     public ChatChoice {

@@ -40,8 +40,8 @@ public record ChatCompletionRequest(
 
     /** A request of just a model and messages, streamed or not; every other field unset. */
     public static ChatCompletionRequest of(String model, List<ChatMessage> messages, boolean stream) {
-        return new ChatCompletionRequest(model, messages, stream, null, null, null, null, null, null, null, null, null,
-                Map.of());
+        return new ChatCompletionRequest(
+                model, messages, stream, null, null, null, null, null, null, null, null, null, Map.of());
     }
 
     public boolean isStream() {
@@ -59,14 +59,39 @@ public record ChatCompletionRequest(
 
     /** The same request asking for usage at the end of its stream ({@code stream_options.include_usage}). */
     public ChatCompletionRequest withUsageInStream() {
-        var options = streamOptions == null ? new StreamOptions(true, Map.of())
+        var options = streamOptions == null
+                ? new StreamOptions(true, Map.of())
                 : new StreamOptions(true, streamOptions.extra());
-        return new ChatCompletionRequest(model, messages, stream, options, temperature, topP, n, maxTokens,
-                maxCompletionTokens, stop, tools, toolChoice, extra);
+        return new ChatCompletionRequest(
+                model,
+                messages,
+                stream,
+                options,
+                temperature,
+                topP,
+                n,
+                maxTokens,
+                maxCompletionTokens,
+                stop,
+                tools,
+                toolChoice,
+                extra);
     }
 
     public ChatCompletionRequest withModel(String newModel) {
-        return new ChatCompletionRequest(newModel, messages, stream, streamOptions, temperature, topP, n,
-                maxTokens, maxCompletionTokens, stop, tools, toolChoice, extra);
+        return new ChatCompletionRequest(
+                newModel,
+                messages,
+                stream,
+                streamOptions,
+                temperature,
+                topP,
+                n,
+                maxTokens,
+                maxCompletionTokens,
+                stop,
+                tools,
+                toolChoice,
+                extra);
     }
 }

@@ -15,7 +15,10 @@ public record ChunkChoice(
         int index,
         ChunkDelta delta,
         JsonNode logprobs,
-        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
+
+        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS)
+        String finishReason,
+
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
 
     public ChunkChoice {
@@ -28,7 +31,8 @@ public record ChunkChoice(
 
     /** Whether this choice carries any of the answer (see {@link ChatCompletionChunk#carriesOutput()}). */
     public boolean carriesOutput() {
-        return finishReason != null || (logprobs != null && !logprobs.isNull())
+        return finishReason != null
+                || (logprobs != null && !logprobs.isNull())
                 || (delta != null && delta.carriesOutput());
     }
 }

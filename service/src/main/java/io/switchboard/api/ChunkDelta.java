@@ -49,12 +49,16 @@ public record ChunkDelta(
      * gateway does not model (reasoning text, audio) with a value. Role alone does not.
      */
     public boolean carriesOutput() {
-        return present(content) || present(refusal) || (toolCalls != null && !toolCalls.isEmpty())
+        return present(content)
+                || present(refusal)
+                || (toolCalls != null && !toolCalls.isEmpty())
                 || extra.values().stream().anyMatch(ChunkDelta::present);
     }
 
     private static boolean present(JsonNode value) {
-        return value != null && !value.isNull() && !(value.isTextual() && value.textValue().isEmpty());
+        return value != null
+                && !value.isNull()
+                && !(value.isTextual() && value.textValue().isEmpty());
     }
 
     /** The text of this delta, or "" when it carries none. */

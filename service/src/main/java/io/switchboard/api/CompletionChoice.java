@@ -13,7 +13,10 @@ public record CompletionChoice(
         int index,
         String text,
         @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode logprobs,
-        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
+
+        @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS)
+        String finishReason,
+
         @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> extra) {
 
     public CompletionChoice {

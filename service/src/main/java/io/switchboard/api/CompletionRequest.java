@@ -39,7 +39,8 @@ public record CompletionRequest(
 
     /** The same request asking for usage at the end of its stream ({@code stream_options.include_usage}). */
     public CompletionRequest withUsageInStream() {
-        var options = streamOptions == null ? new StreamOptions(true, Map.of())
+        var options = streamOptions == null
+                ? new StreamOptions(true, Map.of())
                 : new StreamOptions(true, streamOptions.extra());
         return new CompletionRequest(model, prompt, stream, options, maxTokens, temperature, topP, n, extra);
     }

@@ -45,7 +45,11 @@ public record CompletionResponse(
 
     /** As a stream chunk: whether it carries any of the answer (text, a finish reason, usage). */
     public boolean carriesOutput() {
-        return usage != null || (choices != null && choices.stream().anyMatch(choice ->
-                (choice.text() != null && !choice.text().isEmpty()) || choice.finishReason() != null));
+        return usage != null
+                || (choices != null
+                        && choices.stream()
+                                .anyMatch(choice ->
+                                        (choice.text() != null && !choice.text().isEmpty())
+                                                || choice.finishReason() != null));
     }
 }

@@ -11,8 +11,12 @@ import io.swagger.v3.oas.annotations.media.Schema;
 public record ErrorDetail(
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String message,
         @Schema(requiredMode = Schema.RequiredMode.REQUIRED) String type,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, nullable = true) String param,
-        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, nullable = true) String code) {
+
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, nullable = true)
+        String param,
+
+        @Schema(requiredMode = Schema.RequiredMode.REQUIRED, nullable = true)
+        String code) {
 
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String API_ERROR = "api_error";

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 public final class Extras {
 
-    private Extras() {
-    }
+    private Extras() {}
 
     public static Map<String, JsonNode> copy(Map<String, JsonNode> extra) {
         if (extra == null || extra.isEmpty()) {

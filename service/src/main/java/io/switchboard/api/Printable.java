@@ -3,8 +3,7 @@ package io.switchboard.api;
 /** Client-sent text made safe to quote in an error message. */
 public final class Printable {
 
-    private Printable() {
-    }
+    private Printable() {}
 
     /**
      * {@code value} with control characters shown escaped ({@code \u000a}) and cut after

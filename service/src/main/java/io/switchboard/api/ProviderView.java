@@ -18,5 +18,4 @@ public record ProviderView(
         @JsonProperty("model_count") int modelCount,
         List<String> models,
         @JsonProperty("discovery_latency_ms") Long discoveryLatencyMs,
-        @JsonProperty("checked_at") Long checkedAt) {
-}
+        @JsonProperty("checked_at") Long checkedAt) {}

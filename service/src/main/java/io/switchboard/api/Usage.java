@@ -26,13 +26,15 @@ public record Usage(
         var extra = new java.util.LinkedHashMap<String, JsonNode>();
         node.fields().forEachRemaining(field -> {
             switch (field.getKey()) {
-                case "prompt_tokens", "completion_tokens", "total_tokens" -> {
-                }
+                case "prompt_tokens", "completion_tokens", "total_tokens" -> {}
                 default -> extra.put(field.getKey(), field.getValue());
             }
         });
-        return new Usage(node.path("prompt_tokens").asLong(0), node.path("completion_tokens").asLong(0),
-                node.path("total_tokens").asLong(0), extra);
+        return new Usage(
+                node.path("prompt_tokens").asLong(0),
+                node.path("completion_tokens").asLong(0),
+                node.path("total_tokens").asLong(0),
+                extra);
     }
 
     public static Usage of(long promptTokens, long completionTokens) {

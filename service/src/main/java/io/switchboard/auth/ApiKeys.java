@@ -24,6 +24,7 @@ public final class ApiKeys implements Authenticator<String, ApiKeyPrincipal> {
 
     /** Hex digits of the hash that name a key in logs and configuration. */
     public static final int ID_LENGTH = 12;
+
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
 

@@ -16,16 +16,17 @@ import java.util.Locale;
  */
 public final class ApiKeysFile {
 
-    private ApiKeysFile() {
-    }
+    private ApiKeysFile() {}
 
     public static List<String> read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("gateway.apiKeysFile: cannot read " + file + " ("
-                    + e.getClass().getSimpleName() + ")", e);
+            throw new IllegalArgumentException(
+                    "gateway.apiKeysFile: cannot read " + file + " ("
+                            + e.getClass().getSimpleName() + ")",
+                    e);
         }
         return parse(lines, file.toString());
     }

@@ -25,8 +25,8 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
 
     public static final String KEY_ID_PROPERTY = "switchboard.apiKey";
     static final String SCHEME = "Bearer";
-    private static final Map<String, String> CHALLENGE = Map.of(HttpHeaders.WWW_AUTHENTICATE,
-            SCHEME + " realm=\"switchboard\"");
+    private static final Map<String, String> CHALLENGE =
+            Map.of(HttpHeaders.WWW_AUTHENTICATE, SCHEME + " realm=\"switchboard\"");
 
     private final GatewayKeys keys;
 
@@ -44,7 +44,7 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
     @Override
     public void filter(ContainerRequestContext request) {
         if (keys.isEmpty()) {
-            return;  // no key exists (yet): the API is open, as without keys in config.yml
+            return; // no key exists (yet): the API is open, as without keys in config.yml
         }
         String key = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (key == null) {
@@ -54,7 +54,8 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
         if (!authenticate(request, key, SCHEME)) {
             throw refusal("Incorrect API key provided. Ask the operator of this gateway for a valid key.");
         }
-        request.setProperty(KEY_ID_PROPERTY, request.getSecurityContext().getUserPrincipal().getName());
+        request.setProperty(
+                KEY_ID_PROPERTY, request.getSecurityContext().getUserPrincipal().getName());
     }
 
     /** The token of a {@code Bearer} credential, or null when there is none. */
@@ -63,7 +64,8 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
             return null;
         }
         String value = header.strip();
-        if (value.length() <= SCHEME.length() || !value.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+        if (value.length() <= SCHEME.length()
+                || !value.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
                 || !Character.isWhitespace(value.charAt(SCHEME.length()))) {
             return null;
         }

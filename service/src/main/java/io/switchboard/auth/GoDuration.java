@@ -10,8 +10,7 @@ import java.math.RoundingMode;
  */
 final class GoDuration {
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     static String format(long nanos) {
         long millis = Math.max(0, (nanos + 999_999L) / 1_000_000L);
@@ -23,8 +22,10 @@ final class GoDuration {
         }
         long minutes = millis / 60_000;
         long restMillis = millis % 60_000;
-        String seconds = BigDecimal.valueOf(restMillis).divide(BigDecimal.valueOf(1000), 3, RoundingMode.UNNECESSARY)
-                .stripTrailingZeros().toPlainString();
+        String seconds = BigDecimal.valueOf(restMillis)
+                .divide(BigDecimal.valueOf(1000), 3, RoundingMode.UNNECESSARY)
+                .stripTrailingZeros()
+                .toPlainString();
         return (minutes > 0 ? minutes + "m" : "") + seconds + "s";
     }
 }

@@ -10,5 +10,4 @@ package io.switchboard.auth;
  * @param resetNanos time until the limit is back to its full allowance
  * @param retryNanos when refused, time until one request is allowed again; 0 otherwise
  */
-public record RateLimitDecision(boolean allowed, int limit, int remaining, long resetNanos, long retryNanos) {
-}
+public record RateLimitDecision(boolean allowed, int limit, int remaining, long resetNanos, long retryNanos) {}

@@ -37,7 +37,8 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
 
     @Override
     public void filter(ContainerRequestContext request) {
-        Principal principal = request.getSecurityContext() == null ? null
+        Principal principal = request.getSecurityContext() == null
+                ? null
                 : request.getSecurityContext().getUserPrincipal();
         if (!(principal instanceof ApiKeyPrincipal key)) {
             return;
@@ -69,7 +70,7 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
         String message = "Rate limit reached for requests per min (RPM) on this API key: Limit " + decision.limit()
                 + ", Used " + decision.limit() + ", Requested 1. Please try again in "
                 + GoDuration.format(decision.retryNanos()) + ".";
-        return new ApiException(429, new ErrorDetail(message, "requests", null, "rate_limit_exceeded"),
-                Map.copyOf(headers));
+        return new ApiException(
+                429, new ErrorDetail(message, "requests", null, "rate_limit_exceeded"), Map.copyOf(headers));
     }
 }

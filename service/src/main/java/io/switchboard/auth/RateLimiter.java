@@ -33,8 +33,8 @@ public final class RateLimiter {
     }
 
     /** @param directory virtual keys, whose own limit (if set) wins over the default */
-    public RateLimiter(int defaultPerMinute, Map<String, Integer> perKey, KeyDirectory directory,
-                       LongSupplier nanoClock) {
+    public RateLimiter(
+            int defaultPerMinute, Map<String, Integer> perKey, KeyDirectory directory, LongSupplier nanoClock) {
         this.defaultPerMinute = defaultPerMinute;
         this.perKey = Map.copyOf(perKey);
         this.directory = directory;
@@ -43,20 +43,22 @@ public final class RateLimiter {
 
     /** Whether any key may be limited; when not, the filter need not be installed. */
     public boolean limitsAnything() {
-        return defaultPerMinute > 0 || perKey.values().stream().anyMatch(limit -> limit > 0)
+        return defaultPerMinute > 0
+                || perKey.values().stream().anyMatch(limit -> limit > 0)
                 || directory != KeyDirectory.NONE;
     }
 
     /** Takes one request from the key's allowance; empty when the key has no limit. */
     public Optional<RateLimitDecision> acquire(String keyId) {
-        int limit = perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
+        int limit =
+                perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
         if (limit <= 0) {
             return Optional.empty();
         }
         long now = nanoClock.getAsLong();
         // A key whose limit was changed gets a bucket of the new size.
-        TokenBucket bucket = buckets.compute(keyId, (id, held) -> held != null && held.capacity() == limit ? held
-                : new TokenBucket(limit, now));
+        TokenBucket bucket = buckets.compute(
+                keyId, (id, held) -> held != null && held.capacity() == limit ? held : new TokenBucket(limit, now));
         return Optional.of(bucket.tryAcquire(now));
     }
 }

@@ -1,11 +1,11 @@
 package io.switchboard.cli;
 
 import io.dropwizard.core.Configuration;
-import io.switchboard.config.GatewaySettings;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
 import io.switchboard.api.ChunkChoice;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.routing.Caller;
@@ -28,15 +28,20 @@ import java.util.concurrent.TimeoutException;
 public final class ChatCommand extends GatewayCommand {
 
     public ChatCommand(Class<? extends Configuration> configurationClass) {
-        super("chat", "Send one chat message to a model, through the gateway's routing, and print the answer as it"
+        super(
+                "chat",
+                "Send one chat message to a model, through the gateway's routing, and print the answer as it"
                         + " streams. Exits with 1 on an unknown model or an upstream error.",
-                "java -jar service.jar chat config.yml --model echo \"Hello there\"", configurationClass);
+                "java -jar service.jar chat config.yml --model echo \"Hello there\"",
+                configurationClass);
     }
 
     @Override
     public void configure(Subparser subparser) {
         super.configure(subparser);
-        subparser.addArgument("-m", "--model").required(true)
+        subparser
+                .addArgument("-m", "--model")
+                .required(true)
                 .help("a model id, as for the API: provider/model, a bare id or an alias");
         subparser.addArgument("prompt").nargs("+").help("the user message (several words are joined by spaces)");
     }
@@ -83,8 +88,7 @@ public final class ChatCommand extends GatewayCommand {
         }
 
         @Override
-        public void onCommit(Target target, long upstreamNanos, int attempts) {
-        }
+        public void onCommit(Target target, long upstreamNanos, int attempts) {}
 
         @Override
         public void onNext(ChatCompletionChunk chunk) {

@@ -25,8 +25,8 @@ abstract class DatabaseCommand extends ConfiguredCommand<Configuration> {
     private final Class<? extends Configuration> configurationClass;
     private final String example;
 
-    DatabaseCommand(String name, String description, String example,
-                    Class<? extends Configuration> configurationClass) {
+    DatabaseCommand(
+            String name, String description, String example, Class<? extends Configuration> configurationClass) {
         super(name, description);
         this.configurationClass = configurationClass;
         this.example = example;
@@ -41,7 +41,10 @@ abstract class DatabaseCommand extends ConfiguredCommand<Configuration> {
     /** The configuration file is an option here, so the positional arguments stay the command's own. */
     @Override
     protected Argument addFileArgument(Subparser subparser) {
-        return subparser.addArgument("-c", "--config").dest("file").setDefault("config.yml")
+        return subparser
+                .addArgument("-c", "--config")
+                .dest("file")
+                .setDefault("config.yml")
                 .help("the gateway's configuration file (default: config.yml)");
     }
 
@@ -55,8 +58,9 @@ abstract class DatabaseCommand extends ConfiguredCommand<Configuration> {
     protected void run(Bootstrap<Configuration> bootstrap, Namespace namespace, Configuration configuration)
             throws Exception {
         var settings = (GatewaySettings) configuration;
-        var config = settings.database().orElseThrow(() -> new CommandFailure("config.yml has no database: block;"
-                + " keys and usage need one (see docs/usage.md)"));
+        var config = settings.database()
+                .orElseThrow(() -> new CommandFailure(
+                        "config.yml has no database: block;" + " keys and usage need one (see docs/usage.md)"));
         var database = config.build(bootstrap.getMetricRegistry());
         database.start();
         try {
@@ -72,8 +76,11 @@ abstract class DatabaseCommand extends ConfiguredCommand<Configuration> {
     /** Failures a user can act on print as one message; anything else keeps its stack trace. */
     @Override
     public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof CommandFailure || e instanceof ApiException || e instanceof ConfigurationException
-                || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+        if (e instanceof CommandFailure
+                || e instanceof ApiException
+                || e instanceof ConfigurationException
+                || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException) {
             cli.getStdErr().println(e.getMessage());
             cli.getStdErr().flush();
         } else {

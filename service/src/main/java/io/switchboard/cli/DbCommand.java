@@ -2,14 +2,14 @@ package io.switchboard.cli;
 
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.core.Configuration;
-import io.switchboard.config.GatewaySettings;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.store.Database;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.flywaydb.core.api.FlywayException;
 import net.sourceforge.argparse4j.inf.Subparser;
+import org.flywaydb.core.api.FlywayException;
 
 /**
  * {@code db migrate config.yml}: applies the database migrations the gateway would apply at
@@ -53,8 +53,9 @@ public final class DbCommand extends ConfiguredCommand<Configuration> {
         if (!"migrate".equals(namespace.getString(ACTION))) {
             throw new CommandFailure("Unknown db action: " + namespace.getString(ACTION));
         }
-        var settings = config.database().orElseThrow(() -> new CommandFailure("config.yml has no database: block,"
-                + " so there is nothing to migrate (the gateway runs memory-only); see docs/configuration.md"));
+        var settings = config.database()
+                .orElseThrow(() -> new CommandFailure("config.yml has no database: block,"
+                        + " so there is nothing to migrate (the gateway runs memory-only); see docs/configuration.md"));
         var database = settings.build(bootstrap.getMetricRegistry());
         try {
             var report = database.migrate();
@@ -69,8 +70,11 @@ public final class DbCommand extends ConfiguredCommand<Configuration> {
     /** Failures a user can act on (a database that cannot be reached) print as a message; anything else keeps its stack trace. */
     @Override
     public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof CommandFailure || e instanceof ConfigurationException || e instanceof IllegalArgumentException
-                || e instanceof IllegalStateException || e instanceof FlywayException) {
+        if (e instanceof CommandFailure
+                || e instanceof ConfigurationException
+                || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException
+                || e instanceof FlywayException) {
             cli.getStdErr().println(e.getMessage());
             cli.getStdErr().flush();
         } else {

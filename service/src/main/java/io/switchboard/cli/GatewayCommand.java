@@ -7,8 +7,8 @@ import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.switchboard.api.ApiException;
 import io.switchboard.config.GatewaySettings;
-import io.switchboard.core.GatewayPorts;
 import io.switchboard.core.GatewayCore;
+import io.switchboard.core.GatewayPorts;
 import io.switchboard.provider.ProviderException;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -57,7 +57,10 @@ abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
             throws Exception {
         var config = (GatewaySettings) configuration;
         // No server runs here, but a configured port is still never probed as a local runtime.
-        var core = new GatewayCore(config, bootstrap.getObjectMapper(), GatewayPorts.of(configuration.getServerFactory()),
+        var core = new GatewayCore(
+                config,
+                bootstrap.getObjectMapper(),
+                GatewayPorts.of(configuration.getServerFactory()),
                 bootstrap.getMetricRegistry());
         core.start();
         try {
@@ -75,8 +78,11 @@ abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
     /** Failures a user can act on print as one message; anything else keeps its stack trace. */
     @Override
     public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof CommandFailure || e instanceof ApiException || e instanceof ProviderException
-                || e instanceof ConfigurationException || e instanceof IllegalArgumentException) {
+        if (e instanceof CommandFailure
+                || e instanceof ApiException
+                || e instanceof ProviderException
+                || e instanceof ConfigurationException
+                || e instanceof IllegalArgumentException) {
             cli.getStdErr().println(e.getMessage());
             cli.getStdErr().flush();
         } else {

@@ -26,9 +26,12 @@ public final class KeysCommand extends DatabaseCommand {
     private static final List<String> ACTIONS = List.of("create", "list", "show", "update", "revoke", "rotate");
 
     public KeysCommand(Class<? extends Configuration> configurationClass) {
-        super("keys", "Create, list, show, update, revoke or rotate virtual keys (the database's gateway keys).",
+        super(
+                "keys",
+                "Create, list, show, update, revoke or rotate virtual keys (the database's gateway keys).",
                 "java -jar service.jar keys create --name team-a --budget-usd 50 --period monthly --rpm 600"
-                        + " --tpm 200000 --models 'gpt-4o*,claude-*' --expires 2027-01-01", configurationClass);
+                        + " --tpm 200000 --models 'gpt-4o*,claude-*' --expires 2027-01-01",
+                configurationClass);
     }
 
     @Override
@@ -46,7 +49,10 @@ public final class KeysCommand extends DatabaseCommand {
         subparser.addArgument("--expires").help("when it stops working: 2027-01-01 or 2027-01-01T12:00:00Z");
         subparser.addArgument("--disabled").action(Arguments.storeTrue()).help("create or set it disabled");
         subparser.addArgument("--enabled").action(Arguments.storeTrue()).help("set it enabled again");
-        subparser.addArgument("--include-revoked").dest("revoked").action(Arguments.storeTrue())
+        subparser
+                .addArgument("--include-revoked")
+                .dest("revoked")
+                .action(Arguments.storeTrue())
                 .help("list revoked keys too");
     }
 
@@ -69,7 +75,10 @@ public final class KeysCommand extends DatabaseCommand {
             case "show" -> print(keys.find(id).orElseThrow(() -> missing(id)), out);
             case "update" -> {
                 var current = keys.find(id).orElseThrow(() -> missing(id));
-                print(keys.update(id, input(namespace).applyTo(current.settings())).orElseThrow(() -> missing(id)), out);
+                print(
+                        keys.update(id, input(namespace).applyTo(current.settings()))
+                                .orElseThrow(() -> missing(id)),
+                        out);
             }
             case "revoke" -> print(keys.revoke(id).orElseThrow(() -> missing(id)), out);
             case "rotate" -> {
@@ -94,24 +103,45 @@ public final class KeysCommand extends DatabaseCommand {
                 tags.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
             }
         }
-        List<String> models = namespace.getString("models") == null ? null
-                : Arrays.stream(namespace.getString("models").split(",")).map(String::strip)
-                .filter(pattern -> !pattern.isEmpty()).toList();
+        List<String> models = namespace.getString("models") == null
+                ? null
+                : Arrays.stream(namespace.getString("models").split(","))
+                        .map(String::strip)
+                        .filter(pattern -> !pattern.isEmpty())
+                        .toList();
         Long budget = namespace.getString("budget") == null ? null : KeyInput.usd(namespace.getString("budget"));
         var period = namespace.getString("period") == null ? null : KeyInput.period(namespace.getString("period"));
         Long expires = namespace.getString("expires") == null ? null : KeyInput.expiry(namespace.getString("expires"));
-        Boolean enabled = Boolean.TRUE.equals(namespace.getBoolean("disabled")) ? Boolean.FALSE
+        Boolean enabled = Boolean.TRUE.equals(namespace.getBoolean("disabled"))
+                ? Boolean.FALSE
                 : Boolean.TRUE.equals(namespace.getBoolean("enabled")) ? Boolean.TRUE : null;
-        return new KeyInput(namespace.getString("name"), tags, models, budget, false, period,
-                namespace.getInt("rpm"), namespace.getInt("tpm"), expires, false, enabled);
+        return new KeyInput(
+                namespace.getString("name"),
+                tags,
+                models,
+                budget,
+                false,
+                period,
+                namespace.getInt("rpm"),
+                namespace.getInt("tpm"),
+                expires,
+                false,
+                enabled);
     }
 
     private static void list(List<VirtualKeyRecord> keys, PrintStream out) {
         out.printf("%-20s %-24s %-14s %-22s %-8s %-10s %s%n", "ID", "NAME", "PREFIX", "BUDGET", "RPM", "TPM", "STATE");
         for (VirtualKeyRecord key : keys) {
             KeySettings s = key.settings();
-            out.printf("%-20s %-24s %-14s %-22s %-8s %-10s %s%n", key.id(), shorten(s.name(), 24), key.keyPrefix() + "…",
-                    budget(s), s.rpm() == null ? "-" : s.rpm(), s.tpm() == null ? "-" : s.tpm(), state(key));
+            out.printf(
+                    "%-20s %-24s %-14s %-22s %-8s %-10s %s%n",
+                    key.id(),
+                    shorten(s.name(), 24),
+                    key.keyPrefix() + "…",
+                    budget(s),
+                    s.rpm() == null ? "-" : s.rpm(),
+                    s.tpm() == null ? "-" : s.tpm(),
+                    state(key));
         }
     }
 
@@ -135,7 +165,8 @@ public final class KeysCommand extends DatabaseCommand {
         }
         long micros = s.budgetMicros();
         String fraction = String.format("%06d", micros % 1_000_000).replaceFirst("0{1,4}$", "");
-        return "$" + micros / 1_000_000 + "." + fraction + " " + s.budgetPeriod().dbValue();
+        return "$" + micros / 1_000_000 + "." + fraction + " "
+                + s.budgetPeriod().dbValue();
     }
 
     private static String state(VirtualKeyRecord key) {

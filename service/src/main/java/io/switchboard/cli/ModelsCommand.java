@@ -1,8 +1,8 @@
 package io.switchboard.cli;
 
 import io.dropwizard.core.Configuration;
-import io.switchboard.config.GatewaySettings;
 import io.switchboard.api.Model;
+import io.switchboard.config.GatewaySettings;
 import io.switchboard.core.GatewayCore;
 import net.sourceforge.argparse4j.inf.Namespace;
 
@@ -15,8 +15,11 @@ import java.io.PrintStream;
 public final class ModelsCommand extends GatewayCommand {
 
     public ModelsCommand(Class<? extends Configuration> configurationClass) {
-        super("models", "Print the model ids GET /v1/models lists (provider/model ids and aliases), one per line.",
-                "java -jar service.jar models config.yml | grep '^openai/'", configurationClass);
+        super(
+                "models",
+                "Print the model ids GET /v1/models lists (provider/model ids and aliases), one per line.",
+                "java -jar service.jar models config.yml | grep '^openai/'",
+                configurationClass);
     }
 
     @Override

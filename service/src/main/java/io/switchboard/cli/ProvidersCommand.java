@@ -17,13 +17,16 @@ import java.util.List;
  */
 public final class ProvidersCommand extends GatewayCommand {
 
-    private static final List<String> HEADER = List.of("NAME", "TYPE", "BASE URL", "STATUS", "LATENCY", "MODELS",
-            "ERROR");
+    private static final List<String> HEADER =
+            List.of("NAME", "TYPE", "BASE URL", "STATUS", "LATENCY", "MODELS", "ERROR");
 
     public ProvidersCommand(Class<? extends Configuration> configurationClass) {
-        super("providers", "Discover every configured provider and print its type, base URL, status (up:"
+        super(
+                "providers",
+                "Discover every configured provider and print its type, base URL, status (up:"
                         + " reachable), discovery latency and model count. Exits with 1 when no provider is up.",
-                "java -jar service.jar providers config.yml", configurationClass);
+                "java -jar service.jar providers config.yml",
+                configurationClass);
     }
 
     @Override
@@ -35,7 +38,9 @@ public final class ProvidersCommand extends GatewayCommand {
             rows.add(row(state));
         }
         printTable(rows, out);
-        long up = providers.stream().filter(state -> state.status() == ProviderStatus.UP).count();
+        long up = providers.stream()
+                .filter(state -> state.status() == ProviderStatus.UP)
+                .count();
         out.println();
         out.println(up + " of " + providers.size() + " providers reachable.");
         if (up == 0) {
@@ -44,9 +49,14 @@ public final class ProvidersCommand extends GatewayCommand {
     }
 
     private static List<String> row(ProviderState state) {
-        return List.of(state.name(), state.type(), state.baseUrl() != null ? state.baseUrl() : "-",
-                state.status().toString(), state.latency() != null ? state.latency().toMillis() + " ms" : "-",
-                String.valueOf(state.models().size()), state.error() != null ? state.error() : "");
+        return List.of(
+                state.name(),
+                state.type(),
+                state.baseUrl() != null ? state.baseUrl() : "-",
+                state.status().toString(),
+                state.latency() != null ? state.latency().toMillis() + " ms" : "-",
+                String.valueOf(state.models().size()),
+                state.error() != null ? state.error() : "");
     }
 
     /** Columns padded to their widest cell; the last one is not padded, so rows carry no trailing blanks. */

@@ -49,7 +49,8 @@ public class CircuitBreakerConfiguration {
                 slidingWindowSize != null ? slidingWindowSize : base.slidingWindowSize(),
                 minimumNumberOfCalls != null ? minimumNumberOfCalls : base.minimumNumberOfCalls(),
                 waitInOpenState != null ? waitInOpenState.toJavaDuration() : base.waitInOpenState(),
-                permittedCallsInHalfOpenState != null ? permittedCallsInHalfOpenState
+                permittedCallsInHalfOpenState != null
+                        ? permittedCallsInHalfOpenState
                         : base.permittedCallsInHalfOpenState());
     }
 }

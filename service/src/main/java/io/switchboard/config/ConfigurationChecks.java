@@ -10,8 +10,7 @@ import java.util.List;
 /** The checks of config.yml that span several blocks (see {@link GatewaySettings#crossCheck()}). */
 final class ConfigurationChecks {
 
-    private ConfigurationChecks() {
-    }
+    private ConfigurationChecks() {}
 
     /**
      * What Bean Validation cannot say: names unique (providers, local runtimes), the default

@@ -1,13 +1,14 @@
 package io.switchboard.config;
 
 import com.codahale.metrics.MetricRegistry;
-import io.switchboard.store.Database;
-import java.util.Optional;
-import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
+import io.switchboard.store.Database;
 import jakarta.validation.constraints.Pattern;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
 
 /**
  * The {@code database:} block: Dropwizard's {@link DataSourceFactory} (url, user, password,
@@ -47,9 +48,10 @@ public class DatabaseConfiguration extends DataSourceFactory {
      */
     public static Optional<Database> buildIfConfigured(Optional<DatabaseConfiguration> config, MetricRegistry metrics) {
         if (config.isEmpty()) {
-            LoggerFactory.getLogger(DatabaseConfiguration.class).info("No database configured: memory-only mode"
-                    + " (gateway keys from config.yml only, no virtual keys, no usage ledger, budgets and limits reset"
-                    + " on restart); add a database: block to keep them");
+            LoggerFactory.getLogger(DatabaseConfiguration.class)
+                    .info("No database configured: memory-only mode"
+                            + " (gateway keys from config.yml only, no virtual keys, no usage ledger, budgets and limits reset"
+                            + " on restart); add a database: block to keep them");
             return Optional.empty();
         }
         return Optional.of(config.get().build(metrics));
@@ -62,7 +64,8 @@ public class DatabaseConfiguration extends DataSourceFactory {
     /** The same URL, with the constraint that names what is supported (reported as {@code database.url}). */
     @Override
     @JsonProperty
-    @Pattern(regexp = "(?is)\\s*jdbc:(sqlite|postgresql):.+",
+    @Pattern(
+            regexp = "(?is)\\s*jdbc:(sqlite|postgresql):.+",
             message = "must start with jdbc:sqlite: (a file) or jdbc:postgresql: (a PostgreSQL 15+ server)")
     public String getUrl() {
         return super.getUrl();

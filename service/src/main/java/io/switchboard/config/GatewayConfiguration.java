@@ -1,15 +1,15 @@
 package io.switchboard.config;
 
-import io.switchboard.openapi.ApiInfo;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
-import io.switchboard.auth.ApiKeys;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import io.switchboard.auth.ApiKeys;
+import io.switchboard.openapi.ApiInfo;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.routing.RouteGroup;
 import jakarta.validation.Valid;
@@ -147,8 +147,8 @@ public class GatewayConfiguration {
                 if (key.contains("${")) {
                     // ${VAR} without a default stays as text when VAR is unset; that text must
                     // not become a key anyone can send.
-                    throw new IllegalArgumentException("gateway.apiKeys names an environment variable that is not"
-                            + " set; write it as ${VAR:-}");
+                    throw new IllegalArgumentException(
+                            "gateway.apiKeys names an environment variable that is not" + " set; write it as ${VAR:-}");
                 }
                 if (!key.isBlank()) {
                     hashes.add(ApiKeys.sha256Hex(key.strip()));

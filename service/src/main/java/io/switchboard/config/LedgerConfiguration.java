@@ -47,8 +47,8 @@ public class LedgerConfiguration {
     private Duration shutdownTimeout = Duration.seconds(5);
 
     public LedgerSettings settings() {
-        return new LedgerSettings(flushInterval.toJavaDuration(), batchSize, maxHeldRows,
-                shutdownTimeout.toJavaDuration());
+        return new LedgerSettings(
+                flushInterval.toJavaDuration(), batchSize, maxHeldRows, shutdownTimeout.toJavaDuration());
     }
 
     /** A writer into {@code sink}, counting in {@code metrics}; the caller manages its lifecycle. */

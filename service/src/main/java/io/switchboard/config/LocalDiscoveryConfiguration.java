@@ -66,25 +66,32 @@ public class LocalDiscoveryConfiguration {
      * @param runtimeProvider makes the provider for a runtime found, from its name and base URL
      *                        (the composition root supplies the OpenAI-compatible factory)
      */
-    public ProviderSource build(List<ProviderFactory> configured, Supplier<Set<Integer>> gatewayPorts,
-                                ProviderContext context, BiFunction<String, String, ProviderFactory> runtimeProvider) {
+    public ProviderSource build(
+            List<ProviderFactory> configured,
+            Supplier<Set<Integer>> gatewayPorts,
+            ProviderContext context,
+            BiFunction<String, String, ProviderFactory> runtimeProvider) {
         if (!enabled || runtimes.isEmpty()) {
             return ProviderSource.NONE;
         }
         Set<String> names = configured.stream().map(ProviderFactory::name).collect(Collectors.toSet());
-        Set<Integer> localPorts = configured.stream().map(ProviderFactory::baseUrl)
+        Set<Integer> localPorts = configured.stream()
+                .map(ProviderFactory::baseUrl)
                 .filter(LocalDiscoveryConfiguration::isThisMachine)
                 .map(LocalRuntimeDiscovery::portOf)
                 .collect(Collectors.toUnmodifiableSet());
         var candidates = new ArrayList<LocalRuntimeDiscovery.Candidate>();
         for (LocalRuntimeConfiguration runtime : runtimes) {
             if (names.contains(runtime.name())) {
-                LOG.info("Not probing {} at {}: the configured provider '{}' takes its place", runtime.label(),
-                        runtime.baseUrl(), runtime.name());
+                LOG.info(
+                        "Not probing {} at {}: the configured provider '{}' takes its place",
+                        runtime.label(),
+                        runtime.baseUrl(),
+                        runtime.name());
                 continue;
             }
-            candidates.add(new LocalRuntimeDiscovery.Candidate(runtime.label(),
-                    runtimeProvider.apply(runtime.name(), runtime.baseUrl())));
+            candidates.add(new LocalRuntimeDiscovery.Candidate(
+                    runtime.label(), runtimeProvider.apply(runtime.name(), runtime.baseUrl())));
         }
         Supplier<Set<Integer>> reserved = () -> {
             var ports = new HashSet<>(gatewayPorts.get());
@@ -109,7 +116,10 @@ public class LocalDiscoveryConfiguration {
             return false;
         }
         host = host.toLowerCase(Locale.ROOT);
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1")
+        return host.equals("localhost")
+                || host.startsWith("127.")
+                || host.equals("[::1]")
+                || host.equals("::1")
                 || host.equals("0.0.0.0");
     }
 }

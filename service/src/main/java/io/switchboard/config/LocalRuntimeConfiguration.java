@@ -1,7 +1,7 @@
 package io.switchboard.config;
 
-import io.switchboard.provider.http.HttpProviderFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.switchboard.provider.http.HttpProviderFactory;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 
@@ -28,8 +28,7 @@ public class LocalRuntimeConfiguration {
     @JsonProperty
     private String baseUrl;
 
-    public LocalRuntimeConfiguration() {
-    }
+    public LocalRuntimeConfiguration() {}
 
     public LocalRuntimeConfiguration(String name, String label, String baseUrl) {
         this.name = name;

@@ -49,8 +49,10 @@ public class PricingConfiguration {
     @Valid
     @NotNull
     @JsonProperty
-    private Map<@NotNull @Pattern(regexp = KEY, message = "must be provider/model or provider/*") String,
-            @NotNull @Valid PriceOverride> overrides = Map.of();
+    private Map<
+                    @NotNull @Pattern(regexp = KEY, message = "must be provider/model or provider/*") String,
+                    @NotNull @Valid PriceOverride>
+            overrides = Map.of();
 
     /** Output tokens a budget's pre-call estimate assumes when a request sets no max_tokens. */
     @Min(1)
@@ -71,33 +73,52 @@ public class PricingConfiguration {
         var prices = new LinkedHashMap<String, ModelPrice>();
         overrides.forEach((key, override) -> prices.put(key, override.toPrice(key)));
         PriceTable table = PriceTable.shipped(json).withOverrides(prices);
-        LOG.info("Prices: {} models from the table of {} ({}), {} overrides from config", table.entries().size(),
-                table.date(), String.join(", ", table.sources().keySet()), prices.size());
+        LOG.info(
+                "Prices: {} models from the table of {} ({}), {} overrides from config",
+                table.entries().size(),
+                table.date(),
+                String.join(", ", table.sources().keySet()),
+                prices.size());
         return table;
     }
 
     /** One model's prices in USD per million tokens; a price left out (or null) is unknown. */
     public record PriceOverride(
-            @NotNull(message = "is required: the input price") @DecimalMin("0") @DecimalMax("10000")
-            @Digits(integer = 5, fraction = 6) @JsonProperty("input") BigDecimal input,
-            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6)
-            @JsonProperty("output") BigDecimal output,
-            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6)
-            @JsonProperty("cachedRead") BigDecimal cachedRead,
-            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6)
-            @JsonProperty("cacheWrite") BigDecimal cacheWrite,
-            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6)
-            @JsonProperty("cacheWrite1h") BigDecimal cacheWrite1h) {
+            @NotNull(message = "is required: the input price")
+            @DecimalMin("0")
+            @DecimalMax("10000")
+            @Digits(integer = 5, fraction = 6)
+            @JsonProperty("input")
+            BigDecimal input,
+
+            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6) @JsonProperty("output")
+            BigDecimal output,
+
+            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6) @JsonProperty("cachedRead")
+            BigDecimal cachedRead,
+
+            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6) @JsonProperty("cacheWrite")
+            BigDecimal cacheWrite,
+
+            @DecimalMin("0") @DecimalMax("10000") @Digits(integer = 5, fraction = 6) @JsonProperty("cacheWrite1h")
+            BigDecimal cacheWrite1h) {
 
         /** As a price; the checks are repeated here so that no path skips them. */
         public ModelPrice toPrice(String key) {
-            return ModelPrice.flat(key, "config", new Rates(micros(input, key, "input"), micros(output, key, "output"),
-                    micros(cachedRead, key, "cachedRead"), micros(cacheWrite, key, "cacheWrite"),
-                    micros(cacheWrite1h, key, "cacheWrite1h")));
+            return ModelPrice.flat(
+                    key,
+                    "config",
+                    new Rates(
+                            micros(input, key, "input"),
+                            micros(output, key, "output"),
+                            micros(cachedRead, key, "cachedRead"),
+                            micros(cacheWrite, key, "cacheWrite"),
+                            micros(cacheWrite1h, key, "cacheWrite1h")));
         }
 
         private static OptionalLong micros(BigDecimal usd, String key, String name) {
-            return usd == null ? OptionalLong.empty()
+            return usd == null
+                    ? OptionalLong.empty()
                     : OptionalLong.of(Micros.parsePrice(usd, "pricing.overrides." + key + "." + name));
         }
     }

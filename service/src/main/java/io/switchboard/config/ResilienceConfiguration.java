@@ -42,8 +42,8 @@ public class ResilienceConfiguration {
 
     /** The global policy, built-in defaults under whatever the global blocks set. */
     public ProviderPolicy global() {
-        return new ProviderPolicy(retry.over(ProviderPolicy.DEFAULT.retry()),
-                circuitBreaker.over(ProviderPolicy.DEFAULT.breaker()));
+        return new ProviderPolicy(
+                retry.over(ProviderPolicy.DEFAULT.retry()), circuitBreaker.over(ProviderPolicy.DEFAULT.breaker()));
     }
 
     /** One provider's policy: its own blocks over the global policy. */

@@ -2,9 +2,9 @@ package io.switchboard.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
+import io.switchboard.routing.RetryPolicy;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
-import io.switchboard.routing.RetryPolicy;
 
 /**
  * {@code retry:} globally or for one provider. Keys left out take the value from the level above

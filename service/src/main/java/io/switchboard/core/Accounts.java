@@ -57,9 +57,16 @@ final class Accounts implements CallObserver {
     private final Clock clock;
     private final Map<String, ModelGlobs> globs = new ConcurrentHashMap<>();
 
-    Accounts(KeyCache keys, BudgetBook budgets, TokensPerMinute tokenLimits, PriceTable prices,
-             CostEstimator estimator, Consumer<UsageRow> ledger, GatewayMetrics metrics,
-             BiPredicate<String, String> listed, Clock clock) {
+    Accounts(
+            KeyCache keys,
+            BudgetBook budgets,
+            TokensPerMinute tokenLimits,
+            PriceTable prices,
+            CostEstimator estimator,
+            Consumer<UsageRow> ledger,
+            GatewayMetrics metrics,
+            BiPredicate<String, String> listed,
+            Clock clock) {
         this.keys = keys;
         this.budgets = budgets;
         this.tokenLimits = tokenLimits;
@@ -84,17 +91,31 @@ final class Accounts implements CallObserver {
             return admit(caller, route, streamed, request, startNanos, startMillis);
         } catch (ApiException refused) {
             // Refused by the key's own rules (model, budget, tokens per minute): still a request.
-            ledger.accept(new UsageRow(caller.requestId(), startMillis, caller.keyId(), caller.endpoint(),
-                    route.first().providerName(), route.requestedModel(), null, streamed, refused.status(),
-                    refused.detail().code(), 0, TokenCounts.UNKNOWN, 0L, (System.nanoTime() - startNanos) / 1_000_000,
+            ledger.accept(new UsageRow(
+                    caller.requestId(),
+                    startMillis,
+                    caller.keyId(),
+                    caller.endpoint(),
+                    route.first().providerName(),
+                    route.requestedModel(),
+                    null,
+                    streamed,
+                    refused.status(),
+                    refused.detail().code(),
+                    0,
+                    TokenCounts.UNKNOWN,
+                    0L,
+                    (System.nanoTime() - startNanos) / 1_000_000,
                     null));
             throw refused;
         }
     }
 
-    private Track admit(Caller caller, Route route, boolean streamed, Object request, long startNanos,
-                        long startMillis) {
-        VirtualKeyRecord key = caller.keyId() == null || keys == null ? null : keys.byId(caller.keyId()).orElse(null);
+    private Track admit(
+            Caller caller, Route route, boolean streamed, Object request, long startNanos, long startMillis) {
+        VirtualKeyRecord key = caller.keyId() == null || keys == null
+                ? null
+                : keys.byId(caller.keyId()).orElse(null);
         Reservation reservation = null;
         long tokenEstimate = 0;
         if (key != null) {
@@ -111,9 +132,11 @@ final class Accounts implements CallObserver {
                 }
             }
             if (settings.budgetMicros() != null) {
-                var budget = new Budget(settings.budgetMicros(), BudgetPeriod.parse(settings.budgetPeriod().dbValue()));
-                long estimate = estimator.estimateMicros(prompt, output,
-                        prices.find(first.providerName(), first.upstreamModel()));
+                var budget = new Budget(
+                        settings.budgetMicros(),
+                        BudgetPeriod.parse(settings.budgetPeriod().dbValue()));
+                long estimate = estimator.estimateMicros(
+                        prompt, output, prices.find(first.providerName(), first.upstreamModel()));
                 var admission = budgets.reserve(key.id(), budget, estimate, clock.instant());
                 if (admission instanceof Admission.Refused refused) {
                     if (tokenEstimate > 0) {
@@ -138,24 +161,37 @@ final class Accounts implements CallObserver {
                 return;
             }
         }
-        throw new ApiException(403, new ErrorDetail("This API key may not use the model '" + route.requestedModel()
-                + "'. The models it may use: " + String.join(", ", patterns) + ".", ErrorDetail.INVALID_REQUEST,
-                "model", "model_not_allowed"));
+        throw new ApiException(
+                403,
+                new ErrorDetail(
+                        "This API key may not use the model '" + route.requestedModel() + "'. The models it may use: "
+                                + String.join(", ", patterns) + ".",
+                        ErrorDetail.INVALID_REQUEST,
+                        "model",
+                        "model_not_allowed"));
     }
 
     private static ApiException quotaExceeded(Admission.Refused refused) {
         var headers = new LinkedHashMap<String, String>();
-        refused.retryAfterSeconds(java.time.Instant.now()).ifPresent(seconds -> headers.put("Retry-After",
-                Long.toString(seconds)));
-        return new ApiException(429, new ErrorDetail(refused.message(), "insufficient_quota", null,
-                Admission.Refused.ERROR_CODE), Map.copyOf(headers));
+        refused.retryAfterSeconds(java.time.Instant.now())
+                .ifPresent(seconds -> headers.put("Retry-After", Long.toString(seconds)));
+        return new ApiException(
+                429,
+                new ErrorDetail(refused.message(), "insufficient_quota", null, Admission.Refused.ERROR_CODE),
+                Map.copyOf(headers));
     }
 
     private static ApiException tokensExceeded(int tpm, long wanted, long waitNanos) {
         long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-        return new ApiException(429, new ErrorDetail("Rate limit reached for tokens per min (TPM) on this API key:"
-                + " Limit " + tpm + ", Requested " + wanted + ". Please try again in " + seconds + "s.", "tokens", null,
-                "rate_limit_exceeded"), Map.of("Retry-After", Long.toString(seconds)));
+        return new ApiException(
+                429,
+                new ErrorDetail(
+                        "Rate limit reached for tokens per min (TPM) on this API key:" + " Limit " + tpm
+                                + ", Requested " + wanted + ". Please try again in " + seconds + "s.",
+                        "tokens",
+                        null,
+                        "rate_limit_exceeded"),
+                Map.of("Retry-After", Long.toString(seconds)));
     }
 
     /** A documented estimate of the prompt: see {@link CostEstimator#promptTokens}. */
@@ -168,10 +204,12 @@ final class Accounts implements CallObserver {
             return CostEstimator.promptTokens(texts);
         }
         if (request instanceof CompletionRequest completion) {
-            return CostEstimator.promptTokens(completion.prompt() == null ? "" : completion.prompt().toString());
+            return CostEstimator.promptTokens(
+                    completion.prompt() == null ? "" : completion.prompt().toString());
         }
         if (request instanceof EmbeddingRequest embedding) {
-            return CostEstimator.promptTokens(embedding.input() == null ? "" : embedding.input().toString());
+            return CostEstimator.promptTokens(
+                    embedding.input() == null ? "" : embedding.input().toString());
         }
         return 0;
     }
@@ -199,8 +237,15 @@ final class Accounts implements CallObserver {
         private final long startMillis;
         private volatile long firstTokenNanos;
 
-        Call(Caller caller, Route route, boolean streamed, VirtualKeyRecord key, Reservation reservation,
-             long tokenEstimate, long startNanos, long startMillis) {
+        Call(
+                Caller caller,
+                Route route,
+                boolean streamed,
+                VirtualKeyRecord key,
+                Reservation reservation,
+                long tokenEstimate,
+                long startNanos,
+                long startMillis) {
             this.caller = caller;
             this.route = route;
             this.streamed = streamed;
@@ -222,34 +267,58 @@ final class Accounts implements CallObserver {
             TokenUsage tokens = usage == null ? null : TokenUsage.fromOpenAi(usage);
             OptionalLong cost;
             if (tokens != null && servedBy != null) {
-                cost = Cost.of(tokens, prices.find(servedBy.providerName(), servedBy.upstreamModel())).micros();
+                cost = Cost.of(tokens, prices.find(servedBy.providerName(), servedBy.upstreamModel()))
+                        .micros();
             } else if (servedBy == null && failure != null && !clientLeft) {
-                cost = OptionalLong.of(0);  // no target answered: nothing was generated
+                cost = OptionalLong.of(0); // no target answered: nothing was generated
             } else {
-                cost = OptionalLong.empty();  // answered, but no usage reported (a client that left mid-stream)
+                cost = OptionalLong.empty(); // answered, but no usage reported (a client that left mid-stream)
             }
             if (reservation != null) {
                 budgets.settle(reservation, cost);
             }
             if (tokenEstimate > 0) {
-                tokenLimits.settle(key.id(), tokenEstimate, tokens != null ? tokens.promptTokens()
-                        + tokens.completionTokens() : tokenEstimate);
+                tokenLimits.settle(
+                        key.id(),
+                        tokenEstimate,
+                        tokens != null ? tokens.promptTokens() + tokens.completionTokens() : tokenEstimate);
             }
             if (servedBy != null) {
-                String model = listed.test(servedBy.providerName(), servedBy.upstreamModel()) ? servedBy.upstreamModel()
+                String model = listed.test(servedBy.providerName(), servedBy.upstreamModel())
+                        ? servedBy.upstreamModel()
                         : GatewayMetrics.UNLISTED_MODEL;
-                metrics.costed(servedBy.providerName(), model, tokens == null ? null
-                        : cost.isPresent() ? Long.valueOf(cost.getAsLong()) : null);
+                metrics.costed(
+                        servedBy.providerName(),
+                        model,
+                        tokens == null ? null : cost.isPresent() ? Long.valueOf(cost.getAsLong()) : null);
             }
             int status = failure == null ? (clientLeft ? 499 : 200) : (clientLeft ? 499 : failure.clientStatus());
-            String errorKind = clientLeft ? "client_left" : failure != null ? failure.kind().label() : null;
-            var counts = tokens == null ? TokenCounts.UNKNOWN : new TokenCounts(tokens.promptTokens(),
-                    tokens.completionTokens(), tokens.cacheReadTokens(), tokens.cacheWriteTokens(),
-                    tokens.reasoningTokens());
-            ledger.accept(new UsageRow(caller.requestId(), startMillis, caller.keyId(), caller.endpoint(),
-                    servedBy != null ? servedBy.providerName() : route.first().providerName(), route.requestedModel(),
-                    servedBy != null ? servedBy.upstreamModel() : null, streamed, status, errorKind, attempts, counts,
-                    cost.isPresent() ? cost.getAsLong() : null, (now - startNanos) / 1_000_000,
+            String errorKind = clientLeft
+                    ? "client_left"
+                    : failure != null ? failure.kind().label() : null;
+            var counts = tokens == null
+                    ? TokenCounts.UNKNOWN
+                    : new TokenCounts(
+                            tokens.promptTokens(),
+                            tokens.completionTokens(),
+                            tokens.cacheReadTokens(),
+                            tokens.cacheWriteTokens(),
+                            tokens.reasoningTokens());
+            ledger.accept(new UsageRow(
+                    caller.requestId(),
+                    startMillis,
+                    caller.keyId(),
+                    caller.endpoint(),
+                    servedBy != null ? servedBy.providerName() : route.first().providerName(),
+                    route.requestedModel(),
+                    servedBy != null ? servedBy.upstreamModel() : null,
+                    streamed,
+                    status,
+                    errorKind,
+                    attempts,
+                    counts,
+                    cost.isPresent() ? cost.getAsLong() : null,
+                    (now - startNanos) / 1_000_000,
                     firstTokenNanos == 0 ? null : (firstTokenNanos - startNanos) / 1_000_000));
         }
     }

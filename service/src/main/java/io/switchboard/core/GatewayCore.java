@@ -1,27 +1,17 @@
 package io.switchboard.core;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.codahale.metrics.MetricRegistry;
-import io.switchboard.auth.KeyDirectory;
-import io.switchboard.config.DatabaseConfiguration;
-import io.switchboard.store.Database;
-import io.switchboard.store.VirtualKeyRecord;
-import io.switchboard.usage.BudgetBook;
-import io.switchboard.usage.BudgetPeriod;
-import io.switchboard.usage.CostEstimator;
-import io.switchboard.usage.LedgerWriter;
-import io.switchboard.usage.TokensPerMinute;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.lifecycle.Managed;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.switchboard.auth.KeyDirectory;
+import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.provider.ProviderContext;
 import io.switchboard.provider.http.UpstreamClients;
+import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.ProviderSources;
 import io.switchboard.registry.RegistrySettings;
@@ -31,12 +21,22 @@ import io.switchboard.routing.RouteEvents;
 import io.switchboard.routing.RouteExecutor;
 import io.switchboard.routing.RouteSettings;
 import io.switchboard.routing.RoutedCalls;
-import io.switchboard.provider.openai.OpenAiProviderFactory;
+import io.switchboard.store.Database;
+import io.switchboard.store.VirtualKeyRecord;
+import io.switchboard.usage.BudgetBook;
+import io.switchboard.usage.BudgetPeriod;
+import io.switchboard.usage.CostEstimator;
+import io.switchboard.usage.LedgerWriter;
+import io.switchboard.usage.TokensPerMinute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -57,6 +57,7 @@ public final class GatewayCore implements Managed {
 
     /** How often the virtual keys are read for changes: a change counts everywhere within a second. */
     private static final Duration KEY_POLL = Duration.ofMillis(250);
+
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
 
     private final UpstreamClients clients;
@@ -77,8 +78,8 @@ public final class GatewayCore implements Managed {
      * @param dropwizardMetrics where the database pool and the ledger writer report (bridged to Prometheus)
      * @throws IllegalArgumentException when the configuration fails {@link GatewaySettings#crossCheck()}
      */
-    public GatewayCore(GatewaySettings config, ObjectMapper mapper, GatewayPorts ports,
-                       MetricRegistry dropwizardMetrics) {
+    public GatewayCore(
+            GatewaySettings config, ObjectMapper mapper, GatewayPorts ports, MetricRegistry dropwizardMetrics) {
         var problems = config.crossCheck();
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
@@ -90,30 +91,48 @@ public final class GatewayCore implements Managed {
         // would stay queued until its deadline (minutes), one per request.
         scheduler.setRemoveOnCancelPolicy(true);
         var context = new ProviderContext(mapper, clients, scheduler, clients.executor(), gateway.upstreamTimeouts());
-        var localRuntimes = gateway.localDiscovery().build(config.providers(), ports, context,
-                OpenAiProviderFactory::keyless);
+        var localRuntimes =
+                gateway.localDiscovery().build(config.providers(), ports, context, OpenAiProviderFactory::keyless);
         metrics = new GatewayMetrics(new PrometheusRegistry());
         // The registry wraps each provider in metrics and tells the wrapper which model ids it lists.
-        registry = new ProviderRegistry(new ProviderSources(config.providers(), localRuntimes), context,
-                new RegistrySettings(gateway.discoveryTimeout().toJavaDuration(), gateway.refreshPeriod().toJavaDuration()),
+        registry = new ProviderRegistry(
+                new ProviderSources(config.providers(), localRuntimes),
+                context,
+                new RegistrySettings(
+                        gateway.discoveryTimeout().toJavaDuration(),
+                        gateway.refreshPeriod().toJavaDuration()),
                 metrics::instrument);
         router = new ModelRouter(registry::snapshot, gateway.aliases(), gateway.defaultProvider());
         policies = new ResiliencePolicies(gateway.resilience()::forProvider);
         metrics.watchProviders(() -> registry.snapshot().upByProvider());
         metrics.watchBreakers(this::breakerStates);
-        metrics.watchUpstreams(() -> connections(clients), () -> clients.executor().getBusyThreads());
+        metrics.watchUpstreams(
+                () -> connections(clients), () -> clients.executor().getBusyThreads());
         var routeLog = new RouteLog();
         policies.onStateTransition(routeLog::breakerChanged);
-        executor = new RouteExecutor(scheduler, new RouteSettings(gateway.requestTimeout().toJavaDuration(),
-                gateway.streamIdleTimeout().toJavaDuration()), policies,
+        executor = new RouteExecutor(
+                scheduler,
+                new RouteSettings(
+                        gateway.requestTimeout().toJavaDuration(),
+                        gateway.streamIdleTimeout().toJavaDuration()),
+                policies,
                 RouteEvents.both(new RouteMetrics(metrics), routeLog));
         database = DatabaseConfiguration.buildIfConfigured(config.database(), dropwizardMetrics);
-        keys = database.map(db -> new KeyCache(db.keys(), System::currentTimeMillis)).orElse(null);
-        ledger = database.map(db -> config.ledger().build(db.usage()::insertAll, dropwizardMetrics)).orElse(null);
+        keys = database.map(db -> new KeyCache(db.keys(), System::currentTimeMillis))
+                .orElse(null);
+        ledger = database.map(db -> config.ledger().build(db.usage()::insertAll, dropwizardMetrics))
+                .orElse(null);
         var pricing = config.pricing();
-        var accounts = new Accounts(keys, budgets, new TokensPerMinute(System::nanoTime), pricing.build(mapper),
-                new CostEstimator(pricing.defaultOutputTokens()), ledger != null ? ledger::offer : row -> { },
-                metrics, registry::lists, Clock.systemUTC());
+        var accounts = new Accounts(
+                keys,
+                budgets,
+                new TokensPerMinute(System::nanoTime),
+                pricing.build(mapper),
+                new CostEstimator(pricing.defaultOutputTokens()),
+                ledger != null ? ledger::offer : row -> {},
+                metrics,
+                registry::lists,
+                Clock.systemUTC());
         calls = new RoutedCalls(router, executor, accounts);
     }
 
@@ -127,8 +146,11 @@ public final class GatewayCore implements Managed {
         }
         clients.start();
         registry.start();
-        router.disabledDefaultProvider().ifPresent(reason -> LOG.warn("{} Until it is enabled, a model id without a"
-                + " provider prefix that no provider lists answers 404.", reason));
+        router.disabledDefaultProvider()
+                .ifPresent(reason -> LOG.warn(
+                        "{} Until it is enabled, a model id without a"
+                                + " provider prefix that no provider lists answers 404.",
+                        reason));
     }
 
     /** Budgets survive a restart: each key's spend in its current window, from the ledger. */
@@ -138,7 +160,8 @@ public final class GatewayCore implements Managed {
             var settings = key.settings();
             if (settings.budgetMicros() != null && key.revokedAt() == null) {
                 var period = BudgetPeriod.parse(settings.budgetPeriod().dbValue());
-                long spent = db.usage().spendSince(key.id(), period.windowStart(now).toEpochMilli());
+                long spent =
+                        db.usage().spendSince(key.id(), period.windowStart(now).toEpochMilli());
                 budgets.load(key.id(), period, spent, now);
             }
         }
@@ -151,7 +174,7 @@ public final class GatewayCore implements Managed {
             clients.stop();
             if (database.isPresent()) {
                 keys.stop();
-                ledger.stop();  // flushes what is held, bounded by ledger.shutdownTimeout
+                ledger.stop(); // flushes what is held, bounded by ledger.shutdownTimeout
                 database.get().stop();
             }
         } finally {
@@ -221,8 +244,9 @@ public final class GatewayCore implements Managed {
 
     private static Map<String, GatewayMetrics.Connections> connections(UpstreamClients clients) {
         var connections = new TreeMap<String, GatewayMetrics.Connections>();
-        clients.pools().forEach((origin, pool) -> connections.put(origin,
-                new GatewayMetrics.Connections(pool.active(), pool.idle())));
+        clients.pools()
+                .forEach((origin, pool) ->
+                        connections.put(origin, new GatewayMetrics.Connections(pool.active(), pool.idle())));
         return connections;
     }
 

@@ -44,8 +44,8 @@ final class KeyCache implements KeyDirectory {
     /** Loads every key, then polls for changes. */
     void start(ScheduledExecutorService scheduler, Duration period) {
         refresh();
-        poller = scheduler.scheduleWithFixedDelay(this::refreshQuietly, period.toMillis(), period.toMillis(),
-                TimeUnit.MILLISECONDS);
+        poller = scheduler.scheduleWithFixedDelay(
+                this::refreshQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop() {
@@ -65,7 +65,7 @@ final class KeyCache implements KeyDirectory {
         for (VirtualKeyRecord key : changed) {
             VirtualKeyRecord before = byId.put(key.id(), key);
             if (before != null) {
-                byHash.remove(before.keyHash());  // rotated: the old secret stops working
+                byHash.remove(before.keyHash()); // rotated: the old secret stops working
             }
             byHash.put(key.keyHash(), key);
         }
@@ -82,7 +82,8 @@ final class KeyCache implements KeyDirectory {
         } catch (RuntimeException e) {
             if (!failing) {
                 failing = true;
-                LOG.warn("Virtual keys: cannot read changes from the database; serving the keys known ({})",
+                LOG.warn(
+                        "Virtual keys: cannot read changes from the database; serving the keys known ({})",
                         e.toString());
             }
         }
@@ -100,7 +101,8 @@ final class KeyCache implements KeyDirectory {
     @Override
     public Optional<ApiKeyPrincipal> byHash(String sha256Hex) {
         VirtualKeyRecord key = snapshot.byHash().get(sha256Hex);
-        return key != null && key.usableAt(clock.getAsLong()) ? Optional.of(new ApiKeyPrincipal(key.id()))
+        return key != null && key.usableAt(clock.getAsLong())
+                ? Optional.of(new ApiKeyPrincipal(key.id()))
                 : Optional.empty();
     }
 
@@ -112,7 +114,9 @@ final class KeyCache implements KeyDirectory {
     @Override
     public OptionalInt requestsPerMinute(String keyId) {
         VirtualKeyRecord key = snapshot.byId().get(keyId);
-        return key != null && key.settings().rpm() != null ? OptionalInt.of(key.settings().rpm()) : OptionalInt.empty();
+        return key != null && key.settings().rpm() != null
+                ? OptionalInt.of(key.settings().rpm())
+                : OptionalInt.empty();
     }
 
     @Override
@@ -120,6 +124,5 @@ final class KeyCache implements KeyDirectory {
         return "KeyCache[" + snapshot.byId().size() + " virtual keys]";
     }
 
-    private record Snapshot(Map<String, VirtualKeyRecord> byId, Map<String, VirtualKeyRecord> byHash) {
-    }
+    private record Snapshot(Map<String, VirtualKeyRecord> byId, Map<String, VirtualKeyRecord> byHash) {}
 }

@@ -35,8 +35,14 @@ final class RouteLog implements RouteEvents {
         if (heldBack < 0) {
             return;
         }
-        LOG.warn("Request {}: attempt {} at {} failed ({}): {}{}", requestId != null ? requestId : "-", attempt,
-                target.catalogId(), error.kind().label(), error.getMessage(), suffix(heldBack));
+        LOG.warn(
+                "Request {}: attempt {} at {} failed ({}): {}{}",
+                requestId != null ? requestId : "-",
+                attempt,
+                target.catalogId(),
+                error.kind().label(),
+                error.getMessage(),
+                suffix(heldBack));
     }
 
     /** A provider's breaker changed state. */
@@ -45,17 +51,19 @@ final class RouteLog implements RouteEvents {
         if (heldBack < 0) {
             return;
         }
-        LOG.warn("Circuit breaker of provider {}: {} -> {}{}", provider, transition.getFromState(),
-                transition.getToState(), suffix(heldBack));
+        LOG.warn(
+                "Circuit breaker of provider {}: {} -> {}{}",
+                provider,
+                transition.getFromState(),
+                transition.getToState(),
+                suffix(heldBack));
     }
 
     @Override
-    public void retried(Target target, ProviderException cause) {
-    }
+    public void retried(Target target, ProviderException cause) {}
 
     @Override
-    public void fellBack(Target from, Target to, ProviderException cause) {
-    }
+    public void fellBack(Target from, Target to, ProviderException cause) {}
 
     private static String suffix(long heldBack) {
         return heldBack > 0 ? " (" + heldBack + " similar lines not logged)" : "";

@@ -21,6 +21,9 @@ final class RouteMetrics implements RouteEvents {
 
     @Override
     public void fellBack(Target from, Target to, ProviderException cause) {
-        metrics.fellBack(from.providerName(), to.providerName(), cause != null ? cause.kind().label() : "circuit_open");
+        metrics.fellBack(
+                from.providerName(),
+                to.providerName(),
+                cause != null ? cause.kind().label() : "circuit_open");
     }
 }

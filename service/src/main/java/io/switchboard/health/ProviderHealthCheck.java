@@ -35,7 +35,8 @@ public final class ProviderHealthCheck extends HealthCheck {
         if (state == null) {
             return Result.builder().healthy().withMessage("Not probed yet").build();
         }
-        var result = Result.builder().withDetail("status", state.status().toString())
+        var result = Result.builder()
+                .withDetail("status", state.status().toString())
                 .withDetail("type", state.type())
                 .withDetail("models", state.models().size())
                 .withDetail("circuit_breaker", breakerState.apply(provider));
@@ -46,13 +47,25 @@ public final class ProviderHealthCheck extends HealthCheck {
             result.withDetail("checked_at", state.checkedAt().toString());
         }
         return switch (state.status()) {
-            case UP -> result.healthy().withMessage(probed(state) + ": " + state.models().size() + " models in "
-                    + state.latency().toMillis() + " ms").build();
-            case DOWN -> result.unhealthy().withMessage(state.error() + " (" + probed(state) + ", gave up after "
-                    + state.latency().toMillis() + " ms)").build();
-            case UNKNOWN -> result.healthy().withMessage(state.error() != null ? state.error()
-                    : "Not probed: the provider cannot list its models").build();
-            case DISABLED -> result.healthy().withMessage("Disabled: " + state.error()).build();
+            case UP ->
+                result.healthy()
+                        .withMessage(probed(state) + ": " + state.models().size() + " models in "
+                                + state.latency().toMillis() + " ms")
+                        .build();
+            case DOWN ->
+                result.unhealthy()
+                        .withMessage(state.error() + " (" + probed(state) + ", gave up after "
+                                + state.latency().toMillis() + " ms)")
+                        .build();
+            case UNKNOWN ->
+                result.healthy()
+                        .withMessage(
+                                state.error() != null
+                                        ? state.error()
+                                        : "Not probed: the provider cannot list its models")
+                        .build();
+            case DISABLED ->
+                result.healthy().withMessage("Disabled: " + state.error()).build();
         };
     }
 

@@ -24,13 +24,18 @@ public final class ReadinessCheck extends HealthCheck {
     @Override
     protected Result check() {
         var providers = registry.snapshot().providers();
-        var serving = providers.stream().filter(ReadinessCheck::canServe).map(ProviderState::name).toList();
+        var serving = providers.stream()
+                .filter(ReadinessCheck::canServe)
+                .map(ProviderState::name)
+                .toList();
         if (!serving.isEmpty()) {
-            return Result.healthy(serving.size() + " of " + providers.size() + " providers can serve: "
-                    + String.join(", ", serving));
+            return Result.healthy(
+                    serving.size() + " of " + providers.size() + " providers can serve: " + String.join(", ", serving));
         }
-        String down = providers.stream().filter(ProviderState::enabled)
-                .map(state -> state.name() + " (" + state.status() + ")").collect(Collectors.joining(", "));
+        String down = providers.stream()
+                .filter(ProviderState::enabled)
+                .map(state -> state.name() + " (" + state.status() + ")")
+                .collect(Collectors.joining(", "));
         return Result.unhealthy("No provider can serve" + (down.isEmpty() ? ": none is enabled" : ": " + down));
     }
 

@@ -24,10 +24,12 @@ public final class GatewayMetrics {
     /** The model label for an id the provider does not list (pass-through, default provider). */
     public static final String UNLISTED_MODEL = "unlisted";
 
-    private static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
-            120, 300};
-    private static final double[] OVERHEAD_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-            0.05, 0.1, 0.25};
+    private static final double[] LATENCY_BUCKETS = {
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300
+    };
+    private static final double[] OVERHEAD_BUCKETS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
+    };
 
     private static final String[] BREAKER_STATES = {"closed", "open", "half_open"};
 
@@ -46,46 +48,71 @@ public final class GatewayMetrics {
 
     public GatewayMetrics(PrometheusRegistry registry) {
         this.registry = registry;
-        requests = Counter.builder().name("switchboard_upstream_requests")
+        requests = Counter.builder()
+                .name("switchboard_upstream_requests")
                 .help("Upstream calls that finished, by outcome (success, error)")
-                .labelNames("provider", "model", "operation", "outcome").register(registry);
-        errors = Counter.builder().name("switchboard_upstream_errors")
+                .labelNames("provider", "model", "operation", "outcome")
+                .register(registry);
+        errors = Counter.builder()
+                .name("switchboard_upstream_errors")
                 .help("Upstream calls that failed, by kind: timeout, connect, rate_limited, authentication,"
                         + " upstream_4xx, upstream_5xx, malformed, cancelled, unsupported")
-                .labelNames("provider", "model", "kind").register(registry);
-        latency = Histogram.builder().name("switchboard_upstream_latency_seconds").unit(Unit.SECONDS)
+                .labelNames("provider", "model", "kind")
+                .register(registry);
+        latency = Histogram.builder()
+                .name("switchboard_upstream_latency_seconds")
+                .unit(Unit.SECONDS)
                 .help("Time from sending an upstream call to its end (for streams, the last event)")
                 .classicUpperBounds(LATENCY_BUCKETS)
-                .labelNames("provider", "model", "operation", "outcome").register(registry);
-        timeToFirstToken = Histogram.builder().name("switchboard_upstream_ttft_seconds").unit(Unit.SECONDS)
+                .labelNames("provider", "model", "operation", "outcome")
+                .register(registry);
+        timeToFirstToken = Histogram.builder()
+                .name("switchboard_upstream_ttft_seconds")
+                .unit(Unit.SECONDS)
                 .help("Time from sending a streamed upstream call to its first chunk")
                 .classicUpperBounds(LATENCY_BUCKETS)
-                .labelNames("provider", "model").register(registry);
-        inFlight = Gauge.builder().name("switchboard_upstream_in_flight")
+                .labelNames("provider", "model")
+                .register(registry);
+        inFlight = Gauge.builder()
+                .name("switchboard_upstream_in_flight")
                 .help("Upstream calls (and open streams) in progress")
-                .labelNames("provider", "model").register(registry);
-        tokens = Counter.builder().name("switchboard_tokens")
+                .labelNames("provider", "model")
+                .register(registry);
+        tokens = Counter.builder()
+                .name("switchboard_tokens")
                 .help("Tokens the upstreams reported, by type (prompt, completion)")
-                .labelNames("provider", "model", "type").register(registry);
-        overhead = Histogram.builder().name("switchboard_gateway_overhead_seconds").unit(Unit.SECONDS)
+                .labelNames("provider", "model", "type")
+                .register(registry);
+        overhead = Histogram.builder()
+                .name("switchboard_gateway_overhead_seconds")
+                .unit(Unit.SECONDS)
                 .help("Time the gateway adds: time to the response (streams: to the first chunk) minus time"
                         + " waiting on the upstream")
                 .classicUpperBounds(OVERHEAD_BUCKETS)
-                .labelNames("operation").register(registry);
-        retries = Counter.builder().name("switchboard_route_retries")
+                .labelNames("operation")
+                .register(registry);
+        retries = Counter.builder()
+                .name("switchboard_route_retries")
                 .help("Attempts made again at the same provider after a transient failure, by the failure's kind")
-                .labelNames("provider", "kind").register(registry);
-        fallbacks = Counter.builder().name("switchboard_route_fallbacks")
+                .labelNames("provider", "kind")
+                .register(registry);
+        fallbacks = Counter.builder()
+                .name("switchboard_route_fallbacks")
                 .help("Requests passed from one provider to the next candidate, by the failure's kind"
                         + " (circuit_open when the next was chosen because the breaker was open)")
-                .labelNames("from", "to", "kind").register(registry);
-        cost = Counter.builder().name("switchboard_cost_microdollars")
+                .labelNames("from", "to", "kind")
+                .register(registry);
+        cost = Counter.builder()
+                .name("switchboard_cost_microdollars")
                 .help("What served requests cost by the price table, in micro-dollars (1e-6 USD); requests of"
                         + " models with no price are counted in switchboard_unpriced_requests instead")
-                .labelNames("provider", "model").register(registry);
-        unpriced = Counter.builder().name("switchboard_unpriced_requests")
+                .labelNames("provider", "model")
+                .register(registry);
+        unpriced = Counter.builder()
+                .name("switchboard_unpriced_requests")
                 .help("Served requests whose cost is unknown: the model has no price (its tokens are still recorded)")
-                .labelNames("provider", "model").register(registry);
+                .labelNames("provider", "model")
+                .register(registry);
     }
 
     /**
@@ -93,7 +120,8 @@ public final class GatewayMetrics {
      * it is up, read at every scrape.
      */
     public void watchProviders(Supplier<Map<String, Boolean>> up) {
-        GaugeWithCallback.builder().name("switchboard_provider_up")
+        GaugeWithCallback.builder()
+                .name("switchboard_provider_up")
                 .help("1 when the provider's last probe answered (or it cannot be probed), 0 when it failed;"
                         + " disabled providers have no series")
                 .labelNames("provider")
@@ -106,7 +134,8 @@ public final class GatewayMetrics {
      * series per provider and state, 1 for the state it is in.
      */
     public void watchBreakers(Supplier<Map<String, String>> states) {
-        GaugeWithCallback.builder().name("switchboard_circuit_breaker_state")
+        GaugeWithCallback.builder()
+                .name("switchboard_circuit_breaker_state")
                 .help("1 for the state each provider's circuit breaker is in: closed, open, half_open (others 0)")
                 .labelNames("provider", "state")
                 .callback(callback -> states.get().forEach((provider, state) -> {
@@ -122,23 +151,25 @@ public final class GatewayMetrics {
      * upstream threads at work ({@code switchboard_upstream_threads_busy}).
      */
     public void watchUpstreams(Supplier<Map<String, Connections>> pools, IntSupplier busyThreads) {
-        GaugeWithCallback.builder().name("switchboard_upstream_connections")
-                .help("Upstream connections by origin (scheme://host:port) and state: active (lent to a request) or idle")
+        GaugeWithCallback.builder()
+                .name("switchboard_upstream_connections")
+                .help(
+                        "Upstream connections by origin (scheme://host:port) and state: active (lent to a request) or idle")
                 .labelNames("upstream", "state")
                 .callback(callback -> pools.get().forEach((origin, pool) -> {
                     callback.call(pool.active(), origin, "active");
                     callback.call(pool.idle(), origin, "idle");
                 }))
                 .register(registry);
-        GaugeWithCallback.builder().name("switchboard_upstream_threads_busy")
+        GaugeWithCallback.builder()
+                .name("switchboard_upstream_threads_busy")
                 .help("Threads of the shared upstream pool running a task (handling a response)")
                 .callback(callback -> callback.call(busyThreads.getAsInt()))
                 .register(registry);
     }
 
     /** One upstream origin's connections: lent to a request, or idle in the pool. */
-    public record Connections(int active, int idle) {
-    }
+    public record Connections(int active, int idle) {}
 
     /**
      * One served request's cost, or that it had none known ({@code micros} null). {@code model}
@@ -177,5 +208,4 @@ public final class GatewayMetrics {
     public void recordOverhead(String operation, long nanos) {
         overhead.labelValues(operation).observe(Math.max(0, nanos) / 1e9);
     }
-
 }

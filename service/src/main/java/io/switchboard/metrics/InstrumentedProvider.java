@@ -84,8 +84,7 @@ final class InstrumentedProvider implements Provider {
 
     @Override
     public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
-        var measured = new MeasuredStream<>(observer, "chat_stream", request.model(),
-                chunk -> usageOf(chunk.usage()));
+        var measured = new MeasuredStream<>(observer, "chat_stream", request.model(), chunk -> usageOf(chunk.usage()));
         return measured.start(delegate.streamChat(request, measured));
     }
 
@@ -102,8 +101,13 @@ final class InstrumentedProvider implements Provider {
 
     @Override
     public CompletableFuture<EmbeddingResponse> embeddings(EmbeddingRequest request) {
-        return measure("embeddings", request.model(), () -> delegate.embeddings(request), response ->
-                response.usage() == null ? null : Usage.of(response.usage().promptTokens(), 0));
+        return measure(
+                "embeddings",
+                request.model(),
+                () -> delegate.embeddings(request),
+                response -> response.usage() == null
+                        ? null
+                        : Usage.of(response.usage().promptTokens(), 0));
     }
 
     @Override
@@ -121,9 +125,11 @@ final class InstrumentedProvider implements Provider {
         return delegate.toString();
     }
 
-    private <T> CompletableFuture<T> measure(String operation, String model,
-                                             java.util.function.Supplier<CompletableFuture<T>> call,
-                                             Function<T, Usage> usage) {
+    private <T> CompletableFuture<T> measure(
+            String operation,
+            String model,
+            java.util.function.Supplier<CompletableFuture<T>> call,
+            Function<T, Usage> usage) {
         String provider = delegate.name();
         String modelLabel = modelLabel(model);
         metrics.inFlight.labelValues(provider, modelLabel).inc();
@@ -160,7 +166,7 @@ final class InstrumentedProvider implements Provider {
 
     private void finished(String provider, String model, String operation, long start, ProviderException error) {
         if (error != null && error.kind() == ProviderException.Kind.UNSUPPORTED) {
-            return;  // refused before any upstream call: nothing to count as one
+            return; // refused before any upstream call: nothing to count as one
         }
         String outcome = error == null ? "success" : "error";
         metrics.latency.labelValues(provider, model, operation, outcome).observe((System.nanoTime() - start) / 1e9);
@@ -182,7 +188,9 @@ final class InstrumentedProvider implements Provider {
         if (usage == null || !usage.isObject()) {
             return null;
         }
-        return Usage.of(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0));
+        return Usage.of(
+                usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0));
     }
 
     /** Watches one stream: first chunk, usage, and how it ended (completed, failed, abandoned). */

@@ -31,15 +31,19 @@ class DocsAssetServlet extends AssetServlet {
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
         var refusals = new Refusals(response);
         super.doGet(request, refusals);
         if (refusals.status >= 400 && !response.isCommitted()) {
             var route = request.getMethod() + " " + request.getRequestURI();
             var detail = refusals.status == HttpServletResponse.SC_NOT_FOUND
                     ? ErrorDetail.invalidRequest("Invalid URL (" + route + ")", null, "unknown_url")
-                    : new ErrorDetail(HttpStatus.getMessage(refusals.status) + " (" + route + ")",
-                            refusals.status >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST, null, null);
+                    : new ErrorDetail(
+                            HttpStatus.getMessage(refusals.status) + " (" + route + ")",
+                            refusals.status >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
+                            null,
+                            null);
             byte[] body = JSON.writeValueAsBytes(new ErrorResponse(detail));
             response.resetBuffer();
             response.setStatus(refusals.status);

@@ -19,7 +19,8 @@ final class DocsPageServlet extends DocsAssetServlet {
     }
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
         if (request.getPathInfo() == null) {
             String query = request.getQueryString();
             response.sendRedirect(request.getRequestURI() + "/" + (query == null ? "" : "?" + query));

@@ -1,7 +1,5 @@
 package io.switchboard.openapi;
 
-import io.switchboard.resources.ApiErrors;
-import io.switchboard.resources.DocumentedError;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.core.util.Json;
@@ -23,6 +21,8 @@ import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.switchboard.api.ErrorResponse;
+import io.switchboard.resources.ApiErrors;
+import io.switchboard.resources.DocumentedError;
 import jakarta.ws.rs.Path;
 
 import java.lang.reflect.Method;
@@ -44,6 +44,7 @@ public final class OpenApiDocument {
     private static final String ERROR_SCHEMA = "ErrorResponse";
     /** OpenAI's own document names its bearer scheme so; SDK generators and Swagger UI read it. */
     private static final String SECURITY_SCHEME = "ApiKeyAuth";
+
     private static final String RESPONSES_REF = "#/components/responses/";
     private static final String COMPONENT_SCHEMAS_REF = "#/components/schemas/";
     private static final String JSON_NODE = "JsonNode";
@@ -76,14 +77,17 @@ public final class OpenApiDocument {
      * The document of the {@code /v1} API and of the admin port's API ({@code adminResources},
      * documented under {@code /api/...} with the admin port's address as their server).
      */
-    public static OpenApiDocument of(ApiInfo info, Collection<Class<?>> resources, Collection<Class<?>> adminResources,
-                                     String adminUrl) {
+    public static OpenApiDocument of(
+            ApiInfo info, Collection<Class<?>> resources, Collection<Class<?>> adminResources, String adminUrl) {
         Set<Class<?>> api = resources.stream()
                 .filter(type -> pathOf(type).startsWith("/v1/"))
                 .sorted(Comparator.comparing(OpenApiDocument::pathOf))
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         var base = new OpenAPI()
-                .info(new Info().title(info.title()).description(info.description()).version(info.version()))
+                .info(new Info()
+                        .title(info.title())
+                        .description(info.description())
+                        .version(info.version()))
                 // Relative: the API is wherever this document was fetched from (and Swagger UI calls it there).
                 .servers(List.of(new Server().url("/").description("This gateway")))
                 .components(errorComponents());
@@ -103,18 +107,25 @@ public final class OpenApiDocument {
 
     /** The admin API's operations, under {@code /api}, served by the admin port (not this document's server). */
     private static void addAdmin(OpenAPI model, Collection<Class<?>> adminResources, String adminUrl) {
-        var admin = adminResources.stream().sorted(Comparator.comparing(OpenApiDocument::pathOf))
+        var admin = adminResources.stream()
+                .sorted(Comparator.comparing(OpenApiDocument::pathOf))
                 .collect(Collectors.toCollection(LinkedHashSet::new));
-        var config = new SwaggerConfiguration().openAPI(new OpenAPI().components(new Components()))
+        var config = new SwaggerConfiguration()
+                .openAPI(new OpenAPI().components(new Components()))
                 .defaultResponseCode("200");
         var adminModel = new Reader(config).read(admin);
-        var server = new Server().url(adminUrl).description("The admin port (127.0.0.1 only unless configured"
-                + " otherwise): keys, usage and the providers, with no gateway key");
-        adminModel.getPaths().forEach((path, item) -> model.getPaths().addPathItem("/api" + path,
-                item.servers(List.of(server))));
+        var server = new Server()
+                .url(adminUrl)
+                .description("The admin port (127.0.0.1 only unless configured"
+                        + " otherwise): keys, usage and the providers, with no gateway key");
+        adminModel
+                .getPaths()
+                .forEach((path, item) -> model.getPaths().addPathItem("/api" + path, item.servers(List.of(server))));
         if (adminModel.getComponents() != null && adminModel.getComponents().getSchemas() != null) {
-            adminModel.getComponents().getSchemas().forEach((name, schema) -> model.getComponents().addSchemas(name,
-                    schema));
+            adminModel
+                    .getComponents()
+                    .getSchemas()
+                    .forEach((name, schema) -> model.getComponents().addSchemas(name, schema));
         }
         if (adminModel.getTags() != null) {
             adminModel.getTags().forEach(model::addTagsItem);
@@ -145,15 +156,21 @@ public final class OpenApiDocument {
     private static Components errorComponents() {
         var components = new Components();
         @SuppressWarnings("rawtypes")
-        var schemas = new LinkedHashMap<String, Schema>(ModelConverters.getInstance().readAll(ErrorResponse.class));
+        var schemas =
+                new LinkedHashMap<String, Schema>(ModelConverters.getInstance().readAll(ErrorResponse.class));
         schemas.forEach(components::addSchemas);
-        var body = new Content().addMediaType("application/json",
-                new MediaType().schema(new Schema<>().$ref(COMPONENT_SCHEMAS_REF + ERROR_SCHEMA)));
+        var body = new Content()
+                .addMediaType(
+                        "application/json",
+                        new MediaType().schema(new Schema<>().$ref(COMPONENT_SCHEMAS_REF + ERROR_SCHEMA)));
         for (DocumentedError error : DocumentedError.values()) {
             var response = new ApiResponse().description(error.description()).content(body);
             if (error == DocumentedError.RATE_LIMITED) {
-                response.addHeaderObject("Retry-After", new Header()
-                        .description("Seconds to wait before trying again, when the upstream said").schema(new IntegerSchema()));
+                response.addHeaderObject(
+                        "Retry-After",
+                        new Header()
+                                .description("Seconds to wait before trying again, when the upstream said")
+                                .schema(new IntegerSchema()));
             }
             components.addResponses(error.component(), response);
         }
@@ -165,15 +182,20 @@ public final class OpenApiDocument {
      * that Swagger UI offers "Authorize" and sends the key with "Try it out".
      */
     private static void requireBearerKey(OpenAPI model) {
-        model.getComponents().addSecuritySchemes(SECURITY_SCHEME, new SecurityScheme()
-                .type(SecurityScheme.Type.HTTP)
-                .scheme("bearer")
-                .description("A gateway API key (SWITCHBOARD_API_KEYS or gateway.apiKeysFile), sent as"
-                        + " Authorization: Bearer <key>. A gateway with no keys configured accepts any value, or none."));
+        model.getComponents()
+                .addSecuritySchemes(
+                        SECURITY_SCHEME,
+                        new SecurityScheme()
+                                .type(SecurityScheme.Type.HTTP)
+                                .scheme("bearer")
+                                .description(
+                                        "A gateway API key (SWITCHBOARD_API_KEYS or gateway.apiKeysFile), sent as"
+                                                + " Authorization: Bearer <key>. A gateway with no keys configured accepts any value, or none."));
         model.getPaths().forEach((path, item) -> {
             if (path.startsWith("/v1/")) {
-                item.readOperations().forEach(operation ->
-                        operation.addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME)));
+                item.readOperations()
+                        .forEach(operation ->
+                                operation.addSecurityItem(new SecurityRequirement().addList(SECURITY_SCHEME)));
             }
         });
     }
@@ -219,7 +241,8 @@ public final class OpenApiDocument {
                 continue;
             }
             var operationId = method.getAnnotation(Operation.class) != null
-                    ? method.getAnnotation(Operation.class).operationId() : "";
+                    ? method.getAnnotation(Operation.class).operationId()
+                    : "";
             var operation = model.getPaths().values().stream()
                     .flatMap((PathItem item) -> item.readOperations().stream())
                     .filter(candidate -> operationId.equals(candidate.getOperationId()))
@@ -227,10 +250,13 @@ public final class OpenApiDocument {
                     .orElseThrow(() -> new IllegalStateException(type.getSimpleName() + "." + method.getName()
                             + " has @ApiErrors but no @Operation(operationId) that the document lists"));
             for (int status : errors.value()) {
-                var error = DocumentedError.of(status).orElseThrow(() -> new IllegalStateException(
-                        operationId + ": no documented error response for status " + status));
-                operation.getResponses().addApiResponse(String.valueOf(status),
-                        new ApiResponse().$ref(RESPONSES_REF + error.component()));
+                var error = DocumentedError.of(status)
+                        .orElseThrow(() -> new IllegalStateException(
+                                operationId + ": no documented error response for status " + status));
+                operation
+                        .getResponses()
+                        .addApiResponse(
+                                String.valueOf(status), new ApiResponse().$ref(RESPONSES_REF + error.component()));
             }
         }
     }

@@ -46,6 +46,7 @@ public final class OpenApiResource {
         OpenApiDocument document = document();
         return "yaml".equals(format)
                 ? Response.ok(document.yaml(), YAML + ";charset=utf-8").build()
-                : Response.ok(document.json(), MediaType.APPLICATION_JSON + ";charset=utf-8").build();
+                : Response.ok(document.json(), MediaType.APPLICATION_JSON + ";charset=utf-8")
+                        .build();
     }
 }

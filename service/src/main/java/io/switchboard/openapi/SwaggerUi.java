@@ -19,22 +19,23 @@ public final class SwaggerUi {
     private static final String WEBJAR_PROPERTIES = "/META-INF/maven/org.webjars/swagger-ui/pom.properties";
     private static final String WEBJAR_RESOURCES = "/META-INF/resources/webjars/swagger-ui/";
 
-    private SwaggerUi() {
-    }
+    private SwaggerUi() {}
 
     public static void register(ServletEnvironment servlets) {
         servlets.addServlet("docs", new DocsPageServlet(PAGE_RESOURCES, "/docs"))
                 .addMapping("/docs/*");
-        servlets.addServlet("swagger-ui", new DocsAssetServlet(WEBJAR_RESOURCES + webjarVersion(), "/docs/swagger-ui",
-                null)).addMapping("/docs/swagger-ui/*");
+        servlets.addServlet(
+                        "swagger-ui",
+                        new DocsAssetServlet(WEBJAR_RESOURCES + webjarVersion(), "/docs/swagger-ui", null))
+                .addMapping("/docs/swagger-ui/*");
     }
 
     /** The webjar keeps its files under its version; read it from the jar rather than repeat it here. */
     static String webjarVersion() {
         try (InputStream in = SwaggerUi.class.getResourceAsStream(WEBJAR_PROPERTIES)) {
             if (in == null) {
-                throw new IllegalStateException("The swagger-ui webjar is not on the class path (" + WEBJAR_PROPERTIES
-                        + " is missing)");
+                throw new IllegalStateException(
+                        "The swagger-ui webjar is not on the class path (" + WEBJAR_PROPERTIES + " is missing)");
             }
             var properties = new Properties();
             properties.load(in);

@@ -10,5 +10,4 @@ import java.time.Duration;
  * @param maxConnections   connections kept to one upstream host at most; an open stream holds one
  * @param maxQueued        requests that may wait for a connection before new ones fail at once
  */
-public record HttpClientSettings(Duration connectTimeout, Duration idleTimeout, int maxConnections, int maxQueued) {
-}
+public record HttpClientSettings(Duration connectTimeout, Duration idleTimeout, int maxConnections, int maxQueued) {}

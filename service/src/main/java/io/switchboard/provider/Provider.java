@@ -54,7 +54,7 @@ public interface Provider extends AutoCloseable {
 
     default StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
         observer.onError(unsupportedError(Capability.CHAT));
-        return () -> { };
+        return () -> {};
     }
 
     default CompletableFuture<CompletionResponse> completions(CompletionRequest request) {
@@ -63,7 +63,7 @@ public interface Provider extends AutoCloseable {
 
     default StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
         observer.onError(unsupportedError(Capability.COMPLETIONS));
-        return () -> { };
+        return () -> {};
     }
 
     default CompletableFuture<EmbeddingResponse> embeddings(EmbeddingRequest request) {
@@ -76,15 +76,16 @@ public interface Provider extends AutoCloseable {
 
     /** Releases what the provider holds. The registry calls it once, at shutdown. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     private <T> CompletableFuture<T> unsupported(Capability capability) {
         return CompletableFuture.failedFuture(unsupportedError(capability));
     }
 
     private ProviderException unsupportedError(Capability capability) {
-        return new ProviderException(ProviderException.Kind.UNSUPPORTED, name(),
+        return new ProviderException(
+                ProviderException.Kind.UNSUPPORTED,
+                name(),
                 "Provider " + name() + " does not support " + capability.label());
     }
 }

@@ -12,12 +12,17 @@ import java.util.concurrent.ScheduledExecutorService;
  * on, never block), an executor for that work, and the gateway-wide upstream timeouts a
  * provider uses unless its own configuration sets them.
  */
-public record ProviderContext(ObjectMapper mapper, HttpClientFactory http, ScheduledExecutorService scheduler,
-                              Executor executor, UpstreamTimeouts timeouts) {
+public record ProviderContext(
+        ObjectMapper mapper,
+        HttpClientFactory http,
+        ScheduledExecutorService scheduler,
+        Executor executor,
+        UpstreamTimeouts timeouts) {
 
     /** How long to wait for a connection, and the longest silence while waiting for bytes. */
     public record UpstreamTimeouts(Duration connect, Duration read) {
 
-        public static final UpstreamTimeouts DEFAULT = new UpstreamTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(300));
+        public static final UpstreamTimeouts DEFAULT =
+                new UpstreamTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(300));
     }
 }

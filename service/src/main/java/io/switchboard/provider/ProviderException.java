@@ -56,8 +56,14 @@ public class ProviderException extends RuntimeException {
         this(kind, provider, message, 0, null, null, cause);
     }
 
-    public ProviderException(Kind kind, String provider, String message, int upstreamStatus,
-                             ErrorDetail upstreamError, Duration retryAfter, Throwable cause) {
+    public ProviderException(
+            Kind kind,
+            String provider,
+            String message,
+            int upstreamStatus,
+            ErrorDetail upstreamError,
+            Duration retryAfter,
+            Throwable cause) {
         super(Redaction.redact(message), cause);
         this.kind = kind;
         this.provider = provider;
@@ -104,8 +110,11 @@ public class ProviderException extends RuntimeException {
         if (detail == null) {
             return null;
         }
-        var redacted = new ErrorDetail(Redaction.redact(detail.message()), detail.type(),
-                Redaction.redact(detail.param()), Redaction.redact(detail.code()));
+        var redacted = new ErrorDetail(
+                Redaction.redact(detail.message()),
+                detail.type(),
+                Redaction.redact(detail.param()),
+                Redaction.redact(detail.code()));
         return redacted.equals(detail) ? detail : redacted;
     }
 
@@ -137,7 +146,8 @@ public class ProviderException extends RuntimeException {
     public static ProviderException from(Throwable failure, String provider) {
         Throwable cause = failure;
         while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+                        || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof ProviderException providerException) {
@@ -146,7 +156,10 @@ public class ProviderException extends RuntimeException {
         if (cause instanceof java.util.concurrent.CancellationException) {
             return new ProviderException(Kind.CANCELLED, provider, "The request was cancelled", cause);
         }
-        return new ProviderException(Kind.MALFORMED, provider,
-                "Unexpected failure: " + cause.getClass().getSimpleName(), cause);
+        return new ProviderException(
+                Kind.MALFORMED,
+                provider,
+                "Unexpected failure: " + cause.getClass().getSimpleName(),
+                cause);
     }
 }

@@ -21,17 +21,19 @@ public final class Redaction {
     public static final String REDACTED = "[REDACTED]";
 
     /** Names that carry credentials: Authorization, *api-key*, x-*-token, *secret*, a query's key= … */
-    private static final Pattern AUTH_VALUE = Pattern.compile("(?i)(\\b(?:(?:proxy-)?authorization|[a-z0-9_-]*api[-_]?key"
-            + "|x-[a-z0-9_-]*(?:token|key|secret)|[a-z0-9_-]*secret[a-z0-9_-]*|(?:access|auth|refresh|session)[-_]token"
-            + "|password|passwd|(?<=[?&])key)\\b[\"']?\\s*[:=]\\s*[\"']?)(?:(?:bearer|basic|token)\\s+)?[^\\s\"',;&}]+");
+    private static final Pattern AUTH_VALUE = Pattern.compile(
+            "(?i)(\\b(?:(?:proxy-)?authorization|[a-z0-9_-]*api[-_]?key"
+                    + "|x-[a-z0-9_-]*(?:token|key|secret)|[a-z0-9_-]*secret[a-z0-9_-]*|(?:access|auth|refresh|session)[-_]token"
+                    + "|password|passwd|(?<=[?&])key)\\b[\"']?\\s*[:=]\\s*[\"']?)(?:(?:bearer|basic|token)\\s+)?[^\\s\"',;&}]+");
+
     private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)\\b(bearer|basic)\\s+([A-Za-z0-9._~+/=*-]{8,})");
     private static final Pattern PREFIXED = Pattern.compile("\\b(?:sk-|sk_|gsk_|xai-|csk-|pplx-|nvapi-|fw_|hf_|r8_)"
             + "[A-Za-z0-9_*.-]{2,}[A-Za-z0-9_*]|\\bAIza[A-Za-z0-9_-]{10,}");
-    private static final Pattern MASKED = Pattern.compile("[^\\s\"'`,;:()\\[\\]{}<>]*\\*{3,}[^\\s\"'`,;:()\\[\\]{}<>]*");
+    private static final Pattern MASKED =
+            Pattern.compile("[^\\s\"'`,;:()\\[\\]{}<>]*\\*{3,}[^\\s\"'`,;:()\\[\\]{}<>]*");
     private static final Pattern LONG_TOKEN = Pattern.compile("\\b[A-Za-z0-9_]{32,}\\b");
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     /** The text with every key-like part replaced by {@value #REDACTED}; null stays null. */
     public static String redact(String text) {
@@ -40,12 +42,16 @@ public final class Redaction {
         }
         String out = AUTH_VALUE.matcher(text).replaceAll(match -> Matcher.quoteReplacement(match.group(1) + REDACTED));
         // "Bearer token" in prose stays; a credential has a digit or a mask in it.
-        out = AUTH_SCHEME.matcher(out).replaceAll(match -> Matcher.quoteReplacement(
-                looksLikeCredential(match.group(2)) ? match.group(1) + " " + REDACTED : match.group()));
+        out = AUTH_SCHEME
+                .matcher(out)
+                .replaceAll(match -> Matcher.quoteReplacement(
+                        looksLikeCredential(match.group(2)) ? match.group(1) + " " + REDACTED : match.group()));
         out = PREFIXED.matcher(out).replaceAll(REDACTED);
         out = MASKED.matcher(out).replaceAll(REDACTED);
-        return LONG_TOKEN.matcher(out).replaceAll(match -> mixesLettersAndDigits(match.group())
-                ? REDACTED : Matcher.quoteReplacement(match.group()));
+        return LONG_TOKEN
+                .matcher(out)
+                .replaceAll(match ->
+                        mixesLettersAndDigits(match.group()) ? REDACTED : Matcher.quoteReplacement(match.group()));
     }
 
     private static boolean looksLikeCredential(String token) {

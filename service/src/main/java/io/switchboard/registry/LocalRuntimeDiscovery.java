@@ -3,7 +3,6 @@ package io.switchboard.registry;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -50,6 +47,7 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     private final ProviderContext context;
     /** Providers are built once per candidate and kept, so that each costs one HTTP client for good. */
     private final Map<String, Provider> built = new ConcurrentHashMap<>();
+
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Set<String> skipLogged = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean firstRun = new AtomicBoolean(true);
@@ -59,8 +57,11 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
      * @param reservedPorts  ports never to probe, asked on every run (the gateway's bound ports are
      *                       known only once it has started)
      */
-    public LocalRuntimeDiscovery(List<Candidate> candidates, Duration timeout, Supplier<Set<Integer>> reservedPorts,
-                                 ProviderContext context) {
+    public LocalRuntimeDiscovery(
+            List<Candidate> candidates,
+            Duration timeout,
+            Supplier<Set<Integer>> reservedPorts,
+            ProviderContext context) {
         this.candidates = List.copyOf(candidates);
         this.timeout = timeout;
         this.reservedPorts = reservedPorts;
@@ -75,8 +76,11 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
         for (Candidate candidate : candidates) {
             if (reserved.contains(candidate.port())) {
                 if (skipLogged.add(candidate.name())) {
-                    LOG.info("Not probing {} at {}: port {} is the gateway's own or a configured provider's",
-                            candidate.label(), candidate.baseUrl(), candidate.port());
+                    LOG.info(
+                            "Not probing {} at {}: port {} is the gateway's own or a configured provider's",
+                            candidate.label(),
+                            candidate.baseUrl(),
+                            candidate.port());
                 }
                 continue;
             }
@@ -85,7 +89,10 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
         }
         boolean first = firstRun.getAndSet(false);
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            var states = probes.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList();
+            var states = probes.stream()
+                    .map(CompletableFuture::join)
+                    .flatMap(Optional::stream)
+                    .toList();
             if (first) {
                 logNotFound(probed, states);
             }
@@ -96,16 +103,19 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     private CompletableFuture<Optional<ProviderState>> probe(Candidate candidate) {
         Provider provider;
         try {
-            provider = built.computeIfAbsent(candidate.name(), name -> candidate.factory().build(context));
+            provider = built.computeIfAbsent(
+                    candidate.name(), name -> candidate.factory().build(context));
         } catch (RuntimeException e) {
             LOG.warn("Cannot set up {} at {}: {}", candidate.label(), candidate.baseUrl(), e.toString());
             return CompletableFuture.completedFuture(Optional.empty());
         }
         long started = System.nanoTime();
-        return listModels(provider).thenCompose(first -> first.timedOut()
-                // Nothing listening is refused at once; a timeout is a busy runtime or, on the first
-                // request a fresh JVM makes, the gateway's own class loading: worth one more try.
-                ? listModels(provider) : CompletableFuture.completedFuture(first))
+        return listModels(provider)
+                .thenCompose(first -> first.timedOut()
+                        // Nothing listening is refused at once; a timeout is a busy runtime or, on the first
+                        // request a fresh JVM makes, the gateway's own class loading: worth one more try.
+                        ? listModels(provider)
+                        : CompletableFuture.completedFuture(first))
                 .thenApply(probe -> {
                     var latency = Duration.ofNanos(System.nanoTime() - started);
                     return probe.failure() == null
@@ -116,10 +126,15 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
 
     /** One model listing bounded by the timeout; never fails, the failure is in the result. */
     private CompletableFuture<Probe> listModels(Provider provider) {
-        return ModelListing.of(provider, timeout, context.scheduler()).thenApply(listing -> listing.failure() == null
-                ? new Probe(listing.models(), null, false)
-                : new Probe(null, listing.timedOut() ? "no answer within " + timeout.toMillis() + " ms"
-                        : listing.failure().getMessage(), listing.timedOut()));
+        return ModelListing.of(provider, timeout, context.scheduler())
+                .thenApply(listing -> listing.failure() == null
+                        ? new Probe(listing.models(), null, false)
+                        : new Probe(
+                                null,
+                                listing.timedOut()
+                                        ? "no answer within " + timeout.toMillis() + " ms"
+                                        : listing.failure().getMessage(),
+                                listing.timedOut()));
     }
 
     private ProviderState answered(Candidate candidate, Provider provider, List<ModelInfo> models, Duration latency) {
@@ -127,8 +142,16 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
         if (before == null || !before.up()) {
             LOG.info("Found {} at {} with {} models", candidate.label(), provider.baseUrl(), models.size());
         }
-        return new ProviderState(candidate.name(), provider.type(), provider.baseUrl(), provider, ProviderStatus.UP,
-                models, null, latency, Instant.now());
+        return new ProviderState(
+                candidate.name(),
+                provider.type(),
+                provider.baseUrl(),
+                provider,
+                ProviderStatus.UP,
+                models,
+                null,
+                latency,
+                Instant.now());
     }
 
     private Optional<ProviderState> silent(Candidate candidate, Provider provider, String error, Duration latency) {
@@ -138,23 +161,38 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
             return new Seen(last.models(), false);
         });
         if (now == null) {
-            return Optional.empty();  // never answered: nothing to show
+            return Optional.empty(); // never answered: nothing to show
         }
         if (before.get().up()) {
-            LOG.warn("{} at {} stopped answering ({}); its {} models stay listed as down", candidate.label(),
-                    provider.baseUrl(), error, now.models().size());
+            LOG.warn(
+                    "{} at {} stopped answering ({}); its {} models stay listed as down",
+                    candidate.label(),
+                    provider.baseUrl(),
+                    error,
+                    now.models().size());
         }
-        return Optional.of(new ProviderState(candidate.name(), provider.type(), provider.baseUrl(), provider,
-                ProviderStatus.DOWN, now.models(), error, latency, Instant.now()));
+        return Optional.of(new ProviderState(
+                candidate.name(),
+                provider.type(),
+                provider.baseUrl(),
+                provider,
+                ProviderStatus.DOWN,
+                now.models(),
+                error,
+                latency,
+                Instant.now()));
     }
 
     private void logNotFound(List<Candidate> probed, List<ProviderState> states) {
         var found = states.stream().map(ProviderState::name).collect(Collectors.toSet());
-        String missing = probed.stream().filter(candidate -> !found.contains(candidate.name()))
+        String missing = probed.stream()
+                .filter(candidate -> !found.contains(candidate.name()))
                 .map(candidate -> candidate.label() + " (" + candidate.baseUrl() + ")")
                 .collect(Collectors.joining(", "));
         if (!missing.isEmpty()) {
-            LOG.info("No local runtime answered at {} within {} ms; probing again on every refresh", missing,
+            LOG.info(
+                    "No local runtime answered at {} within {} ms; probing again on every refresh",
+                    missing,
                     timeout.toMillis());
         }
     }
@@ -207,10 +245,8 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     }
 
     /** How one model listing went: the models, or why not. */
-    private record Probe(List<ModelInfo> models, String failure, boolean timedOut) {
-    }
+    private record Probe(List<ModelInfo> models, String failure, boolean timedOut) {}
 
     /** What the last probe of a runtime that has answered at least once found. */
-    private record Seen(List<ModelInfo> models, boolean up) {
-    }
+    private record Seen(List<ModelInfo> models, boolean up) {}
 }

@@ -28,8 +28,8 @@ record ModelListing(List<ModelInfo> models, ProviderException failure, boolean t
             listing = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<List<ModelInfo>> pending = listing;
-        ScheduledFuture<?> timer = scheduler.schedule(() -> pending.cancel(true), timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer =
+                scheduler.schedule(() -> pending.cancel(true), timeout.toMillis(), TimeUnit.MILLISECONDS);
         return listing.handle((models, failure) -> {
             timer.cancel(false);
             if (failure == null) {

@@ -5,7 +5,6 @@ import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +49,8 @@ public final class ProviderRegistry implements Managed {
      * @param decorator wraps each provider once it is built, and each found provider (metrics do
      *                  this from outside the adapters); {@link ProviderDecorator#NONE} for none
      */
-    public ProviderRegistry(ProviderSources sources, ProviderContext context, RegistrySettings settings,
-                            ProviderDecorator decorator) {
+    public ProviderRegistry(
+            ProviderSources sources, ProviderContext context, RegistrySettings settings, ProviderDecorator decorator) {
         this.factories = List.copyOf(sources.configured());
         this.found = sources.found();
         this.context = context;
@@ -62,7 +61,11 @@ public final class ProviderRegistry implements Managed {
 
     /** Whether the latest snapshot has {@code provider} listing {@code model}. */
     public boolean lists(String provider, String model) {
-        return model != null && snapshot().provider(provider).flatMap(state -> state.model(model)).isPresent();
+        return model != null
+                && snapshot()
+                        .provider(provider)
+                        .flatMap(state -> state.model(model))
+                        .isPresent();
     }
 
     private Provider decorate(Provider provider) {
@@ -94,8 +97,8 @@ public final class ProviderRegistry implements Managed {
         }
         if (!refreshPeriod.isZero()) {
             long period = refreshPeriod.toMillis();
-            refreshTask = context.scheduler().scheduleAtFixedRate(() -> refresh(false), period, period,
-                    TimeUnit.MILLISECONDS);
+            refreshTask = context.scheduler()
+                    .scheduleAtFixedRate(() -> refresh(false), period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -109,7 +112,8 @@ public final class ProviderRegistry implements Managed {
                 try {
                     entry.provider().close();
                 } catch (RuntimeException e) {
-                    LOG.warn("Provider {} did not close cleanly", entry.factory().name(), e);
+                    LOG.warn(
+                            "Provider {} did not close cleanly", entry.factory().name(), e);
                 }
             }
         }
@@ -135,7 +139,8 @@ public final class ProviderRegistry implements Managed {
         var all = new ArrayList<CompletableFuture<?>>(states);
         all.add(extra);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<ProviderState> configured = states.stream().map(CompletableFuture::join).toList();
+            List<ProviderState> configured =
+                    states.stream().map(CompletableFuture::join).toList();
             var providers = new ArrayList<>(configured);
             var names = new HashSet<String>();
             configured.forEach(state -> names.add(state.name()));
@@ -176,35 +181,72 @@ public final class ProviderRegistry implements Managed {
         ProviderFactory factory = entry.factory();
         Provider provider = entry.provider();
         if (provider == null) {
-            return CompletableFuture.completedFuture(ProviderState.disabled(factory.name(), factory.type(), factory.baseUrl(),
+            return CompletableFuture.completedFuture(ProviderState.disabled(
+                    factory.name(),
+                    factory.type(),
+                    factory.baseUrl(),
                     factory.disabledReason().orElse("disabled")));
         }
         if (!provider.capabilities().contains(Capability.MODEL_LIST)) {
-            return CompletableFuture.completedFuture(new ProviderState(provider.name(), provider.type(),
-                    provider.baseUrl(), provider, ProviderStatus.UNKNOWN, List.of(), null, null, Instant.now()));
+            return CompletableFuture.completedFuture(new ProviderState(
+                    provider.name(),
+                    provider.type(),
+                    provider.baseUrl(),
+                    provider,
+                    ProviderStatus.UNKNOWN,
+                    List.of(),
+                    null,
+                    null,
+                    Instant.now()));
         }
         long started = System.nanoTime();
         return ModelListing.of(provider, discoveryTimeout, context.scheduler()).thenApply(listing -> {
             var latency = Duration.ofNanos(System.nanoTime() - started);
             if (listing.failure() == null) {
-                return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
-                        ProviderStatus.UP, listing.models(), null, latency, Instant.now());
+                return new ProviderState(
+                        provider.name(),
+                        provider.type(),
+                        provider.baseUrl(),
+                        provider,
+                        ProviderStatus.UP,
+                        listing.models(),
+                        null,
+                        latency,
+                        Instant.now());
             }
             var cause = listing.failure();
             // A provider that is down keeps the models it had, so ids still resolve to it.
-            List<ModelInfo> known = snapshot().provider(provider.name()).map(ProviderState::models).orElse(List.of());
+            List<ModelInfo> known = snapshot()
+                    .provider(provider.name())
+                    .map(ProviderState::models)
+                    .orElse(List.of());
             if (!listing.timedOut() && (cause.upstreamStatus() == 404 || cause.upstreamStatus() == 405)) {
                 // The server answered; it just has no model list (many OpenAI-compatible servers
                 // do not). It is reachable and serves the ids it is given.
-                return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
-                        ProviderStatus.UNKNOWN, known, "No model list at this server (HTTP " + cause.upstreamStatus()
-                        + "); ids are passed through", latency, Instant.now());
+                return new ProviderState(
+                        provider.name(),
+                        provider.type(),
+                        provider.baseUrl(),
+                        provider,
+                        ProviderStatus.UNKNOWN,
+                        known,
+                        "No model list at this server (HTTP " + cause.upstreamStatus() + "); ids are passed through",
+                        latency,
+                        Instant.now());
             }
             String error = listing.timedOut()
                     ? "No answer to model discovery within " + discoveryTimeout.toMillis() + " ms"
                     : cause.getMessage();
-            return new ProviderState(provider.name(), provider.type(), provider.baseUrl(), provider,
-                    ProviderStatus.DOWN, known, error, latency, Instant.now());
+            return new ProviderState(
+                    provider.name(),
+                    provider.type(),
+                    provider.baseUrl(),
+                    provider,
+                    ProviderStatus.DOWN,
+                    known,
+                    error,
+                    latency,
+                    Instant.now());
         });
     }
 
@@ -212,14 +254,23 @@ public final class ProviderRegistry implements Managed {
         String where = state.baseUrl() != null ? state.type() + ", " + state.baseUrl() : state.type();
         long millis = state.latency() != null ? state.latency().toMillis() : 0;
         switch (state.status()) {
-            case UP -> LOG.info("Provider {} ({}): up, {} models in {} ms", state.name(), where,
-                    state.models().size(), millis);
+            case UP ->
+                LOG.info(
+                        "Provider {} ({}): up, {} models in {} ms",
+                        state.name(),
+                        where,
+                        state.models().size(),
+                        millis);
             case DOWN -> LOG.warn("Provider {} ({}): down after {} ms: {}", state.name(), where, millis, state.error());
-            default -> LOG.info("Provider {} ({}): {}, {}", state.name(), where, state.status(),
-                    state.error() != null ? state.error() : "model discovery not supported");
+            default ->
+                LOG.info(
+                        "Provider {} ({}): {}, {}",
+                        state.name(),
+                        where,
+                        state.status(),
+                        state.error() != null ? state.error() : "model discovery not supported");
         }
     }
 
-    private record Entry(ProviderFactory factory, Provider provider) {
-    }
+    private record Entry(ProviderFactory factory, Provider provider) {}
 }

@@ -21,6 +21,5 @@ public interface ProviderSource extends AutoCloseable {
 
     /** Releases what the found providers hold; called once, when the registry stops. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -35,8 +35,16 @@ public final class ProviderState {
      * @param latency   how long the last discovery took, or null
      * @param checkedAt when the last discovery finished, or null
      */
-    public ProviderState(String name, String type, String baseUrl, Provider provider, ProviderStatus status,
-                         List<ModelInfo> models, String error, Duration latency, Instant checkedAt) {
+    public ProviderState(
+            String name,
+            String type,
+            String baseUrl,
+            Provider provider,
+            ProviderStatus status,
+            List<ModelInfo> models,
+            String error,
+            Duration latency,
+            Instant checkedAt) {
         this.name = name;
         this.type = type;
         this.baseUrl = baseUrl;
@@ -118,7 +126,8 @@ public final class ProviderState {
             return false;
         }
         ModelInfo model = modelsById.get(modelId);
-        return model != null ? model.supports(capability, provider.capabilities())
+        return model != null
+                ? model.supports(capability, provider.capabilities())
                 : provider.capabilities().contains(capability);
     }
 

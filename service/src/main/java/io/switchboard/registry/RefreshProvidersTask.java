@@ -35,7 +35,8 @@ public final class RefreshProvidersTask extends Task {
             return;
         }
         for (ProviderState state : snapshot.providers()) {
-            output.print(state.name() + " " + state.status() + " models=" + state.models().size());
+            output.print(state.name() + " " + state.status() + " models="
+                    + state.models().size());
             if (state.latency() != null) {
                 output.print(" latency_ms=" + state.latency().toMillis());
             }

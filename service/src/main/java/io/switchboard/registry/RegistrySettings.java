@@ -8,5 +8,4 @@ import java.time.Duration;
  * @param discoveryTimeout how long one provider's model listing may take
  * @param refreshPeriod    how often every provider is probed again; zero turns it off
  */
-public record RegistrySettings(Duration discoveryTimeout, Duration refreshPeriod) {
-}
+public record RegistrySettings(Duration discoveryTimeout, Duration refreshPeriod) {}

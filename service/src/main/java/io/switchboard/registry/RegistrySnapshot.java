@@ -28,7 +28,8 @@ public final class RegistrySnapshot {
                 var seen = new java.util.HashSet<String>();
                 for (var model : state.models()) {
                     if (seen.add(model.id())) {
-                        models.computeIfAbsent(model.id(), id -> new ArrayList<>()).add(state);
+                        models.computeIfAbsent(model.id(), id -> new ArrayList<>())
+                                .add(state);
                     }
                 }
             }

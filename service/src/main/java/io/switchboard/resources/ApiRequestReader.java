@@ -11,13 +11,13 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ErrorDetail;
 import org.eclipse.jetty.http.HttpException;
@@ -55,6 +55,7 @@ public final class ApiRequestReader {
     private static final int MAX_NUMBER_LENGTH = 100;
     /** Characters in one key: real keys are identifiers; the symbol table should not hold megabytes. */
     private static final int MAX_NAME_LENGTH = 1024;
+
     private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern DUPLICATE_FIELD = Pattern.compile("Duplicate field '(.*)'");
     /**
@@ -104,7 +105,8 @@ public final class ApiRequestReader {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .build();
         // OpenAI answers "model": 123 with a type error; Jackson would quietly make it "123".
-        this.mapper.coercionConfigFor(LogicalType.Textual)
+        this.mapper
+                .coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
@@ -134,12 +136,16 @@ public final class ApiRequestReader {
             if (duplicate != null) {
                 throw duplicate(duplicate);
             }
-            throw ApiException.badRequest("We could not parse the JSON body of your request: " + plain(e)
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").", null);
+            throw ApiException.badRequest(
+                    "We could not parse the JSON body of your request: " + plain(e) + " (line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ").",
+                    null);
         } catch (MismatchedInputException e) {
             if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
-                throw ApiException.badRequest("We could not parse the JSON body of your request: there is more"
-                        + " after the JSON object.", null);
+                throw ApiException.badRequest(
+                        "We could not parse the JSON body of your request: there is more" + " after the JSON object.",
+                        null);
             }
             throw mismatch(e);
         } catch (JsonMappingException e) {
@@ -198,7 +204,8 @@ public final class ApiRequestReader {
      * Decoded in small pieces, so a large body costs no second copy.
      */
     private static void requireUtf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -206,8 +213,10 @@ public final class ApiRequestReader {
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
             if (result.isError()) {
-                throw ApiException.badRequest("The request body is not valid UTF-8 (byte " + in.position()
-                        + "): JSON must be sent as UTF-8.", null, "invalid_encoding");
+                throw ApiException.badRequest(
+                        "The request body is not valid UTF-8 (byte " + in.position() + "): JSON must be sent as UTF-8.",
+                        null,
+                        "invalid_encoding");
             }
             out.clear();
             if (result.isUnderflow()) {
@@ -215,14 +224,16 @@ public final class ApiRequestReader {
             }
         }
         if (decoder.flush(out).isError()) {
-            throw ApiException.badRequest("The request body is not valid UTF-8: it ends inside a character.", null,
-                    "invalid_encoding");
+            throw ApiException.badRequest(
+                    "The request body is not valid UTF-8: it ends inside a character.", null, "invalid_encoding");
         }
     }
 
     private static ApiException duplicate(String path) {
-        return ApiException.badRequest("Duplicate key '" + path + "' in the JSON body: each key may appear once per"
-                + " object.", path, "duplicate_key");
+        return ApiException.badRequest(
+                "Duplicate key '" + path + "' in the JSON body: each key may appear once per" + " object.",
+                path,
+                "duplicate_key");
     }
 
     /**
@@ -242,7 +253,7 @@ public final class ApiRequestReader {
         var parts = new ArrayDeque<String>();
         JsonStreamContext context = parser.getParsingContext();
         if (context != null && context.inObject()) {
-            context = context.getParent();  // the object that holds the key twice: named by the message
+            context = context.getParent(); // the object that holds the key twice: named by the message
         }
         for (; context != null && !context.inRoot(); context = context.getParent()) {
             if (context.inObject() && context.getCurrentName() != null) {
@@ -270,8 +281,8 @@ public final class ApiRequestReader {
             return ApiException.badRequest("The request body must be a JSON object.", null);
         }
         String expected = expected(e.getTargetType());
-        return ApiException.badRequest("Invalid type for '" + param + "': expected " + expected + ".", param,
-                "invalid_type");
+        return ApiException.badRequest(
+                "Invalid type for '" + param + "': expected " + expected + ".", param, "invalid_type");
     }
 
     private static String expected(Class<?> type) {
@@ -353,28 +364,50 @@ public final class ApiRequestReader {
     private static ApiException unreadable(Exception e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof ZipException) {
-                return new ApiException(400, ErrorDetail.invalidRequest("The request body is not valid gzip data"
-                        + " (Content-Encoding: gzip).", null, "invalid_content_encoding"), CLOSE);
+                return new ApiException(
+                        400,
+                        ErrorDetail.invalidRequest(
+                                "The request body is not valid gzip data" + " (Content-Encoding: gzip).",
+                                null,
+                                "invalid_content_encoding"),
+                        CLOSE);
             }
             if (cause instanceof TimeoutException) {
                 return timedOut();
             }
             if (cause instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
-                return http.getCode() == 408 ? timedOut() : new ApiException(400, ErrorDetail.invalidRequest(
-                        "The request body could not be read: " + http.getReason() + ".", null, null), CLOSE);
+                return http.getCode() == 408
+                        ? timedOut()
+                        : new ApiException(
+                                400,
+                                ErrorDetail.invalidRequest(
+                                        "The request body could not be read: " + http.getReason() + ".", null, null),
+                                CLOSE);
             }
         }
-        return new ApiException(400, ErrorDetail.invalidRequest(
-                "The request body could not be read: the upload was cut short.", null, null), CLOSE);
+        return new ApiException(
+                400,
+                ErrorDetail.invalidRequest("The request body could not be read: the upload was cut short.", null, null),
+                CLOSE);
     }
 
     private static ApiException timedOut() {
-        return new ApiException(408, ErrorDetail.invalidRequest("The request body was not received in time: the"
-                + " upload was too slow or stalled.", null, "request_timeout"), CLOSE);
+        return new ApiException(
+                408,
+                ErrorDetail.invalidRequest(
+                        "The request body was not received in time: the" + " upload was too slow or stalled.",
+                        null,
+                        "request_timeout"),
+                CLOSE);
     }
 
     static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, ErrorDetail.invalidRequest("The request body is larger than this gateway accepts ("
-                + maxBytes + " bytes).", null, "request_too_large"), CLOSE);
+        return new ApiException(
+                413,
+                ErrorDetail.invalidRequest(
+                        "The request body is larger than this gateway accepts (" + maxBytes + " bytes).",
+                        null,
+                        "request_too_large"),
+                CLOSE);
     }
 }

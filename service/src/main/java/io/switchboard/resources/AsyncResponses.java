@@ -12,11 +12,14 @@ import java.util.concurrent.CompletableFuture;
 /** Resumes a suspended request when its upstream call completes, one way or the other. */
 final class AsyncResponses {
 
-    private AsyncResponses() {
-    }
+    private AsyncResponses() {}
 
-    static <T> void resume(AsyncResponse async, CompletableFuture<Served<T>> call, RequestContext context,
-                           Responder services, String operation) {
+    static <T> void resume(
+            AsyncResponse async,
+            CompletableFuture<Served<T>> call,
+            RequestContext context,
+            Responder services,
+            String operation) {
         call.whenComplete((served, failure) -> {
             if (failure != null) {
                 var error = ProviderException.from(failure, null);
@@ -36,8 +39,13 @@ final class AsyncResponses {
             }
             long overhead = context.elapsedNanos() - served.upstreamNanos();
             services.overhead().record(operation, overhead);
-            async.resume(context.servedBy(Response.ok(json, MediaType.APPLICATION_JSON_TYPE), served.target(), false,
-                    served.attempts(), overhead).build());
+            async.resume(context.servedBy(
+                            Response.ok(json, MediaType.APPLICATION_JSON_TYPE),
+                            served.target(),
+                            false,
+                            served.attempts(),
+                            overhead)
+                    .build());
         });
     }
 }

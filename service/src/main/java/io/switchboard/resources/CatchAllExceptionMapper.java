@@ -21,8 +21,12 @@ public final class CatchAllExceptionMapper implements ExceptionMapper<Throwable>
     public Response toResponse(Throwable exception) {
         String id = Long.toHexString(ThreadLocalRandom.current().nextLong());
         LOG.error("Unexpected error {}", id, exception);
-        return ErrorResponses.of(new ApiException(500, new ErrorDetail(
-                "The server had an error while processing your request (error id " + id + ").",
-                ErrorDetail.SERVER_ERROR, null, null)));
+        return ErrorResponses.of(new ApiException(
+                500,
+                new ErrorDetail(
+                        "The server had an error while processing your request (error id " + id + ").",
+                        ErrorDetail.SERVER_ERROR,
+                        null,
+                        null)));
     }
 }

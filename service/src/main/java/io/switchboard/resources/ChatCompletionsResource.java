@@ -44,23 +44,36 @@ public final class ChatCompletionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    @Operation(operationId = "createChatCompletion", summary = "Create a chat completion",
+    @Operation(
+            operationId = "createChatCompletion",
+            summary = "Create a chat completion",
             description = "With `\"stream\": true`, a `text/event-stream` of `data: {chunk}` events ending with"
                     + " `data: [DONE]`.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ChatCompletionRequest.class)))
-    @ApiResponse(responseCode = "200", description = "The completion, or its chunks as server-sent events", content = {
-            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ChatCompletionResponse.class)),
-            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = ChatCompletionChunk.class))})
+    @ApiResponse(
+            responseCode = "200",
+            description = "The completion, or its chunks as server-sent events",
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = ChatCompletionResponse.class)),
+                @Content(
+                        mediaType = MediaType.SERVER_SENT_EVENTS,
+                        schema = @Schema(implementation = ChatCompletionChunk.class))
+            })
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
-                       @Context SecurityContext security, @Suspended AsyncResponse async) {
+    public void create(
+            @Parameter(hidden = true) InputStream body,
+            @Context HttpServletRequest http,
+            @Context SecurityContext security,
+            @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, PATH);
         ChatCompletionRequest request = reader.read(body, ChatCompletionRequest.class);
         RequestChecks.chat(request);
         if (request.isStream()) {
-            responder.<ChatCompletionChunk>stream(async, context, "chat_stream",
-                    observer -> calls.streamChat(caller, request, observer));
+            responder.<ChatCompletionChunk>stream(
+                    async, context, "chat_stream", observer -> calls.streamChat(caller, request, observer));
         } else {
             responder.json(async, context, "chat", calls.chat(caller, request));
         }

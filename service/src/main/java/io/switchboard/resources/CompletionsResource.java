@@ -43,22 +43,38 @@ public final class CompletionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
-    @Operation(operationId = "createCompletion", summary = "Create a text completion (legacy)",
+    @Operation(
+            operationId = "createCompletion",
+            summary = "Create a text completion (legacy)",
             description = "With `\"stream\": true`, a `text/event-stream` of `data: {chunk}` events ending with"
                     + " `data: [DONE]`.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = CompletionRequest.class)))
-    @ApiResponse(responseCode = "200", description = "The completion, or its chunks as server-sent events", content = {
-            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CompletionResponse.class)),
-            @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = CompletionResponse.class))})
+    @ApiResponse(
+            responseCode = "200",
+            description = "The completion, or its chunks as server-sent events",
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = CompletionResponse.class)),
+                @Content(
+                        mediaType = MediaType.SERVER_SENT_EVENTS,
+                        schema = @Schema(implementation = CompletionResponse.class))
+            })
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
-                       @Context SecurityContext security, @Suspended AsyncResponse async) {
+    public void create(
+            @Parameter(hidden = true) InputStream body,
+            @Context HttpServletRequest http,
+            @Context SecurityContext security,
+            @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, PATH);
         CompletionRequest request = reader.read(body, CompletionRequest.class);
         RequestChecks.completion(request);
         if (request.isStream()) {
-            responder.<CompletionResponse>stream(async, context, "completions_stream",
+            responder.<CompletionResponse>stream(
+                    async,
+                    context,
+                    "completions_stream",
                     observer -> calls.streamCompletions(caller, request, observer));
         } else {
             responder.json(async, context, "completions", calls.completions(caller, request));

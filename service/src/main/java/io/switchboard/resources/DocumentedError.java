@@ -8,23 +8,35 @@ import java.util.Optional;
  * for operations to reference by status. The wording follows docs/api.md's error table.
  */
 public enum DocumentedError {
-
-    BAD_REQUEST(400, "BadRequest", "The request is invalid: the body is not a JSON object, a parameter is missing,"
-            + " of the wrong type or out of range (`invalid_request_error`), or the model cannot do this operation"
-            + " (`unsupported_model`). An upstream's own 4xx answer is relayed with its status."),
+    BAD_REQUEST(
+            400,
+            "BadRequest",
+            "The request is invalid: the body is not a JSON object, a parameter is missing,"
+                    + " of the wrong type or out of range (`invalid_request_error`), or the model cannot do this operation"
+                    + " (`unsupported_model`). An upstream's own 4xx answer is relayed with its status."),
     NOT_FOUND(404, "NotFound", "No such model (`model_not_found`); the message suggests close matches."),
-    PAYLOAD_TOO_LARGE(413, "PayloadTooLarge", "The body is larger than `gateway.maxRequestSize`"
-            + " (`request_too_large`)."),
-    UNSUPPORTED_MEDIA_TYPE(415, "UnsupportedMediaType", "The `Content-Type` is not JSON"
-            + " (`unsupported_media_type`)."),
-    RATE_LIMITED(429, "RateLimited", "The upstream is rate limiting; `Retry-After`, when present, says how many"
-            + " seconds to wait."),
-    BAD_GATEWAY(502, "BadGateway", "The upstream failed (`upstream_error`), could not be reached"
-            + " (`upstream_unreachable`) or answered something unreadable (`upstream_malformed_response`)."),
-    SERVICE_UNAVAILABLE(503, "ServiceUnavailable", "The upstream is overloaded, or the call was abandoned"
-            + " (`request_cancelled`)."),
-    GATEWAY_TIMEOUT(504, "GatewayTimeout", "No complete answer within `gateway.requestTimeout`, or the upstream was"
-            + " silent longer than the provider's `readTimeout` (`upstream_timeout`).");
+    PAYLOAD_TOO_LARGE(
+            413, "PayloadTooLarge", "The body is larger than `gateway.maxRequestSize`" + " (`request_too_large`)."),
+    UNSUPPORTED_MEDIA_TYPE(
+            415, "UnsupportedMediaType", "The `Content-Type` is not JSON" + " (`unsupported_media_type`)."),
+    RATE_LIMITED(
+            429,
+            "RateLimited",
+            "The upstream is rate limiting; `Retry-After`, when present, says how many" + " seconds to wait."),
+    BAD_GATEWAY(
+            502,
+            "BadGateway",
+            "The upstream failed (`upstream_error`), could not be reached"
+                    + " (`upstream_unreachable`) or answered something unreadable (`upstream_malformed_response`)."),
+    SERVICE_UNAVAILABLE(
+            503,
+            "ServiceUnavailable",
+            "The upstream is overloaded, or the call was abandoned" + " (`request_cancelled`)."),
+    GATEWAY_TIMEOUT(
+            504,
+            "GatewayTimeout",
+            "No complete answer within `gateway.requestTimeout`, or the upstream was"
+                    + " silent longer than the provider's `readTimeout` (`upstream_timeout`).");
 
     private final int status;
     private final String component;

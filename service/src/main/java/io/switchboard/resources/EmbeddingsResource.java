@@ -45,11 +45,16 @@ public final class EmbeddingsResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "createEmbedding", summary = "Create embeddings")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = EmbeddingRequest.class)))
-    @ApiResponse(responseCode = "200", description = "One embedding per input",
+    @ApiResponse(
+            responseCode = "200",
+            description = "One embedding per input",
             content = @Content(schema = @Schema(implementation = EmbeddingResponse.class)))
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
-                       @Context SecurityContext security, @Suspended AsyncResponse async) {
+    public void create(
+            @Parameter(hidden = true) InputStream body,
+            @Context HttpServletRequest http,
+            @Context SecurityContext security,
+            @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, PATH);
         EmbeddingRequest request = reader.read(body, EmbeddingRequest.class);

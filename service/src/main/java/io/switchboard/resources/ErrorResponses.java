@@ -17,11 +17,11 @@ import java.util.LinkedHashMap;
  */
 public final class ErrorResponses {
 
-    private ErrorResponses() {
-    }
+    private ErrorResponses() {}
 
     public static Response of(ApiException e) {
-        var builder = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE)
+        var builder = Response.status(e.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorResponse(e.detail()));
         e.headers().forEach(builder::header);
         return builder.build();
@@ -42,25 +42,50 @@ public final class ErrorResponses {
             headers.put(RequestContext.ATTEMPTS_HEADER, Integer.toString(e.attempts()));
         }
         return switch (e.kind()) {
-            case UPSTREAM_4XX, AUTHENTICATION -> new ApiException(e.clientStatus(),
-                    upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers);
-            case RATE_LIMITED -> new ApiException(e.clientStatus(), upstreamDetail(upstream, message, "rate_limit_error"), headers);
-            case UPSTREAM_5XX -> new ApiException(e.clientStatus(),
-                    new ErrorDetail(message, ErrorDetail.API_ERROR, null,
-                            upstream != null && upstream.code() != null ? upstream.code() : "upstream_error"), headers);
-            case CONNECT -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
-                    "upstream_unreachable"), headers);
-            case TIMEOUT -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
-                    "upstream_timeout"), headers);
-            case MALFORMED -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
-                    "upstream_malformed_response"), headers);
-            case CANCELLED -> new ApiException(e.clientStatus(), new ErrorDetail(message, ErrorDetail.API_ERROR, null,
-                    "request_cancelled"), headers);
-            case UNSUPPORTED -> upstream != null
-                    ? new ApiException(e.clientStatus(), upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST),
-                    headers)
-                    : new ApiException(e.clientStatus(), ErrorDetail.invalidRequest(e.getMessage(), "model", "unsupported_model"),
-                    headers);
+            case UPSTREAM_4XX, AUTHENTICATION ->
+                new ApiException(
+                        e.clientStatus(), upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST), headers);
+            case RATE_LIMITED ->
+                new ApiException(e.clientStatus(), upstreamDetail(upstream, message, "rate_limit_error"), headers);
+            case UPSTREAM_5XX ->
+                new ApiException(
+                        e.clientStatus(),
+                        new ErrorDetail(
+                                message,
+                                ErrorDetail.API_ERROR,
+                                null,
+                                upstream != null && upstream.code() != null ? upstream.code() : "upstream_error"),
+                        headers);
+            case CONNECT ->
+                new ApiException(
+                        e.clientStatus(),
+                        new ErrorDetail(message, ErrorDetail.API_ERROR, null, "upstream_unreachable"),
+                        headers);
+            case TIMEOUT ->
+                new ApiException(
+                        e.clientStatus(),
+                        new ErrorDetail(message, ErrorDetail.API_ERROR, null, "upstream_timeout"),
+                        headers);
+            case MALFORMED ->
+                new ApiException(
+                        e.clientStatus(),
+                        new ErrorDetail(message, ErrorDetail.API_ERROR, null, "upstream_malformed_response"),
+                        headers);
+            case CANCELLED ->
+                new ApiException(
+                        e.clientStatus(),
+                        new ErrorDetail(message, ErrorDetail.API_ERROR, null, "request_cancelled"),
+                        headers);
+            case UNSUPPORTED ->
+                upstream != null
+                        ? new ApiException(
+                                e.clientStatus(),
+                                upstreamDetail(upstream, message, ErrorDetail.INVALID_REQUEST),
+                                headers)
+                        : new ApiException(
+                                e.clientStatus(),
+                                ErrorDetail.invalidRequest(e.getMessage(), "model", "unsupported_model"),
+                                headers);
         };
     }
 
@@ -69,12 +94,11 @@ public final class ErrorResponses {
         return new ErrorResponse(of(e).detail());
     }
 
-
     private static ErrorDetail upstreamDetail(ErrorDetail upstream, String message, String defaultType) {
         if (upstream == null) {
             return new ErrorDetail(message, defaultType, null, null);
         }
-        return new ErrorDetail(message, upstream.type() != null ? upstream.type() : defaultType, upstream.param(),
-                upstream.code());
+        return new ErrorDetail(
+                message, upstream.type() != null ? upstream.type() : defaultType, upstream.param(), upstream.code());
     }
 }

@@ -46,14 +46,21 @@ public final class ImagesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "createImage", summary = "Generate images",
+    @Operation(
+            operationId = "createImage",
+            summary = "Generate images",
             description = "Unlike OpenAI's, `model` is required: a gateway has no single default image model.")
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = ImageRequest.class)))
-    @ApiResponse(responseCode = "200", description = "The images, as URLs or base64",
+    @ApiResponse(
+            responseCode = "200",
+            description = "The images, as URLs or base64",
             content = @Content(schema = @Schema(implementation = ImageResponse.class)))
     @ApiErrors({400, 404, 413, 415, 429, 502, 503, 504})
-    public void create(@Parameter(hidden = true) InputStream body, @Context HttpServletRequest http,
-                       @Context SecurityContext security, @Suspended AsyncResponse async) {
+    public void create(
+            @Parameter(hidden = true) InputStream body,
+            @Context HttpServletRequest http,
+            @Context SecurityContext security,
+            @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, PATH);
         ImageRequest request = reader.read(body, ImageRequest.class);

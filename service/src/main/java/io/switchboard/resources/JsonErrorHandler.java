@@ -40,8 +40,8 @@ public final class JsonErrorHandler extends ErrorHandler {
     }
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                    Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         if (code == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
             // A request line with a version this server does not speak (HTTP/0.9, HTTP/9.9, none)
             // is the client's error: 400, not a 5xx that would read as the gateway failing.
@@ -58,16 +58,26 @@ public final class JsonErrorHandler extends ErrorHandler {
 
     private byte[] body(int code, String message) {
         String reason = HttpStatus.getMessage(code);
-        boolean plain = message == null || message.isBlank() || message.equals(reason)
-                || message.startsWith("org.") || message.startsWith("java.");
+        boolean plain = message == null
+                || message.isBlank()
+                || message.equals(reason)
+                || message.startsWith("org.")
+                || message.startsWith("java.");
         String text = plain ? reason : reason + ": " + message;
-        var detail = new ErrorDetail(text, code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
-                null, code == 431 ? "request_header_fields_too_large" : code == 405 ? "method_not_allowed"
-                        : UNSUPPORTED_VERSION.equals(message) ? "unsupported_http_version" : null);
+        var detail = new ErrorDetail(
+                text,
+                code >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
+                null,
+                code == 431
+                        ? "request_header_fields_too_large"
+                        : code == 405
+                                ? "method_not_allowed"
+                                : UNSUPPORTED_VERSION.equals(message) ? "unsupported_http_version" : null);
         try {
             return mapper.writeValueAsBytes(new ErrorResponse(detail));
         } catch (JsonProcessingException e) {
-            return ("{\"error\":{\"message\":\"" + reason + "\",\"type\":\"server_error\",\"param\":null,\"code\":null}}")
+            return ("{\"error\":{\"message\":\"" + reason
+                            + "\",\"type\":\"server_error\",\"param\":null,\"code\":null}}")
                     .getBytes(StandardCharsets.UTF_8);
         }
     }

@@ -26,7 +26,9 @@ public final class ModelsResource {
     }
 
     @GET
-    @Operation(operationId = "listModels", summary = "List models",
+    @Operation(
+            operationId = "listModels",
+            summary = "List models",
             description = "Every model you can name: `provider/model` ids and aliases, sorted.")
     @ApiResponse(responseCode = "200", description = "The models")
     public ListResponse<Model> list() {
@@ -38,9 +40,9 @@ public final class ModelsResource {
     @Operation(operationId = "retrieveModel", summary = "Retrieve a model")
     @ApiResponse(responseCode = "200", description = "The model")
     @ApiErrors({400, 404})
-    public Model get(@Parameter(description = "A model id; it may contain `/`, raw or as `%2F`")
-                     @PathParam("id") String id) {
-        RequestChecks.modelId(id);  // the rules the body's "model" gets: no '..' walking, no huge ids
+    public Model get(
+            @Parameter(description = "A model id; it may contain `/`, raw or as `%2F`") @PathParam("id") String id) {
+        RequestChecks.modelId(id); // the rules the body's "model" gets: no '..' walking, no huge ids
         return router.model(id).orElseThrow(() -> router.notFound(id));
     }
 }

@@ -13,7 +13,11 @@ public final class ProviderExceptionMapper implements ExceptionMapper<ProviderEx
 
     @Override
     public Response toResponse(ProviderException exception) {
-        LOG.info("Upstream {} failed ({}): {}", exception.provider(), exception.kind().label(), exception.getMessage());
+        LOG.info(
+                "Upstream {} failed ({}): {}",
+                exception.provider(),
+                exception.kind().label(),
+                exception.getMessage());
         return ErrorResponses.of(ErrorResponses.of(exception));
     }
 }

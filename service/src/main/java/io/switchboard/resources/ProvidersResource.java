@@ -25,7 +25,9 @@ public final class ProvidersResource {
     }
 
     @GET
-    @Operation(operationId = "listProviders", summary = "List providers",
+    @Operation(
+            operationId = "listProviders",
+            summary = "List providers",
             description = "Every configured provider, enabled or not, with its status and models. Never shows a key.")
     @ApiResponse(responseCode = "200", description = "The providers")
     public ListResponse<ProviderView> list() {
@@ -34,13 +36,25 @@ public final class ProvidersResource {
 
     /** Every provider as the API shows it. */
     public static ListResponse<ProviderView> list(ProviderRegistry registry) {
-        return ListResponse.of(registry.snapshot().providers().stream().map(ProvidersResource::view).toList());
+        return ListResponse.of(registry.snapshot().providers().stream()
+                .map(ProvidersResource::view)
+                .toList());
     }
 
     private static ProviderView view(ProviderState state) {
-        var models = state.models().stream().map(model -> state.name() + "/" + model.id()).sorted().toList();
-        return new ProviderView(state.name(), state.type(), state.baseUrl(), state.status().toString(), state.error(),
-                models.size(), models, state.latency() != null ? state.latency().toMillis() : null,
+        var models = state.models().stream()
+                .map(model -> state.name() + "/" + model.id())
+                .sorted()
+                .toList();
+        return new ProviderView(
+                state.name(),
+                state.type(),
+                state.baseUrl(),
+                state.status().toString(),
+                state.error(),
+                models.size(),
+                models,
+                state.latency() != null ? state.latency().toMillis() : null,
                 state.checkedAt() != null ? state.checkedAt().getEpochSecond() : null);
     }
 }

@@ -2,13 +2,13 @@ package io.switchboard.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.api.ApiException;
-import io.switchboard.api.Printable;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatMessage;
 import io.switchboard.api.ChatTool;
 import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.ImageRequest;
+import io.switchboard.api.Printable;
 import io.switchboard.api.StreamOptions;
 
 import java.util.List;
@@ -37,8 +37,7 @@ final class RequestChecks {
     /** Longer than any real id (OpenRouter's, fine-tune ids and ARNs stay under 128). */
     static final int MAX_MODEL_LENGTH = 256;
 
-    private RequestChecks() {
-    }
+    private RequestChecks() {}
 
     static void chat(ChatCompletionRequest request) {
         requireModel(request.model());
@@ -47,8 +46,11 @@ final class RequestChecks {
             throw missing("messages");
         }
         if (messages.isEmpty()) {
-            throw invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty"
-                    + " array instead.", "messages", "empty_array");
+            throw invalid(
+                    "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty"
+                            + " array instead.",
+                    "messages",
+                    "empty_array");
         }
         for (int i = 0; i < messages.size(); i++) {
             message(messages.get(i), "messages[" + i + "]");
@@ -93,14 +95,17 @@ final class RequestChecks {
             throw invalid("Invalid 'input': empty string. Expected a non-empty string.", "input", "invalid_value");
         }
         if (input.isArray() && input.isEmpty()) {
-            throw invalid("Invalid 'input': empty array. Expected an array with minimum length 1.", "input",
-                    "empty_array");
+            throw invalid(
+                    "Invalid 'input': empty array. Expected an array with minimum length 1.", "input", "empty_array");
         }
         textOrTokens(input, "input");
         String format = request.encodingFormat();
         if (format != null && !format.equals("float") && !format.equals("base64")) {
-            throw invalid("Invalid value for 'encoding_format': '" + format + "'. Supported values are: 'float' and"
-                    + " 'base64'.", "encoding_format", "invalid_value");
+            throw invalid(
+                    "Invalid value for 'encoding_format': '" + format + "'. Supported values are: 'float' and"
+                            + " 'base64'.",
+                    "encoding_format",
+                    "invalid_value");
         }
         intRange(request.dimensions(), 1, 65536, "dimensions");
     }
@@ -118,13 +123,18 @@ final class RequestChecks {
         intRange(request.n(), 1, 10, "n");
         String format = request.responseFormat();
         if (format != null && !format.equals("url") && !format.equals("b64_json")) {
-            throw invalid("Invalid value for 'response_format': '" + format + "'. Supported values are: 'url' and"
-                    + " 'b64_json'.", "response_format", "invalid_value");
+            throw invalid(
+                    "Invalid value for 'response_format': '" + format + "'. Supported values are: 'url' and"
+                            + " 'b64_json'.",
+                    "response_format",
+                    "invalid_value");
         }
         // OpenAI defaults to one of its own models; a gateway has no default image model to pick.
         if (request.model() == null) {
-            throw ApiException.badRequest("Missing required parameter: 'model'. Name an image model from"
-                    + " GET /v1/models.", "model", "missing_required_parameter");
+            throw ApiException.badRequest(
+                    "Missing required parameter: 'model'. Name an image model from" + " GET /v1/models.",
+                    "model",
+                    "missing_required_parameter");
         }
     }
 
@@ -137,8 +147,12 @@ final class RequestChecks {
             throw missing(path + ".role");
         }
         if (!ROLES.contains(role)) {
-            throw invalid("Invalid value: '" + Printable.of(role, 64) + "'. Supported values are: 'system', 'assistant', 'user',"
-                    + " 'function', 'tool', and 'developer'.", path + ".role", "invalid_value");
+            throw invalid(
+                    "Invalid value: '" + Printable.of(role, 64)
+                            + "'. Supported values are: 'system', 'assistant', 'user',"
+                            + " 'function', 'tool', and 'developer'.",
+                    path + ".role",
+                    "invalid_value");
         }
         JsonNode content = message.content();
         if (content != null && !(content.isTextual() || content.isArray() || content.isNull())) {
@@ -148,8 +162,11 @@ final class RequestChecks {
             for (int i = 0; i < content.size(); i++) {
                 JsonNode part = content.get(i);
                 if (!part.isObject() || !part.path("type").isTextual()) {
-                    throw invalid("Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
-                            + " with a 'type'.", path + ".content[" + i + "]", "invalid_type");
+                    throw invalid(
+                            "Invalid content part at '" + path + ".content[" + i + "]': each part must be an object"
+                                    + " with a 'type'.",
+                            path + ".content[" + i + "]",
+                            "invalid_type");
                 }
                 contentPart(part, path + ".content[" + i + "]");
             }
@@ -162,11 +179,15 @@ final class RequestChecks {
                 }
             }
             case "assistant" -> {
-                if (!hasContent && (message.toolCalls() == null || message.toolCalls().isEmpty())
-                        && !message.extra().containsKey("function_call") && !message.extra().containsKey("refusal")
+                if (!hasContent
+                        && (message.toolCalls() == null || message.toolCalls().isEmpty())
+                        && !message.extra().containsKey("function_call")
+                        && !message.extra().containsKey("refusal")
                         && !message.extra().containsKey("audio")) {
-                    throw invalid("Invalid '" + path + "': an assistant message needs 'content' or 'tool_calls'.",
-                            path + ".content", "missing_required_parameter");
+                    throw invalid(
+                            "Invalid '" + path + "': an assistant message needs 'content' or 'tool_calls'.",
+                            path + ".content",
+                            "missing_required_parameter");
                 }
             }
             case "tool" -> {
@@ -202,7 +223,9 @@ final class RequestChecks {
             case "input_audio" -> {
                 JsonNode audio = requireObject(part, "input_audio", path);
                 requireString(audio, "data", path + ".input_audio");
-                oneOf(requireString(audio, "format", path + ".input_audio"), AUDIO_FORMATS,
+                oneOf(
+                        requireString(audio, "format", path + ".input_audio"),
+                        AUDIO_FORMATS,
                         path + ".input_audio.format");
             }
             case "file" -> {
@@ -228,8 +251,11 @@ final class RequestChecks {
             throw invalidType("stop", "a string or an array of strings");
         }
         if (stop.size() > 4) {
-            throw invalid("Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array"
-                    + " with length " + stop.size() + " instead.", "stop", "array_above_max_length");
+            throw invalid(
+                    "Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array"
+                            + " with length " + stop.size() + " instead.",
+                    "stop",
+                    "array_above_max_length");
         }
         for (JsonNode item : stop) {
             if (!item.isTextual()) {
@@ -240,8 +266,8 @@ final class RequestChecks {
 
     private static void streamOptions(StreamOptions options, boolean stream) {
         if (options != null && !stream) {
-            throw invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options",
-                    null);
+            throw invalid(
+                    "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", null);
         }
     }
 
@@ -277,8 +303,10 @@ final class RequestChecks {
                     throw missing(path + ".function.name");
                 }
                 if (!FUNCTION_NAME.matcher(name).matches()) {
-                    throw invalid("Invalid '" + path + ".function.name': string does not match pattern. Expected a"
-                            + " string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.", path + ".function.name",
+                    throw invalid(
+                            "Invalid '" + path + ".function.name': string does not match pattern. Expected a"
+                                    + " string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'.",
+                            path + ".function.name",
                             "invalid_value");
                 }
                 JsonNode parameters = tool.function().parameters();
@@ -343,8 +371,9 @@ final class RequestChecks {
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             String path = param + "[" + i + "]";
-            String itemKind = item.isTextual() ? "a string" : item.isIntegralNumber() ? "an integer"
-                    : item.isArray() ? "an array of integers" : null;
+            String itemKind = item.isTextual()
+                    ? "a string"
+                    : item.isIntegralNumber() ? "an integer" : item.isArray() ? "an array of integers" : null;
             if (itemKind == null) {
                 throw invalidType(path, kind != null ? kind : "a string, an integer or an array of integers");
             }
@@ -354,7 +383,9 @@ final class RequestChecks {
             kind = itemKind;
             if (item.isArray()) {
                 if (item.isEmpty()) {
-                    throw invalid("Invalid '" + path + "': empty array. Expected an array with minimum length 1.", path,
+                    throw invalid(
+                            "Invalid '" + path + "': empty array. Expected an array with minimum length 1.",
+                            path,
                             "empty_array");
                 }
                 for (int j = 0; j < item.size(); j++) {
@@ -372,15 +403,20 @@ final class RequestChecks {
         }
         if (choice.isTextual()) {
             if (!TOOL_CHOICES.contains(choice.textValue())) {
-                throw invalid("Invalid value: '" + Printable.of(choice.textValue(), 64) + "'. Supported values are: 'none',"
-                        + " 'auto', and 'required'.", "tool_choice", "invalid_value");
+                throw invalid(
+                        "Invalid value: '" + Printable.of(choice.textValue(), 64) + "'. Supported values are: 'none',"
+                                + " 'auto', and 'required'.",
+                        "tool_choice",
+                        "invalid_value");
             }
         } else if (!choice.isObject()) {
             throw invalidType("tool_choice", "a string or an object");
         }
         if ((tools == null || tools.isEmpty()) && !(choice.isTextual() && "none".equals(choice.textValue()))) {
-            throw invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
-                    "tool_choice", null);
+            throw invalid(
+                    "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+                    "tool_choice",
+                    null);
         }
     }
 
@@ -400,20 +436,24 @@ final class RequestChecks {
      */
     static void modelId(String model) {
         if (model.length() > MAX_MODEL_LENGTH) {
-            throw invalid("Invalid 'model': string too long. Expected a string with maximum length " + MAX_MODEL_LENGTH
-                    + ", but got a string with length " + model.length() + " instead.", "model",
+            throw invalid(
+                    "Invalid 'model': string too long. Expected a string with maximum length " + MAX_MODEL_LENGTH
+                            + ", but got a string with length " + model.length() + " instead.",
+                    "model",
                     "string_above_max_length");
         }
         for (int i = 0; i < model.length(); i++) {
             char c = model.charAt(i);
             if (Character.isISOControl(c)) {
-                throw invalid("Invalid 'model': control characters are not allowed in a model id.", "model",
-                        "invalid_value");
+                throw invalid(
+                        "Invalid 'model': control characters are not allowed in a model id.", "model", "invalid_value");
             }
         }
         for (String segment : model.split("/", -1)) {
             if (segment.equals(".") || segment.equals("..")) {
-                throw invalid("Invalid 'model': '.' and '..' are not allowed as parts of a model id.", "model",
+                throw invalid(
+                        "Invalid 'model': '.' and '..' are not allowed as parts of a model id.",
+                        "model",
                         "invalid_value");
             }
         }
@@ -421,19 +461,23 @@ final class RequestChecks {
 
     private static void range(Double value, double min, double max, String param) {
         if (value != null && (value < min || value > max || value.isNaN())) {
-            throw invalid("Invalid '" + param + "': decimal " + (value < min ? "below minimum" : "above maximum")
-                    + " value. Expected a value " + (value < min ? ">= " + fmt(min) : "<= " + fmt(max))
-                    + ", but got " + value + " instead.", param, value < min ? "decimal_below_min_value"
-                    : "decimal_above_max_value");
+            throw invalid(
+                    "Invalid '" + param + "': decimal " + (value < min ? "below minimum" : "above maximum")
+                            + " value. Expected a value " + (value < min ? ">= " + fmt(min) : "<= " + fmt(max))
+                            + ", but got " + value + " instead.",
+                    param,
+                    value < min ? "decimal_below_min_value" : "decimal_above_max_value");
         }
     }
 
     private static void intRange(Integer value, int min, int max, String param) {
         if (value != null && (value < min || value > max)) {
-            throw invalid("Invalid '" + param + "': integer " + (value < min ? "below minimum" : "above maximum")
-                    + " value. Expected a value " + (value < min ? ">= " + min : "<= " + max)
-                    + ", but got " + value + " instead.", param, value < min ? "integer_below_min_value"
-                    : "integer_above_max_value");
+            throw invalid(
+                    "Invalid '" + param + "': integer " + (value < min ? "below minimum" : "above maximum")
+                            + " value. Expected a value " + (value < min ? ">= " + min : "<= " + max)
+                            + ", but got " + value + " instead.",
+                    param,
+                    value < min ? "integer_below_min_value" : "integer_above_max_value");
         }
     }
 
@@ -477,18 +521,20 @@ final class RequestChecks {
             }
             list.append('\'').append(supported.get(i)).append('\'');
         }
-        throw invalid("Invalid value: '" + Printable.of(value, 64) + "'. Supported values are: " + list + ".", param,
+        throw invalid(
+                "Invalid value: '" + Printable.of(value, 64) + "'. Supported values are: " + list + ".",
+                param,
                 "invalid_value");
     }
 
     private static ApiException missing(String param) {
-        return ApiException.badRequest("Missing required parameter: '" + param + "'.", param,
-                "missing_required_parameter");
+        return ApiException.badRequest(
+                "Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
     }
 
     private static ApiException invalidType(String param, String expected) {
-        return ApiException.badRequest("Invalid type for '" + param + "': expected " + expected + ".", param,
-                "invalid_type");
+        return ApiException.badRequest(
+                "Invalid type for '" + param + "': expected " + expected + ".", param, "invalid_type");
     }
 
     private static ApiException invalid(String message, String param, String code) {

@@ -21,6 +21,7 @@ public final class RequestContext {
     public static final String ID_HEADER = "X-Request-Id";
     /** The MDC key of the request id ({@code %X{requestId}} in log patterns). */
     public static final String MDC_KEY = "requestId";
+
     public static final String ATTRIBUTE = "switchboard.context";
     public static final String REQUEST_ID = "switchboard.requestId";
     public static final String PROVIDER = "switchboard.provider";
@@ -68,8 +69,13 @@ public final class RequestContext {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '_' || c == '.' || c == ':';
+            boolean allowed = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == ':';
             if (!allowed) {
                 return false;
             }
@@ -79,7 +85,8 @@ public final class RequestContext {
 
     static String newId() {
         var random = ThreadLocalRandom.current();
-        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+        return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+                + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
     }
 
     /**
@@ -103,8 +110,8 @@ public final class RequestContext {
      * Records who served the request, for the access log, and tells the client on the response:
      * provider, model, attempts, and the gateway's own time.
      */
-    Response.ResponseBuilder servedBy(Response.ResponseBuilder response, Target target, boolean streamed, int attempts,
-                                      long overheadNanos) {
+    Response.ResponseBuilder servedBy(
+            Response.ResponseBuilder response, Target target, boolean streamed, int attempts, long overheadNanos) {
         request.setAttribute(PROVIDER, target.providerName());
         request.setAttribute(MODEL, target.catalogId());
         request.setAttribute(STREAMED, streamed);

@@ -35,9 +35,15 @@ public final class RequestSizeFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String encoding = request.getHeaderString("Content-Encoding");
-        if (encoding != null && !encoding.isBlank() && !"identity".equals(encoding.strip().toLowerCase(Locale.ROOT))) {
-            throw new ApiException(415, ErrorDetail.invalidRequest("Unsupported Content-Encoding: send the body"
-                    + " uncompressed or gzip-compressed.", null, "unsupported_content_encoding"));
+        if (encoding != null
+                && !encoding.isBlank()
+                && !"identity".equals(encoding.strip().toLowerCase(Locale.ROOT))) {
+            throw new ApiException(
+                    415,
+                    ErrorDetail.invalidRequest(
+                            "Unsupported Content-Encoding: send the body" + " uncompressed or gzip-compressed.",
+                            null,
+                            "unsupported_content_encoding"));
         }
         refuseOverLimit(request.getHeaderString("Content-Length"));
         refuseOverLimit(request.getHeaderString(GZIP_DECLARED_LENGTH));
@@ -51,7 +57,7 @@ public final class RequestSizeFilter implements ContainerRequestFilter {
         try {
             length = Long.parseLong(declared.trim());
         } catch (NumberFormatException e) {
-            return;  // Jetty refuses a malformed Content-Length before this runs
+            return; // Jetty refuses a malformed Content-Length before this runs
         }
         if (length > maxBytes) {
             throw ApiRequestReader.tooLarge(maxBytes);

@@ -28,8 +28,8 @@ public final class Responder {
     }
 
     /** Resumes {@code async} with the call's value, serialised, or its failure. */
-    public <T> void json(AsyncResponse async, RequestContext context, String operation,
-                         CompletableFuture<Served<T>> call) {
+    public <T> void json(
+            AsyncResponse async, RequestContext context, String operation, CompletableFuture<Served<T>> call) {
         AsyncResponses.resume(async, call, context, this, operation);
     }
 
@@ -37,8 +37,11 @@ public final class Responder {
      * Relays a stream to {@code async}: {@code start} is given the observer to stream into and
      * returns the handle that stops the upstream when the client leaves.
      */
-    public <T> void stream(AsyncResponse async, RequestContext context, String operation,
-                           Function<RouteStreamObserver<T>, StreamHandle> start) {
+    public <T> void stream(
+            AsyncResponse async,
+            RequestContext context,
+            String operation,
+            Function<RouteStreamObserver<T>, StreamHandle> start) {
         var relay = new SseRelay<T>(async, context, this, operation);
         relay.attach(start.apply(relay));
     }

@@ -2,6 +2,7 @@ package io.switchboard.resources;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.switchboard.provider.ProviderException;
+import io.switchboard.provider.StreamHandle;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Target;
 import jakarta.ws.rs.container.AsyncResponse;
@@ -11,8 +12,6 @@ import org.glassfish.jersey.media.sse.EventOutput;
 import org.glassfish.jersey.media.sse.OutboundEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.switchboard.provider.StreamHandle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +29,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SseRelay.class);
     private static final OutboundEvent DONE = new OutboundEvent.Builder()
-            .mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, "[DONE]").build();
-    private static final OutboundEvent KEEP_ALIVE = new OutboundEvent.Builder().comment("keep-alive").build();
+            .mediaType(MediaType.TEXT_PLAIN_TYPE)
+            .data(String.class, "[DONE]")
+            .build();
+    private static final OutboundEvent KEEP_ALIVE =
+            new OutboundEvent.Builder().comment("keep-alive").build();
 
     private final AsyncResponse async;
     private final RequestContext context;
@@ -42,6 +44,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private volatile boolean clientGone;
     /** Held while a heartbeat is written, and to mark the end: no keep-alive may follow {@code [DONE]}. */
     private final Object endLock = new Object();
+
     private boolean ending;
     private ScheduledFuture<?> heartbeat;
 
@@ -111,7 +114,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onComplete() {
-        finish(null);  // routing commits even an empty stream first, so the response has begun
+        finish(null); // routing commits even an empty stream first, so the response has begun
     }
 
     @Override
@@ -121,14 +124,18 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             context.resumeLogged(async, error);
             return;
         }
-        LOG.info("Request {}: stream from {} failed after the first byte ({}): {}", context.id(), error.provider(),
-                error.kind().label(), error.getMessage());
+        LOG.info(
+                "Request {}: stream from {} failed after the first byte ({}): {}",
+                context.id(),
+                error.provider(),
+                error.kind().label(),
+                error.getMessage());
         finish(json(ErrorResponses.body(error)));
     }
 
     private void finish(String errorEvent) {
         synchronized (endLock) {
-            ending = true;  // a heartbeat being written finishes first; none starts after
+            ending = true; // a heartbeat being written finishes first; none starts after
         }
         stopHeartbeat();
         try {
@@ -145,7 +152,10 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private void write(String data) {
         try {
-            output.write(new OutboundEvent.Builder().mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, data).build());
+            output.write(new OutboundEvent.Builder()
+                    .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                    .data(String.class, data)
+                    .build());
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("The client closed the stream", e);

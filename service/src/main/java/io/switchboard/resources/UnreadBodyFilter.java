@@ -32,6 +32,7 @@ public final class UnreadBodyFilter implements ContainerResponseFilter {
 
     /** Dropping this much of a refused body that has arrived is cheaper than a client's reconnect. */
     static final int DRAIN_LIMIT = 64 * 1024;
+
     private static final String CONNECTION = "Connection";
 
     @Context
@@ -42,7 +43,8 @@ public final class UnreadBodyFilter implements ContainerResponseFilter {
         if (response.getStatus() < 400 || "close".equalsIgnoreCase(response.getHeaderString(CONNECTION))) {
             return;
         }
-        long declared = Math.max(declaredLength(request, "Content-Length"),
+        long declared = Math.max(
+                declaredLength(request, "Content-Length"),
                 declaredLength(request, RequestSizeFilter.GZIP_DECLARED_LENGTH));
         boolean chunked = request.getHeaderString("Transfer-Encoding") != null;
         if (declared <= 0 && !chunked) {

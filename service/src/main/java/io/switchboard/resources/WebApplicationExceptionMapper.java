@@ -37,24 +37,40 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
         int status = exception.getResponse().getStatus();
         ApiException error;
         if (exception instanceof NotFoundException) {
-            error = new ApiException(404, ErrorDetail.invalidRequest("Invalid URL (" + route + ")", null, "unknown_url"));
+            error = new ApiException(
+                    404, ErrorDetail.invalidRequest("Invalid URL (" + route + ")", null, "unknown_url"));
         } else if (exception instanceof NotAllowedException) {
             String allow = exception.getResponse().getHeaderString("Allow");
-            error = new ApiException(405, ErrorDetail.invalidRequest("Invalid method for URL (" + route + ")", null,
-                    "method_not_allowed"), allow == null ? Map.of() : Map.of("Allow", allow));
+            error = new ApiException(
+                    405,
+                    ErrorDetail.invalidRequest("Invalid method for URL (" + route + ")", null, "method_not_allowed"),
+                    allow == null ? Map.of() : Map.of("Allow", allow));
         } else if (exception instanceof NotSupportedException) {
-            error = new ApiException(415, ErrorDetail.invalidRequest("Unsupported Content-Type '"
-                    + headers.getHeaderString(HttpHeaders.CONTENT_TYPE) + "': send the body as application/json.",
-                    null, "unsupported_media_type"));
+            error = new ApiException(
+                    415,
+                    ErrorDetail.invalidRequest(
+                            "Unsupported Content-Type '" + headers.getHeaderString(HttpHeaders.CONTENT_TYPE)
+                                    + "': send the body as application/json.",
+                            null,
+                            "unsupported_media_type"));
         } else if (exception instanceof NotAcceptableException) {
-            error = new ApiException(406, ErrorDetail.invalidRequest(
-                    "This endpoint answers with application/json (or text/event-stream when streaming).", null,
-                    "not_acceptable"));
+            error = new ApiException(
+                    406,
+                    ErrorDetail.invalidRequest(
+                            "This endpoint answers with application/json (or text/event-stream when streaming).",
+                            null,
+                            "not_acceptable"));
         } else {
             String reason = Response.Status.fromStatusCode(status) != null
-                    ? Response.Status.fromStatusCode(status).getReasonPhrase() : "Request failed";
-            error = new ApiException(status, new ErrorDetail(reason, status >= 500 ? ErrorDetail.SERVER_ERROR
-                    : ErrorDetail.INVALID_REQUEST, null, null));
+                    ? Response.Status.fromStatusCode(status).getReasonPhrase()
+                    : "Request failed";
+            error = new ApiException(
+                    status,
+                    new ErrorDetail(
+                            reason,
+                            status >= 500 ? ErrorDetail.SERVER_ERROR : ErrorDetail.INVALID_REQUEST,
+                            null,
+                            null));
         }
         return ErrorResponses.of(error);
     }

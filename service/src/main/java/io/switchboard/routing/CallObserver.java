@@ -40,12 +40,10 @@ public interface CallObserver {
     /** One call's course. */
     interface Track {
 
-        Track NONE = new Track() {
-        };
+        Track NONE = new Track() {};
 
         /** A stream's commit point: its first chunk with some of the answer goes to the client. */
-        default void firstToken() {
-        }
+        default void firstToken() {}
 
         /**
          * The call ended. {@code servedBy} is null when no target answered; {@code usage} is what
@@ -53,7 +51,6 @@ public interface CallObserver {
          *
          * @param clientLeft the client went away before the end
          */
-        default void ended(Target servedBy, int attempts, Usage usage, ProviderException failure, boolean clientLeft) {
-        }
+        default void ended(Target servedBy, int attempts, Usage usage, ProviderException failure, boolean clientLeft) {}
     }
 }

@@ -8,5 +8,4 @@ package io.switchboard.routing;
  * @param keyId     the gateway key's id, or null when the gateway runs without keys
  * @param endpoint  the API path it came in by, e.g. {@code /v1/chat/completions}
  */
-public record Caller(String requestId, String keyId, String endpoint) {
-}
+public record Caller(String requestId, String keyId, String endpoint) {}

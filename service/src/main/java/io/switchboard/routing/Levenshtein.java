@@ -3,8 +3,7 @@ package io.switchboard.routing;
 /** Edit distance, for "did you mean" suggestions. */
 final class Levenshtein {
 
-    private Levenshtein() {
-    }
+    private Levenshtein() {}
 
     static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];

@@ -1,9 +1,9 @@
 package io.switchboard.routing;
 
 import io.switchboard.api.ApiException;
-import io.switchboard.api.Printable;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.Model;
+import io.switchboard.api.Printable;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.registry.ProviderState;
@@ -80,7 +80,9 @@ public final class ModelRouter {
         if (targets.isEmpty()) {
             throw firstProblem;
         }
-        var capable = targets.stream().filter(t -> t.state().supports(t.upstreamModel(), capability)).toList();
+        var capable = targets.stream()
+                .filter(t -> t.state().supports(t.upstreamModel(), capability))
+                .toList();
         if (capable.isEmpty()) {
             requireCapability(alias, targets.get(0), capability);
         }
@@ -89,8 +91,12 @@ public final class ModelRouter {
 
     private static void requireCapability(String model, Target target, Capability capability) {
         if (!target.state().supports(target.upstreamModel(), capability)) {
-            throw new ApiException(400, ErrorDetail.invalidRequest(
-                    "The model '" + model + "' does not support " + capability.label() + ".", "model", "unsupported_model"));
+            throw new ApiException(
+                    400,
+                    ErrorDetail.invalidRequest(
+                            "The model '" + model + "' does not support " + capability.label() + ".",
+                            "model",
+                            "unsupported_model"));
         }
     }
 
@@ -120,7 +126,10 @@ public final class ModelRouter {
                 return List.of(Target.of(fallback.get(), id));
             }
         }
-        throw notFound(requested, snapshot, disabledDefault(snapshot).map(reason -> " " + reason).orElse(""));
+        throw notFound(
+                requested,
+                snapshot,
+                disabledDefault(snapshot).map(reason -> " " + reason).orElse(""));
     }
 
     /**
@@ -135,15 +144,19 @@ public final class ModelRouter {
         if (defaultProvider == null) {
             return Optional.empty();
         }
-        return snapshot.provider(defaultProvider).filter(state -> !state.enabled())
+        return snapshot.provider(defaultProvider)
+                .filter(state -> !state.enabled())
                 .map(state -> "The default provider '" + state.name() + "' is disabled: " + state.error() + ".");
     }
 
-    private Target qualified(RegistrySnapshot snapshot, ProviderState provider, String upstreamModel, String requested) {
+    private Target qualified(
+            RegistrySnapshot snapshot, ProviderState provider, String upstreamModel, String requested) {
         if (!provider.enabled()) {
-            throw notFound(requested, snapshot, " Provider '" + provider.name() + "' is disabled: " + provider.error() + ".");
+            throw notFound(
+                    requested, snapshot, " Provider '" + provider.name() + "' is disabled: " + provider.error() + ".");
         }
-        if (upstreamModel.isEmpty() || (provider.hasModelList() && provider.model(upstreamModel).isEmpty())) {
+        if (upstreamModel.isEmpty()
+                || (provider.hasModelList() && provider.model(upstreamModel).isEmpty())) {
             throw notFound(requested, snapshot, "");
         }
         return Target.of(provider, upstreamModel);
@@ -155,11 +168,15 @@ public final class ModelRouter {
     }
 
     private ApiException notFound(String requested, RegistrySnapshot snapshot, String reason) {
-        var message = new StringBuilder("The model '").append(Printable.of(requested, 256)).append("' does not exist.");
+        var message = new StringBuilder("The model '")
+                .append(Printable.of(requested, 256))
+                .append("' does not exist.");
         message.append(reason);
         List<String> suggestions = suggest(requested, snapshot);
         if (!suggestions.isEmpty()) {
-            message.append(" Did you mean ").append(String.join(", ", suggestions)).append('?');
+            message.append(" Did you mean ")
+                    .append(String.join(", ", suggestions))
+                    .append('?');
         }
         message.append(" GET /v1/models lists the models available.");
         return new ApiException(404, ErrorDetail.invalidRequest(message.toString(), "model", "model_not_found"));
@@ -182,7 +199,8 @@ public final class ModelRouter {
             }
         }
         for (var alias : aliases.entrySet()) {
-            describeAlias(snapshot, alias.getKey(), alias.getValue()).ifPresent(model -> byId.putIfAbsent(alias.getKey(), model));
+            describeAlias(snapshot, alias.getKey(), alias.getValue())
+                    .ifPresent(model -> byId.putIfAbsent(alias.getKey(), model));
         }
         var models = List.copyOf(byId.values());
         catalog.set(new Catalog(snapshot, models));
@@ -196,7 +214,9 @@ public final class ModelRouter {
         if (group != null) {
             return describeAlias(snapshot, id, group);
         }
-        return listed(snapshot, id).map(found -> Model.of(id, found.model().created(), found.model().ownedBy()));
+        return listed(snapshot, id)
+                .map(found ->
+                        Model.of(id, found.model().created(), found.model().ownedBy()));
     }
 
     /** An alias is listed while one of its targets is; it shows the first such target's details. */
@@ -204,7 +224,10 @@ public final class ModelRouter {
         for (WeightedTarget target : group.targets()) {
             var found = listed(snapshot, target.model());
             if (found.isPresent()) {
-                return Optional.of(Model.of(alias, found.get().model().created(), found.get().model().ownedBy()));
+                return Optional.of(Model.of(
+                        alias,
+                        found.get().model().created(),
+                        found.get().model().ownedBy()));
             }
         }
         return Optional.empty();
@@ -219,7 +242,8 @@ public final class ModelRouter {
                 return provider.get().model(id.substring(slash + 1)).map(model -> new Listed(provider.get(), model));
             }
         }
-        return snapshot.servingModel(id).stream().findFirst()
+        return snapshot.servingModel(id).stream()
+                .findFirst()
                 .flatMap(state -> state.model(id).map(model -> new Listed(state, model)));
     }
 
@@ -245,9 +269,7 @@ public final class ModelRouter {
         return ids.subList(0, Math.min(MAX_SUGGESTIONS, ids.size()));
     }
 
-    private record Listed(ProviderState provider, ModelInfo model) {
-    }
+    private record Listed(ProviderState provider, ModelInfo model) {}
 
-    private record Catalog(RegistrySnapshot snapshot, List<Model> models) {
-    }
+    private record Catalog(RegistrySnapshot snapshot, List<Model> models) {}
 }

@@ -23,6 +23,7 @@ public final class ResiliencePolicies {
     private final Function<String, ProviderPolicy> policies;
     /** Each provider's policy, resolved once: the configuration does not change while running. */
     private final Map<String, ProviderPolicy> resolved = new ConcurrentHashMap<>();
+
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
 
     /** @param policies each provider's policy, by provider name */
@@ -35,8 +36,11 @@ public final class ResiliencePolicies {
      * later): the provider's name and the transition.
      */
     public void onStateTransition(BiConsumer<String, CircuitBreaker.StateTransition> listener) {
-        registry.getEventPublisher().onEntryAdded(added -> added.getAddedEntry().getEventPublisher()
-                .onStateTransition(event -> listener.accept(event.getCircuitBreakerName(), event.getStateTransition())));
+        registry.getEventPublisher()
+                .onEntryAdded(added -> added.getAddedEntry()
+                        .getEventPublisher()
+                        .onStateTransition(
+                                event -> listener.accept(event.getCircuitBreakerName(), event.getStateTransition())));
     }
 
     public ProviderPolicy policy(String provider) {
@@ -48,7 +52,7 @@ public final class ResiliencePolicies {
             BreakerSettings settings = policy(name).breaker();
             CircuitBreaker breaker = registry.circuitBreaker(name, () -> config(settings));
             if (!settings.enabled()) {
-                breaker.transitionToDisabledState();  // always permits, records nothing
+                breaker.transitionToDisabledState(); // always permits, records nothing
             }
             return breaker;
         });

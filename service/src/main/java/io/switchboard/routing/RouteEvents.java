@@ -7,12 +7,10 @@ public interface RouteEvents {
 
     RouteEvents NONE = new RouteEvents() {
         @Override
-        public void retried(Target target, ProviderException cause) {
-        }
+        public void retried(Target target, ProviderException cause) {}
 
         @Override
-        public void fellBack(Target from, Target to, ProviderException cause) {
-        }
+        public void fellBack(Target from, Target to, ProviderException cause) {}
     };
 
     /**
@@ -22,8 +20,7 @@ public interface RouteEvents {
      * @param requestId the request's id, or null when the caller gave none
      * @param attempt   which attempt of the request this was, from 1
      */
-    default void attemptFailed(String requestId, Target target, int attempt, ProviderException error) {
-    }
+    default void attemptFailed(String requestId, Target target, int attempt, ProviderException error) {}
 
     /** Both, in order. */
     static RouteEvents both(RouteEvents first, RouteEvents second) {

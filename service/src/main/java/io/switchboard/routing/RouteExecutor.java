@@ -46,8 +46,11 @@ public final class RouteExecutor {
     private final RouteEvents events;
     private final TargetStats stats = new TargetStats();
 
-    public RouteExecutor(ScheduledExecutorService scheduler, RouteSettings settings, ResiliencePolicies policies,
-                         RouteEvents events) {
+    public RouteExecutor(
+            ScheduledExecutorService scheduler,
+            RouteSettings settings,
+            ResiliencePolicies policies,
+            RouteEvents events) {
         this.scheduler = scheduler;
         this.settings = settings;
         this.policies = policies;
@@ -60,23 +63,25 @@ public final class RouteExecutor {
     }
 
     /** The same, for the request {@code requestId} (named in what routing reports). */
-    public <T> CompletableFuture<Served<T>> call(String requestId, Route route,
-                                                 Function<Target, CompletableFuture<T>> attempt) {
+    public <T> CompletableFuture<Served<T>> call(
+            String requestId, Route route, Function<Target, CompletableFuture<T>> attempt) {
         var run = new CallRun<T>(requestId, route, attempt);
         run.start();
         return run.result;
     }
 
     /** Streams along the route to {@code observer}; the handle abandons it (the client left). */
-    public <T> StreamHandle stream(Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
-                                   RouteStreamObserver<T> observer) {
+    public <T> StreamHandle stream(
+            Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt, RouteStreamObserver<T> observer) {
         return stream(null, route, attempt, observer);
     }
 
     /** The same, for the request {@code requestId} (named in what routing reports). */
-    public <T> StreamHandle stream(String requestId, Route route,
-                                   BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
-                                   RouteStreamObserver<T> observer) {
+    public <T> StreamHandle stream(
+            String requestId,
+            Route route,
+            BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+            RouteStreamObserver<T> observer) {
         var run = new StreamRun<>(requestId, route, attempt, observer);
         run.start();
         return run::abandon;
@@ -101,8 +106,11 @@ public final class RouteExecutor {
                 ordered.forEach(target -> keys.put(target, Math.pow(random.nextDouble(), 1.0 / target.weight())));
                 ordered.sort(Comparator.comparing(keys::get, Comparator.reverseOrder()));
             }
-            case LEAST_BUSY -> ordered.sort(Comparator.comparingInt(target -> stats.of(target).inFlight()));
-            case LOWEST_LATENCY -> ordered.sort(Comparator.comparingDouble(target -> stats.of(target).latencyNanos()));
+            case LEAST_BUSY ->
+                ordered.sort(Comparator.comparingInt(target -> stats.of(target).inFlight()));
+            case LOWEST_LATENCY ->
+                ordered.sort(
+                        Comparator.comparingDouble(target -> stats.of(target).latencyNanos()));
         }
         // Providers whose last probe failed go last, in their order (the sort is stable).
         ordered.sort(Comparator.comparing(target -> target.state().status() == ProviderStatus.DOWN));
@@ -111,8 +119,11 @@ public final class RouteExecutor {
 
     private ProviderException timeout(Target target) {
         String who = target != null ? target.providerName() : "the upstream";
-        return new ProviderException(Kind.TIMEOUT, target != null ? target.providerName() : null,
-                "No complete answer from " + who + " within the request timeout of " + describe(settings.requestTimeout()));
+        return new ProviderException(
+                Kind.TIMEOUT,
+                target != null ? target.providerName() : null,
+                "No complete answer from " + who + " within the request timeout of "
+                        + describe(settings.requestTimeout()));
     }
 
     private static String describe(Duration duration) {
@@ -156,7 +167,8 @@ public final class RouteExecutor {
         }
 
         final synchronized void start() {
-            deadlineTimer = scheduler.schedule(this::expire, settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            deadlineTimer =
+                    scheduler.schedule(this::expire, settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
             advance(null);
         }
 
@@ -181,7 +193,8 @@ public final class RouteExecutor {
                         events.fellBack(from, candidate, cause);
                     }
                     // Candidates passed over because their breaker is open: a fallback too.
-                    skipped.subList(skippedBefore, skipped.size()).forEach(open -> events.fellBack(open, candidate, null));
+                    skipped.subList(skippedBefore, skipped.size())
+                            .forEach(open -> events.fellBack(open, candidate, null));
                     attemptAt(candidate, candidateBreaker, true, 0);
                     return;
                 }
@@ -190,12 +203,18 @@ public final class RouteExecutor {
             if (attempts == 0 && !skipped.isEmpty()) {
                 // Every breaker is open. Failing at once would turn one bad minute into an outage
                 // for everyone; instead try the candidate most likely to answer.
-                Target likeliest = skipped.stream().min(Comparator.comparingDouble(target ->
-                        policies.breaker(target.providerName()).getMetrics().getFailureRate())).orElseThrow();
+                Target likeliest = skipped.stream()
+                        .min(Comparator.comparingDouble(target -> policies.breaker(target.providerName())
+                                .getMetrics()
+                                .getFailureRate()))
+                        .orElseThrow();
                 attemptAt(likeliest, policies.breaker(likeliest.providerName()), false, 0);
                 return;
             }
-            finish(cause != null ? cause : new ProviderException(Kind.CONNECT, null, "No provider could take the request"));
+            finish(
+                    cause != null
+                            ? cause
+                            : new ProviderException(Kind.CONNECT, null, "No provider could take the request"));
         }
 
         private void attemptAt(Target target, CircuitBreaker targetBreaker, boolean withPermission, int previous) {
@@ -229,7 +248,7 @@ public final class RouteExecutor {
         /** The attempt at {@code target} failed: retry, fall back, or give up. */
         final synchronized void attemptFailed(Target target, ProviderException error) {
             if (target != current) {
-                return;  // a late failure of an attempt already replaced
+                return; // a late failure of an attempt already replaced
             }
             long elapsed = System.nanoTime() - attemptStarted;
             upstreamNanos += elapsed;
@@ -254,18 +273,19 @@ public final class RouteExecutor {
                         advance(error);
                         return;
                     }
-                    long delay = retry.backoff(attemptsOnTarget, ThreadLocalRandom.current()).toNanos();
+                    long delay = retry.backoff(attemptsOnTarget, ThreadLocalRandom.current())
+                            .toNanos();
                     if (error.retryAfter() != null) {
                         delay = Math.max(delay, error.retryAfter().toNanos());
                     }
                     boolean again = delay < remaining && breaker.tryAcquirePermission();
                     if (!again) {
-                        advance(error);  // Retry-After beyond the deadline, or the breaker opened
+                        advance(error); // Retry-After beyond the deadline, or the breaker opened
                         return;
                     }
                     events.retried(target, error);
                     int done = attemptsOnTarget;
-                    upstreamNanos += delay;  // waiting to retry is not the gateway's own time
+                    upstreamNanos += delay; // waiting to retry is not the gateway's own time
                     retryTimer = scheduler.schedule(() -> retry(target, done), delay, TimeUnit.NANOSECONDS);
                 }
             }
@@ -305,8 +325,7 @@ public final class RouteExecutor {
         }
 
         /** Called once when the run ends, however it ends. */
-        void ended() {
-        }
+        void ended() {}
 
         private void stopTimers() {
             if (deadlineTimer != null) {
@@ -380,8 +399,11 @@ public final class RouteExecutor {
         private volatile long lastEvent;
         private ScheduledFuture<?> idleTimer;
 
-        StreamRun(String requestId, Route route, BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
-                  RouteStreamObserver<T> downstream) {
+        StreamRun(
+                String requestId,
+                Route route,
+                BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+                RouteStreamObserver<T> downstream) {
             super(requestId, route);
             this.attempt = attempt;
             this.downstream = downstream;
@@ -392,7 +414,7 @@ public final class RouteExecutor {
             var observer = new AttemptObserver(target);
             inFlight = safely(() -> attempt.apply(target, observer), e -> {
                 observer.onError(ProviderException.from(e, target.providerName()));
-                return () -> { };
+                return () -> {};
             });
         }
 
@@ -412,7 +434,7 @@ public final class RouteExecutor {
         void ended() {
             stopIdleTimer();
             if (committed) {
-                stats.of(current).finished();  // a started stream held its target until now
+                stats.of(current).finished(); // a started stream held its target until now
             }
         }
 
@@ -447,8 +469,11 @@ public final class RouteExecutor {
                 watchIdle(limit - idle);
                 return;
             }
-            var stalled = new ProviderException(Kind.TIMEOUT, current.providerName(), "No event from "
-                    + current.providerName() + " for " + describe(settings.streamIdleTimeout()) + "; the stream was ended");
+            var stalled = new ProviderException(
+                    Kind.TIMEOUT,
+                    current.providerName(),
+                    "No event from " + current.providerName() + " for " + describe(settings.streamIdleTimeout())
+                            + "; the stream was ended");
             abortCurrent(stalled);
             finish(stalled);
         }
@@ -505,12 +530,12 @@ public final class RouteExecutor {
                     }
                     if (finished) {
                         if (!committed) {
-                            stats.of(target).finished();  // the run ended first (deadline); the target is free
+                            stats.of(target).finished(); // the run ended first (deadline); the target is free
                         }
                         return;
                     }
                     if (!committed) {
-                        release = commit();  // a short or empty but proper stream
+                        release = commit(); // a short or empty but proper stream
                     }
                 }
                 if (close()) {
@@ -542,7 +567,7 @@ public final class RouteExecutor {
                     afterCommit = committed;
                 }
                 if (afterCommit) {
-                    finish(error);  // in-band: the client already has bytes
+                    finish(error); // in-band: the client already has bytes
                 } else {
                     attemptFailed(target, error);
                 }

@@ -45,14 +45,17 @@ public record RouteGroup(Strategy strategy, List<WeightedTarget> targets) {
         if (node.isObject()) {
             node.fieldNames().forEachRemaining(key -> {
                 if (!GROUP_KEYS.contains(key)) {
-                    throw new IllegalArgumentException("Unknown key '" + key + "' in an alias group: use strategy, targets");
+                    throw new IllegalArgumentException(
+                            "Unknown key '" + key + "' in an alias group: use strategy, targets");
                 }
             });
             JsonNode targets = node.get("targets");
             if (targets == null || !targets.isArray()) {
                 throw new IllegalArgumentException("An alias group needs a 'targets' list");
             }
-            Strategy strategy = node.hasNonNull("strategy") ? Strategy.of(node.get("strategy").asText()) : Strategy.WEIGHTED;
+            Strategy strategy = node.hasNonNull("strategy")
+                    ? Strategy.of(node.get("strategy").asText())
+                    : Strategy.WEIGHTED;
             return new RouteGroup(strategy, targets(targets));
         }
         throw new IllegalArgumentException("An alias is a model id, a list of model ids, or a group with targets");
@@ -66,13 +69,15 @@ public record RouteGroup(Strategy strategy, List<WeightedTarget> targets) {
             } else if (item.isObject()) {
                 item.fieldNames().forEachRemaining(key -> {
                     if (!TARGET_KEYS.contains(key)) {
-                        throw new IllegalArgumentException("Unknown key '" + key + "' in an alias target: use model, weight");
+                        throw new IllegalArgumentException(
+                                "Unknown key '" + key + "' in an alias target: use model, weight");
                     }
                 });
                 if (item.has("weight") && !item.get("weight").canConvertToInt()) {
                     throw new IllegalArgumentException("weight must be a whole number");
                 }
-                targets.add(new WeightedTarget(item.path("model").asText(null), item.path("weight").asInt(1)));
+                targets.add(new WeightedTarget(
+                        item.path("model").asText(null), item.path("weight").asInt(1)));
             } else {
                 throw new IllegalArgumentException("An alias target is a model id or {model, weight}");
             }

@@ -9,5 +9,4 @@ import java.time.Duration;
  * @param streamIdleTimeout the longest silence allowed between two events of a stream once it has
  *                          started; then it ends with an in-band error
  */
-public record RouteSettings(Duration requestTimeout, Duration streamIdleTimeout) {
-}
+public record RouteSettings(Duration requestTimeout, Duration streamIdleTimeout) {}

@@ -48,13 +48,18 @@ public final class RoutedCalls {
     public CompletableFuture<Served<ChatCompletionResponse>> chat(Caller caller, ChatCompletionRequest request) {
         var route = router.resolve(request.model(), Capability.CHAT);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(caller.requestId(), route,
+        return tracked(
+                track,
+                executor.call(
+                        caller.requestId(),
+                        route,
                         target -> provider(target).chat(request.withModel(target.upstreamModel()))),
-                response -> response.withModel(route.requestedModel()), ChatCompletionResponse::usage);
+                response -> response.withModel(route.requestedModel()),
+                ChatCompletionResponse::usage);
     }
 
-    public StreamHandle streamChat(Caller caller, ChatCompletionRequest request,
-                                   RouteStreamObserver<ChatCompletionChunk> downstream) {
+    public StreamHandle streamChat(
+            Caller caller, ChatCompletionRequest request, RouteStreamObserver<ChatCompletionChunk> downstream) {
         var route = router.resolve(request.model(), Capability.CHAT);
         var track = observer.begin(caller, route, true, request);
         String model = route.requestedModel();
@@ -62,10 +67,16 @@ public final class RoutedCalls {
         // are known; the client then sees the stream it asked for.
         boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
         var sent = addUsage ? request.withUsageInStream() : request;
-        var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
-                ChatCompletionChunk::carriesOutput, ChatCompletionChunk::reportedUsage,
+        var stream = new TrackedStream<>(
+                downstream,
+                track,
+                chunk -> chunk.withModel(model),
+                ChatCompletionChunk::carriesOutput,
+                ChatCompletionChunk::reportedUsage,
                 addUsage ? ChatCompletionChunk::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(caller.requestId(), route,
+        return stream.watch(executor.stream(
+                caller.requestId(),
+                route,
                 (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
                 stream));
     }
@@ -73,43 +84,65 @@ public final class RoutedCalls {
     public CompletableFuture<Served<CompletionResponse>> completions(Caller caller, CompletionRequest request) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(caller.requestId(), route,
+        return tracked(
+                track,
+                executor.call(
+                        caller.requestId(),
+                        route,
                         target -> provider(target).completions(request.withModel(target.upstreamModel()))),
-                response -> response.withModel(route.requestedModel()), CompletionResponse::usage);
+                response -> response.withModel(route.requestedModel()),
+                CompletionResponse::usage);
     }
 
-    public StreamHandle streamCompletions(Caller caller, CompletionRequest request,
-                                          RouteStreamObserver<CompletionResponse> downstream) {
+    public StreamHandle streamCompletions(
+            Caller caller, CompletionRequest request, RouteStreamObserver<CompletionResponse> downstream) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
         var track = observer.begin(caller, route, true, request);
         String model = route.requestedModel();
         boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
         var sent = addUsage ? request.withUsageInStream() : request;
-        var stream = new TrackedStream<>(downstream, track, chunk -> chunk.withModel(model),
-                CompletionResponse::carriesOutput, CompletionResponse::usage,
+        var stream = new TrackedStream<>(
+                downstream,
+                track,
+                chunk -> chunk.withModel(model),
+                CompletionResponse::carriesOutput,
+                CompletionResponse::usage,
                 addUsage ? CompletionResponse::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(caller.requestId(), route,
-                (target, attempt) -> provider(target).streamCompletions(sent.withModel(target.upstreamModel()),
-                        attempt),
+        return stream.watch(executor.stream(
+                caller.requestId(),
+                route,
+                (target, attempt) ->
+                        provider(target).streamCompletions(sent.withModel(target.upstreamModel()), attempt),
                 stream));
     }
 
     public CompletableFuture<Served<EmbeddingResponse>> embeddings(Caller caller, EmbeddingRequest request) {
         var route = router.resolve(request.model(), Capability.EMBEDDINGS);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(caller.requestId(), route,
+        return tracked(
+                track,
+                executor.call(
+                        caller.requestId(),
+                        route,
                         target -> provider(target).embeddings(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()),
-                response -> response.usage() == null ? null : Usage.of(response.usage().promptTokens(), 0));
+                response -> response.usage() == null
+                        ? null
+                        : Usage.of(response.usage().promptTokens(), 0));
     }
 
     /** Images carry no model id, so there is nothing to restore, and no token usage. */
     public CompletableFuture<Served<ImageResponse>> images(Caller caller, ImageRequest request) {
         var route = router.resolve(request.model(), Capability.IMAGES);
         var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(caller.requestId(), route,
+        return tracked(
+                track,
+                executor.call(
+                        caller.requestId(),
+                        route,
                         target -> provider(target).images(request.withModel(target.upstreamModel()))),
-                UnaryOperator.identity(), response -> null);
+                UnaryOperator.identity(),
+                response -> null);
     }
 
     private static Provider provider(Target target) {
@@ -121,8 +154,11 @@ public final class RoutedCalls {
      * ended. Cancelling it (the client left) cancels the routed call beneath, which aborts the
      * attempt in flight.
      */
-    private static <T> CompletableFuture<Served<T>> tracked(CallObserver.Track track, CompletableFuture<Served<T>> call,
-                                                          UnaryOperator<T> restore, Function<T, Usage> usage) {
+    private static <T> CompletableFuture<Served<T>> tracked(
+            CallObserver.Track track,
+            CompletableFuture<Served<T>> call,
+            UnaryOperator<T> restore,
+            Function<T, Usage> usage) {
         var restored = call.thenApply(served -> served.withValue(restore.apply(served.value())));
         call.whenComplete((served, failure) -> {
             if (failure == null) {
@@ -158,8 +194,13 @@ public final class RoutedCalls {
         private volatile Usage usage;
 
         /** @param forClient the item as the client asked for it; null drops it */
-        TrackedStream(RouteStreamObserver<T> downstream, CallObserver.Track track, UnaryOperator<T> restore,
-                      Predicate<T> commits, Function<T, Usage> usageOf, UnaryOperator<T> forClient) {
+        TrackedStream(
+                RouteStreamObserver<T> downstream,
+                CallObserver.Track track,
+                UnaryOperator<T> restore,
+                Predicate<T> commits,
+                Function<T, Usage> usageOf,
+                UnaryOperator<T> forClient) {
             this.downstream = downstream;
             this.track = track;
             this.restore = restore;

@@ -16,7 +16,8 @@ final class TargetStats {
     private final ConcurrentMap<String, Stat> stats = new ConcurrentHashMap<>();
 
     Stat of(Target target) {
-        String key = target.state().model(target.upstreamModel()).isPresent() ? target.catalogId()
+        String key = target.state().model(target.upstreamModel()).isPresent()
+                ? target.catalogId()
                 : target.providerName() + "/*";
         return stats.computeIfAbsent(key, k -> new Stat());
     }

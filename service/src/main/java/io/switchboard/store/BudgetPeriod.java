@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** How often a virtual key's budget starts again; stored as its lower-case name. */
 public enum BudgetPeriod {
-    DAILY, WEEKLY, MONTHLY, TOTAL;
+    DAILY,
+    WEEKLY,
+    MONTHLY,
+    TOTAL;
 
     /** The stored (and configured) spelling: {@code daily}, {@code weekly}, {@code monthly}, {@code total}. */
     public String dbValue() {

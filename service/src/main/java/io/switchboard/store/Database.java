@@ -1,9 +1,9 @@
 package io.switchboard.store;
 
 import com.codahale.metrics.MetricRegistry;
+import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.lifecycle.Managed;
-import io.dropwizard.db.DataSourceFactory;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.jdbi.v3.core.Jdbi;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The gateway's database: a connection pool (Dropwizard's {@code DataSourceFactory}), JDBI on it,
@@ -71,8 +70,11 @@ public final class Database implements Managed {
         try {
             if (migrateOnStart) {
                 var report = migrate();
-                LOG.info("Database: {}, schema version {} ({} migration(s) applied)", describe(),
-                        report.schemaVersion(), report.applied());
+                LOG.info(
+                        "Database: {}, schema version {} ({} migration(s) applied)",
+                        describe(),
+                        report.schemaVersion(),
+                        report.applied());
             } else {
                 var pending = flyway().info().pending();
                 if (pending.length > 0) {
@@ -144,7 +146,9 @@ public final class Database implements Managed {
 
     private static String currentVersion(Flyway flyway) {
         MigrationInfo current = flyway.info().current();
-        return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+        return current == null || current.getVersion() == null
+                ? "none"
+                : current.getVersion().getVersion();
     }
 
     private void createSqliteDirectory() {
@@ -181,7 +185,9 @@ public final class Database implements Managed {
             rest = rest.startsWith("///") ? rest.substring(2) : rest;
         }
         String lower = rest.toLowerCase(Locale.ROOT);
-        if (rest.isBlank() || lower.contains(":memory:") || lower.startsWith(":resource:")
+        if (rest.isBlank()
+                || lower.contains(":memory:")
+                || lower.startsWith(":resource:")
                 || url.toLowerCase(Locale.ROOT).contains("mode=memory")) {
             throw new IllegalArgumentException("database.url must name an SQLite file (jdbc:sqlite:path/to/file.db);"
                     + " for a gateway without a database, leave the database: block out");

@@ -39,7 +39,8 @@ public enum DatabaseBackend {
             }
         }
         String scheme = lower.startsWith("jdbc:") && lower.indexOf(':', 5) > 0
-                ? " (got a " + lower.substring(0, lower.indexOf(':', 5) + 1) + " URL)" : "";
+                ? " (got a " + lower.substring(0, lower.indexOf(':', 5) + 1) + " URL)"
+                : "";
         throw new IllegalArgumentException("database.url must start with jdbc:sqlite: (a file) or jdbc:postgresql:"
                 + " (a PostgreSQL 15+ server)" + scheme);
     }

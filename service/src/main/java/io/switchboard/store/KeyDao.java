@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
 public final class KeyDao {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() { };
-    private static final TypeReference<List<String>> MODELS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> TAGS = new TypeReference<>() {};
+    private static final TypeReference<List<String>> MODELS = new TypeReference<>() {};
 
     private static final String COLUMNS = "id, name, key_prefix, key_hash, tags, models, budget_micros, budget_period,"
             + " rpm, tpm, expires_at, enabled, created_at, updated_at, revoked_at";
@@ -53,9 +53,11 @@ public final class KeyDao {
     public VirtualKeyRecord insert(String id, String keyPrefix, String keyHash, KeySettings settings) {
         long now = clock.getAsLong();
         var key = new VirtualKeyRecord(id, keyPrefix, keyHash, settings, now, now, null);
-        jdbi.useHandle(handle -> bindSettings(handle.createUpdate("INSERT INTO virtual_keys (" + COLUMNS + ") VALUES"
-                        + " (:id, :name, :keyPrefix, :keyHash, :tags, :models, :budgetMicros, :budgetPeriod, :rpm, :tpm,"
-                        + " :expiresAt, :enabled, :now, :now, NULL)"), settings)
+        jdbi.useHandle(handle -> bindSettings(
+                        handle.createUpdate("INSERT INTO virtual_keys (" + COLUMNS + ") VALUES"
+                                + " (:id, :name, :keyPrefix, :keyHash, :tags, :models, :budgetMicros, :budgetPeriod, :rpm, :tpm,"
+                                + " :expiresAt, :enabled, :now, :now, NULL)"),
+                        settings)
                 .bind("id", key.id())
                 .bind("keyPrefix", key.keyPrefix())
                 .bind("keyHash", key.keyHash())
@@ -71,14 +73,17 @@ public final class KeyDao {
     /** The key whose secret hashes to {@code keyHash}, revoked or not (the caller decides what a revoked key gets). */
     public Optional<VirtualKeyRecord> findByHash(String keyHash) {
         return jdbi.withHandle(handle -> handle.createQuery(SELECT + " WHERE key_hash = :hash")
-                .bind("hash", keyHash).map((rs, ctx) -> map(rs)).findOne());
+                .bind("hash", keyHash)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     /** Every key, oldest first; revoked ones only when asked for. */
     public List<VirtualKeyRecord> list(boolean includeRevoked) {
-        return jdbi.withHandle(handle -> handle.createQuery(SELECT
-                        + (includeRevoked ? "" : " WHERE revoked_at IS NULL") + " ORDER BY created_at, id")
-                .map((rs, ctx) -> map(rs)).list());
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        SELECT + (includeRevoked ? "" : " WHERE revoked_at IS NULL") + " ORDER BY created_at, id")
+                .map((rs, ctx) -> map(rs))
+                .list());
     }
 
     /**
@@ -87,11 +92,15 @@ public final class KeyDao {
      */
     public Optional<VirtualKeyRecord> update(String id, KeySettings settings) {
         return jdbi.inTransaction(handle -> {
-            int changed = bindSettings(handle.createUpdate("UPDATE virtual_keys SET name = :name, tags = :tags,"
-                    + " models = :models, budget_micros = :budgetMicros, budget_period = :budgetPeriod, rpm = :rpm,"
-                    + " tpm = :tpm, expires_at = :expiresAt, enabled = :enabled, " + BUMP
-                    + " WHERE id = :id AND revoked_at IS NULL"), settings)
-                    .bind("id", id).bind("now", clock.getAsLong()).execute();
+            int changed = bindSettings(
+                            handle.createUpdate("UPDATE virtual_keys SET name = :name, tags = :tags,"
+                                    + " models = :models, budget_micros = :budgetMicros, budget_period = :budgetPeriod, rpm = :rpm,"
+                                    + " tpm = :tpm, expires_at = :expiresAt, enabled = :enabled, " + BUMP
+                                    + " WHERE id = :id AND revoked_at IS NULL"),
+                            settings)
+                    .bind("id", id)
+                    .bind("now", clock.getAsLong())
+                    .execute();
             return changed == 1 ? find(handle, id) : Optional.empty();
         });
     }
@@ -104,7 +113,10 @@ public final class KeyDao {
         return jdbi.inTransaction(handle -> {
             handle.createUpdate("UPDATE virtual_keys SET enabled = :enabled, revoked_at = :now, " + BUMP
                             + " WHERE id = :id AND revoked_at IS NULL")
-                    .bind("enabled", false).bind("id", id).bind("now", clock.getAsLong()).execute();
+                    .bind("enabled", false)
+                    .bind("id", id)
+                    .bind("now", clock.getAsLong())
+                    .execute();
             return find(handle, id);
         });
     }
@@ -121,12 +133,21 @@ public final class KeyDao {
                 return Optional.<VirtualKeyRecord>empty();
             }
             // The record checks the new prefix and hash before anything is written.
-            var rotated = new VirtualKeyRecord(id, keyPrefix, keyHash, current.get().settings(),
-                    current.get().createdAt(), current.get().updatedAt(), null);
+            var rotated = new VirtualKeyRecord(
+                    id,
+                    keyPrefix,
+                    keyHash,
+                    current.get().settings(),
+                    current.get().createdAt(),
+                    current.get().updatedAt(),
+                    null);
             handle.createUpdate("UPDATE virtual_keys SET key_prefix = :keyPrefix, key_hash = :keyHash, " + BUMP
                             + " WHERE id = :id AND revoked_at IS NULL")
-                    .bind("keyPrefix", rotated.keyPrefix()).bind("keyHash", rotated.keyHash())
-                    .bind("id", id).bind("now", clock.getAsLong()).execute();
+                    .bind("keyPrefix", rotated.keyPrefix())
+                    .bind("keyHash", rotated.keyHash())
+                    .bind("id", id)
+                    .bind("now", clock.getAsLong())
+                    .execute();
             return find(handle, id);
         });
     }
@@ -139,21 +160,31 @@ public final class KeyDao {
      * arrive; so may one from another instance whose clock is a little behind.
      */
     public List<VirtualKeyRecord> changedSince(long sinceMillis) {
-        return jdbi.withHandle(handle -> handle.createQuery(SELECT + " WHERE updated_at >= :since"
-                        + " ORDER BY updated_at, id")
-                .bind("since", sinceMillis).map((rs, ctx) -> map(rs)).list());
+        return jdbi.withHandle(
+                handle -> handle.createQuery(SELECT + " WHERE updated_at >= :since" + " ORDER BY updated_at, id")
+                        .bind("since", sinceMillis)
+                        .map((rs, ctx) -> map(rs))
+                        .list());
     }
 
     private static Optional<VirtualKeyRecord> find(Handle handle, String id) {
-        return handle.createQuery(SELECT + " WHERE id = :id").bind("id", id).map((rs, ctx) -> map(rs)).findOne();
+        return handle.createQuery(SELECT + " WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne();
     }
 
     private static <S extends SqlStatement<S>> S bindSettings(S statement, KeySettings settings) {
-        return statement.bind("name", settings.name())
+        return statement
+                .bind("name", settings.name())
                 .bind("tags", json(settings.tags()))
                 .bind("models", json(settings.models()))
                 .bind("budgetMicros", settings.budgetMicros())
-                .bind("budgetPeriod", settings.budgetPeriod() == null ? null : settings.budgetPeriod().dbValue())
+                .bind(
+                        "budgetPeriod",
+                        settings.budgetPeriod() == null
+                                ? null
+                                : settings.budgetPeriod().dbValue())
                 .bind("rpm", settings.rpm())
                 .bind("tpm", settings.tpm())
                 .bind("expiresAt", settings.expiresAt())
@@ -163,19 +194,32 @@ public final class KeyDao {
     private static VirtualKeyRecord map(ResultSet rs) throws SQLException {
         String id = rs.getString("id");
         String period = rs.getString("budget_period");
-        var settings = new KeySettings(rs.getString("name"), parse(id, rs.getString("tags"), TAGS),
-                parse(id, rs.getString("models"), MODELS), nullableLong(rs, "budget_micros"),
-                period == null ? null : BudgetPeriod.of(period), nullableInt(rs, "rpm"), nullableInt(rs, "tpm"),
-                nullableLong(rs, "expires_at"), rs.getBoolean("enabled"));
-        return new VirtualKeyRecord(id, rs.getString("key_prefix"), rs.getString("key_hash"), settings,
-                rs.getLong("created_at"), rs.getLong("updated_at"), nullableLong(rs, "revoked_at"));
+        var settings = new KeySettings(
+                rs.getString("name"),
+                parse(id, rs.getString("tags"), TAGS),
+                parse(id, rs.getString("models"), MODELS),
+                nullableLong(rs, "budget_micros"),
+                period == null ? null : BudgetPeriod.of(period),
+                nullableInt(rs, "rpm"),
+                nullableInt(rs, "tpm"),
+                nullableLong(rs, "expires_at"),
+                rs.getBoolean("enabled"));
+        return new VirtualKeyRecord(
+                id,
+                rs.getString("key_prefix"),
+                rs.getString("key_hash"),
+                settings,
+                rs.getLong("created_at"),
+                rs.getLong("updated_at"),
+                nullableLong(rs, "revoked_at"));
     }
 
     private static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+            throw new IllegalArgumentException(
+                    "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
         }
     }
 

@@ -20,8 +20,16 @@ import java.util.TreeMap;
  * @param expiresAt    epoch milliseconds after which the key is refused; null: never
  * @param enabled      false: refused, but not revoked (can be enabled again)
  */
-public record KeySettings(String name, Map<String, String> tags, List<String> models, Long budgetMicros,
-                          BudgetPeriod budgetPeriod, Integer rpm, Integer tpm, Long expiresAt, boolean enabled) {
+public record KeySettings(
+        String name,
+        Map<String, String> tags,
+        List<String> models,
+        Long budgetMicros,
+        BudgetPeriod budgetPeriod,
+        Integer rpm,
+        Integer tpm,
+        Long expiresAt,
+        boolean enabled) {
 
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_TAGS = 32;

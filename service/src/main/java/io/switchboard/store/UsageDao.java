@@ -86,7 +86,10 @@ public final class UsageDao {
     public long spendSince(String keyId, long fromMillis) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT COALESCE(SUM(cost_micros), 0) FROM usage_ledger"
                         + " WHERE key_id = :key AND ts >= :from")
-                .bind("key", keyId).bind("from", fromMillis).mapTo(Long.class).one());
+                .bind("key", keyId)
+                .bind("from", fromMillis)
+                .mapTo(Long.class)
+                .one());
     }
 
     /** Totals per group over {@code [fromMillis, toMillis)}, ordered by group (null last). */
@@ -120,8 +123,8 @@ public final class UsageDao {
      * A report grouped by two things at once, {@code first} then {@code second} (the day and the
      * key, for spend over time by key), over [{@code fromMillis}, {@code toMillis}).
      */
-    public List<PairedTotals> report(UsageGrouping first, UsageGrouping second, long fromMillis, long toMillis,
-                                     String keyId) {
+    public List<PairedTotals> report(
+            UsageGrouping first, UsageGrouping second, long fromMillis, long toMillis, String keyId) {
         if (first == second) {
             throw new IllegalArgumentException("group by two different things");
         }
@@ -142,9 +145,14 @@ public final class UsageDao {
             if (keyId != null) {
                 query.bind("key", keyId);
             }
-            return query.map((rs, ctx) -> new PairedTotals(first == UsageGrouping.DAY
-                    ? java.time.LocalDate.ofEpochDay(rs.getLong("grp1")).toString() : rs.getString("grp1"),
-                    totals(second, rs).group(), totals(second, rs))).list();
+            return query.map((rs, ctx) -> new PairedTotals(
+                            first == UsageGrouping.DAY
+                                    ? java.time.LocalDate.ofEpochDay(rs.getLong("grp1"))
+                                            .toString()
+                                    : rs.getString("grp1"),
+                            totals(second, rs).group(),
+                            totals(second, rs)))
+                    .list();
         });
     }
 
@@ -155,9 +163,13 @@ public final class UsageDao {
         } else {
             group = rs.getString("grp");
         }
-        var tokens = new TokenCounts(rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
-                rs.getLong("cached_read_tokens"), rs.getLong("cache_write_tokens"), rs.getLong("reasoning_tokens"));
-        return new UsageTotals(group, rs.getLong("requests"), tokens, rs.getLong("cost_micros"),
-                rs.getLong("unknown_cost"));
+        var tokens = new TokenCounts(
+                rs.getLong("prompt_tokens"),
+                rs.getLong("completion_tokens"),
+                rs.getLong("cached_read_tokens"),
+                rs.getLong("cache_write_tokens"),
+                rs.getLong("reasoning_tokens"));
+        return new UsageTotals(
+                group, rs.getLong("requests"), tokens, rs.getLong("cost_micros"), rs.getLong("unknown_cost"));
     }
 }

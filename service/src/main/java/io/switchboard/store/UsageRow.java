@@ -26,9 +26,22 @@ import java.util.Objects;
  * @param latencyMs      from arrival to the last byte
  * @param ttftMs         to the first streamed chunk; null for JSON responses
  */
-public record UsageRow(String requestId, long ts, String keyId, String endpoint, String provider,
-                       String modelRequested, String modelServed, boolean streamed, int status, String errorKind,
-                       int attempts, TokenCounts tokens, Long costMicros, long latencyMs, Long ttftMs) {
+public record UsageRow(
+        String requestId,
+        long ts,
+        String keyId,
+        String endpoint,
+        String provider,
+        String modelRequested,
+        String modelServed,
+        boolean streamed,
+        int status,
+        String errorKind,
+        int attempts,
+        TokenCounts tokens,
+        Long costMicros,
+        long latencyMs,
+        Long ttftMs) {
 
     public static final int MAX_TEXT_LENGTH = 256;
 
@@ -41,7 +54,11 @@ public record UsageRow(String requestId, long ts, String keyId, String endpoint,
         modelServed = safe(modelServed);
         errorKind = safe(errorKind);
         tokens = tokens == null ? TokenCounts.UNKNOWN : tokens;
-        if (ts < 0 || attempts < 0 || latencyMs < 0 || ttftMs != null && ttftMs < 0 || costMicros != null && costMicros < 0) {
+        if (ts < 0
+                || attempts < 0
+                || latencyMs < 0
+                || ttftMs != null && ttftMs < 0
+                || costMicros != null && costMicros < 0) {
             throw new IllegalArgumentException("times, attempts and cost must not be negative");
         }
     }
@@ -53,7 +70,8 @@ public record UsageRow(String requestId, long ts, String keyId, String endpoint,
         int end = Math.min(text.length(), MAX_TEXT_LENGTH);
         // Not between the two halves of a surrogate pair.
         String cut = end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))
-                ? text.substring(0, end - 1) : text.substring(0, end);
+                ? text.substring(0, end - 1)
+                : text.substring(0, end);
         return cut.indexOf('\0') >= 0 ? cut.replace('\0', '\uFFFD') : cut;
     }
 }

@@ -11,5 +11,4 @@ package io.switchboard.store;
  * @param costMicros          the sum of the known costs, in micro-dollars
  * @param unknownCostRequests rows whose cost is unknown (a model without a price), not in {@code costMicros}
  */
-public record UsageTotals(String group, long requests, TokenCounts tokens, long costMicros, long unknownCostRequests) {
-}
+public record UsageTotals(String group, long requests, TokenCounts tokens, long costMicros, long unknownCostRequests) {}

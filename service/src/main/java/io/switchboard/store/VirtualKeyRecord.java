@@ -15,15 +15,24 @@ import java.util.regex.Pattern;
  * @param updatedAt epoch milliseconds; bumped (strictly) by every change, see {@link KeyDao#changedSince}
  * @param revokedAt epoch milliseconds; null while the key is not revoked
  */
-public record VirtualKeyRecord(String id, String keyPrefix, String keyHash, KeySettings settings, long createdAt,
-                               long updatedAt, Long revokedAt) {
+public record VirtualKeyRecord(
+        String id,
+        String keyPrefix,
+        String keyHash,
+        KeySettings settings,
+        long createdAt,
+        long updatedAt,
+        Long revokedAt) {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     public static final int MAX_ID_LENGTH = 64;
     public static final int MAX_PREFIX_LENGTH = 32;
 
     public VirtualKeyRecord {
-        if (id == null || id.isBlank() || id.length() > MAX_ID_LENGTH || !id.chars().allMatch(VirtualKeyRecord::idChar)) {
+        if (id == null
+                || id.isBlank()
+                || id.length() > MAX_ID_LENGTH
+                || !id.chars().allMatch(VirtualKeyRecord::idChar)) {
             throw new IllegalArgumentException("a key id is 1 to " + MAX_ID_LENGTH + " letters, digits, '_' or '-'");
         }
         if (keyPrefix == null || keyPrefix.length() > MAX_PREFIX_LENGTH) {
@@ -42,7 +51,8 @@ public record VirtualKeyRecord(String id, String keyPrefix, String keyHash, KeyS
 
     /** Usable at {@code nowMillis}: enabled, not revoked, not expired. */
     public boolean usableAt(long nowMillis) {
-        return settings.enabled() && revokedAt == null
+        return settings.enabled()
+                && revokedAt == null
                 && (settings.expiresAt() == null || nowMillis < settings.expiresAt());
     }
 

@@ -33,8 +33,11 @@ public sealed interface Admission {
          * progress); it resets at 2027-01-01T00:00:00Z."
          */
         public String message() {
-            var text = new StringBuilder("This key's budget of ").append(budget.describe()).append(" is used up (")
-                    .append(Micros.format(spentMicros)).append(" spent");
+            var text = new StringBuilder("This key's budget of ")
+                    .append(budget.describe())
+                    .append(" is used up (")
+                    .append(Micros.format(spentMicros))
+                    .append(" spent");
             if (reservedMicros > 0) {
                 text.append(", ").append(Micros.format(reservedMicros)).append(" held by requests in progress");
             }

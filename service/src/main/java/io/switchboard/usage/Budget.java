@@ -22,11 +22,12 @@ public record Budget(long limitMicros, BudgetPeriod period) {
 
     /** For messages: {@code $50.00 per month}, {@code $5.00 in total}. */
     public String describe() {
-        return Micros.format(limitMicros) + switch (period) {
-            case DAILY -> " per day";
-            case WEEKLY -> " per week";
-            case MONTHLY -> " per month";
-            case TOTAL -> " in total";
-        };
+        return Micros.format(limitMicros)
+                + switch (period) {
+                    case DAILY -> " per day";
+                    case WEEKLY -> " per week";
+                    case MONTHLY -> " per month";
+                    case TOTAL -> " in total";
+                };
     }
 }

@@ -55,16 +55,23 @@ public final class BudgetBook {
             State rolled = current.at(window);
             if (Math.addExact(rolled.spent(), rolled.reserved()) >= budget.limitMicros()) {
                 if (rolled != current) {
-                    account.compareAndSet(current, rolled);  // record the roll-over; losing the race is fine
+                    account.compareAndSet(current, rolled); // record the roll-over; losing the race is fine
                 }
-                return new Admission.Refused(keyId, budget, rolled.spent(), rolled.reserved(),
+                return new Admission.Refused(
+                        keyId,
+                        budget,
+                        rolled.spent(),
+                        rolled.reserved(),
                         budget.period().nextReset(rolled.windowStart()));
             }
-            State next = new State(rolled.windowStart(), rolled.spent(),
-                    Math.addExact(rolled.reserved(), estimateMicros), rolled.inFlight() + 1);
+            State next = new State(
+                    rolled.windowStart(),
+                    rolled.spent(),
+                    Math.addExact(rolled.reserved(), estimateMicros),
+                    rolled.inFlight() + 1);
             if (account.compareAndSet(current, next)) {
-                return new Admission.Admitted(new Reservation(keyId, budget, next.windowStart(), estimateMicros,
-                        account));
+                return new Admission.Admitted(
+                        new Reservation(keyId, budget, next.windowStart(), estimateMicros, account));
             }
         }
     }
@@ -89,9 +96,11 @@ public final class BudgetBook {
         while (true) {
             State current = account.get();
             boolean sameWindow = current.windowStart().equals(reservation.windowStart());
-            State next = new State(current.windowStart(),
+            State next = new State(
+                    current.windowStart(),
                     sameWindow ? Math.addExact(current.spent(), charge) : current.spent(),
-                    current.reserved() - reservation.estimateMicros(), current.inFlight() - 1);
+                    current.reserved() - reservation.estimateMicros(),
+                    current.inFlight() - 1);
             if (account.compareAndSet(current, next)) {
                 return new Settlement(charge, basis, !sameWindow);
             }
@@ -115,8 +124,13 @@ public final class BudgetBook {
         AtomicReference<State> account = accounts.get(keyId);
         Instant window = budget.period().windowStart(now);
         State state = account == null ? State.empty(window) : account.get().at(window);
-        return new BudgetStatus(budget, state.windowStart(), budget.period().nextReset(state.windowStart()),
-                state.spent(), state.reserved(), state.inFlight());
+        return new BudgetStatus(
+                budget,
+                state.windowStart(),
+                budget.period().nextReset(state.windowStart()),
+                state.spent(),
+                state.reserved(),
+                state.inFlight());
     }
 
     /**

@@ -15,7 +15,10 @@ import java.util.Optional;
  * {@code TOTAL} budget never resets: its one window starts at the epoch.
  */
 public enum BudgetPeriod {
-    DAILY, WEEKLY, MONTHLY, TOTAL;
+    DAILY,
+    WEEKLY,
+    MONTHLY,
+    TOTAL;
 
     /** The start of the window {@code now} falls in (inclusive). */
     public Instant windowStart(Instant now) {
@@ -32,12 +35,14 @@ public enum BudgetPeriod {
     /** When the window {@code now} falls in ends and spend starts again from zero; none for TOTAL. */
     public Optional<Instant> nextReset(Instant now) {
         LocalDate start = LocalDate.ofInstant(windowStart(now), ZoneOffset.UTC);
-        return Optional.ofNullable(switch (this) {
-            case DAILY -> start.plusDays(1);
-            case WEEKLY -> start.plusWeeks(1);
-            case MONTHLY -> start.plusMonths(1);
-            case TOTAL -> null;
-        }).map(next -> next.atStartOfDay(ZoneOffset.UTC).toInstant());
+        return Optional.ofNullable(
+                        switch (this) {
+                            case DAILY -> start.plusDays(1);
+                            case WEEKLY -> start.plusWeeks(1);
+                            case MONTHLY -> start.plusMonths(1);
+                            case TOTAL -> null;
+                        })
+                .map(next -> next.atStartOfDay(ZoneOffset.UTC).toInstant());
     }
 
     /** As written in config, the CLI and the admin API: {@code daily}, {@code weekly}, … */

@@ -9,8 +9,13 @@ import java.util.Optional;
  *
  * @param reservedMicros estimates held by the {@code inFlight} requests not yet settled
  */
-public record BudgetStatus(Budget budget, Instant windowStart, Optional<Instant> resetsAt, long spentMicros,
-                           long reservedMicros, long inFlight) {
+public record BudgetStatus(
+        Budget budget,
+        Instant windowStart,
+        Optional<Instant> resetsAt,
+        long spentMicros,
+        long reservedMicros,
+        long inFlight) {
 
     public long remainingMicros() {
         return Math.max(0, budget.limitMicros() - spentMicros - reservedMicros);

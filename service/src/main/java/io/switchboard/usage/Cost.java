@@ -34,10 +34,16 @@ public sealed interface Cost {
             return new Unknown(Reason.AUDIO, usage.audioTokens() + " audio tokens, and the table has no audio prices");
         }
         Rates rates = price.ratesFor(usage.totalPromptTokens());
-        long[] tokens = {usage.inputTokens(), usage.cacheReadTokens(),
-                usage.cacheWriteTokens() - usage.cacheWrite1hTokens(), usage.cacheWrite1hTokens(), usage.outputTokens()};
-        OptionalLong[] prices = {rates.input(), rates.cachedRead(), rates.cacheWrite(), rates.cacheWrite1h(),
-                rates.output()};
+        long[] tokens = {
+            usage.inputTokens(),
+            usage.cacheReadTokens(),
+            usage.cacheWriteTokens() - usage.cacheWrite1hTokens(),
+            usage.cacheWrite1hTokens(),
+            usage.outputTokens()
+        };
+        OptionalLong[] prices = {
+            rates.input(), rates.cachedRead(), rates.cacheWrite(), rates.cacheWrite1h(), rates.output()
+        };
         String[] names = {"input", "cachedRead", "cacheWrite", "cacheWrite1h", "output"};
         long total = 0;
         try {
@@ -46,8 +52,10 @@ public sealed interface Cost {
                     continue;
                 }
                 if (prices[i].isEmpty()) {
-                    return new Unknown(Reason.MISSING_PRICE, price.id() + " has no " + names[i] + " price"
-                            + (rates != price.rates() ? " above its long-context threshold" : ""));
+                    return new Unknown(
+                            Reason.MISSING_PRICE,
+                            price.id() + " has no " + names[i] + " price"
+                                    + (rates != price.rates() ? " above its long-context threshold" : ""));
                 }
                 total = Math.addExact(total, Math.multiplyExact(tokens[i], prices[i].getAsLong()));
             }

@@ -50,7 +50,7 @@ public final class CostEstimator {
             if (c < 0x80) {
                 ascii++;
             } else if (!Character.isLowSurrogate(c)) {
-                other++;  // a surrogate pair is one code point: count its high half only
+                other++; // a surrogate pair is one code point: count its high half only
             }
         }
         return (ascii + 3) / 4 + other;
@@ -92,7 +92,8 @@ public final class CostEstimator {
             return 0;
         }
         try {
-            long millionths = Math.addExact(Math.multiplyExact(prompt, rates.input().getAsLong()),
+            long millionths = Math.addExact(
+                    Math.multiplyExact(prompt, rates.input().getAsLong()),
                     output == 0 ? 0 : Math.multiplyExact(output, rates.output().getAsLong()));
             return Math.min(Budget.MAX_LIMIT_MICROS, Math.addExact(millionths, Micros.PER_UNIT - 1) / Micros.PER_UNIT);
         } catch (ArithmeticException overflow) {

@@ -18,8 +18,8 @@ public record LedgerSettings(Duration flushInterval, int batchSize, int maxHeldR
             throw new IllegalArgumentException("flushInterval must be positive");
         }
         if (batchSize < 1 || maxHeldRows < batchSize) {
-            throw new IllegalArgumentException("need 1 <= batchSize <= maxHeldRows, got " + batchSize + " and "
-                    + maxHeldRows);
+            throw new IllegalArgumentException(
+                    "need 1 <= batchSize <= maxHeldRows, got " + batchSize + " and " + maxHeldRows);
         }
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownTimeout must not be negative");

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -45,6 +45,7 @@ public final class LedgerWriter implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
     /** How long the writer waits at a time, so that stopping is noticed promptly. */
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private static final long REPORT_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final LedgerSink sink;
@@ -53,6 +54,7 @@ public final class LedgerWriter implements Managed {
     private final BlockingQueue<UsageRow> queue;
     /** Rows accepted and not yet written (queued or in the batch): what {@code maxHeldRows} bounds. */
     private final AtomicInteger held = new AtomicInteger();
+
     private final Counter written;
     private final Counter dropped;
     private final Counter failures;
@@ -90,8 +92,10 @@ public final class LedgerWriter implements Managed {
         metrics.register(HELD, (Gauge<Integer>) held::get);
         this.thread = new Thread(this::run, "usage-ledger-writer");
         thread.setDaemon(true);
-        thread.setUncaughtExceptionHandler((t, e) -> LOG.error("Usage ledger: the writer stopped; rows are no longer"
-                + " written (they are held, then dropped and counted)", e));
+        thread.setUncaughtExceptionHandler((t, e) -> LOG.error(
+                "Usage ledger: the writer stopped; rows are no longer"
+                        + " written (they are held, then dropped and counted)",
+                e));
     }
 
     /**
@@ -113,7 +117,7 @@ public final class LedgerWriter implements Managed {
         } while (!held.compareAndSet(current, current + 1));
         queue.add(row);
         if ((current + 1) % settings.batchSize() == 0) {
-            LockSupport.unpark(thread);  // a batch's worth is waiting: no need to wait out the interval
+            LockSupport.unpark(thread); // a batch's worth is waiting: no need to wait out the interval
         }
         return true;
     }
@@ -126,8 +130,11 @@ public final class LedgerWriter implements Managed {
     @Override
     public void start() {
         thread.start();
-        LOG.info("Usage ledger: batches of up to {} rows, each row written within {} ms; up to {} rows held while"
-                        + " the database is away", settings.batchSize(), settings.flushInterval().toMillis(),
+        LOG.info(
+                "Usage ledger: batches of up to {} rows, each row written within {} ms; up to {} rows held while"
+                        + " the database is away",
+                settings.batchSize(),
+                settings.flushInterval().toMillis(),
                 settings.maxHeldRows());
     }
 
@@ -146,8 +153,10 @@ public final class LedgerWriter implements Managed {
         int lost = held.getAndSet(0);
         if (lost > 0) {
             dropped.inc(lost);
-            LOG.warn("Usage ledger: {} row(s) could not be written within the shutdown timeout ({} ms) and are lost",
-                    lost, settings.shutdownTimeout().toMillis());
+            LOG.warn(
+                    "Usage ledger: {} row(s) could not be written within the shutdown timeout ({} ms) and are lost",
+                    lost,
+                    settings.shutdownTimeout().toMillis());
         }
     }
 
@@ -176,7 +185,8 @@ public final class LedgerWriter implements Managed {
     private void fill() throws InterruptedException {
         if (batch.isEmpty()) {
             if (queue.isEmpty()) {
-                LockSupport.parkNanos(this, Math.min(SLICE_NANOS, settings.flushInterval().toNanos()));
+                LockSupport.parkNanos(
+                        this, Math.min(SLICE_NANOS, settings.flushInterval().toNanos()));
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
@@ -225,8 +235,11 @@ public final class LedgerWriter implements Managed {
         }
         if (failingSinceMillis != 0) {
             if (shouldReport()) {
-                LOG.info("Usage ledger: writing again after {} failed tries; {} row(s) held, {} dropped in all",
-                        failedTries, held.get(), dropped.getCount());
+                LOG.info(
+                        "Usage ledger: writing again after {} failed tries; {} row(s) held, {} dropped in all",
+                        failedTries,
+                        held.get(),
+                        dropped.getCount());
             }
             failingSinceMillis = 0;
             failedTries = 0;
@@ -258,11 +271,17 @@ public final class LedgerWriter implements Managed {
         if (!trouble || !shouldReport()) {
             return;
         }
-        String failing = failingSinceMillis == 0 ? "the database is not keeping up"
+        String failing = failingSinceMillis == 0
+                ? "the database is not keeping up"
                 : "database writes failing for " + (System.currentTimeMillis() - failingSinceMillis) / 1000 + " s ("
-                + failedTries + " tries; last: " + describe(lastError) + ")";
-        LOG.warn("Usage ledger: {}; {} row(s) held (at most {}), {} dropped since the last report, {} in all", failing,
-                held.get(), settings.maxHeldRows(), droppedNow - droppedReported, droppedNow);
+                        + failedTries + " tries; last: " + describe(lastError) + ")";
+        LOG.warn(
+                "Usage ledger: {}; {} row(s) held (at most {}), {} dropped since the last report, {} in all",
+                failing,
+                held.get(),
+                settings.maxHeldRows(),
+                droppedNow - droppedReported,
+                droppedNow);
         droppedReported = droppedNow;
     }
 
@@ -282,7 +301,9 @@ public final class LedgerWriter implements Managed {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse("");
+        String message = root.getMessage() == null
+                ? ""
+                : ": " + root.getMessage().lines().findFirst().orElse("");
         return root.getClass().getSimpleName() + message;
     }
 }

@@ -22,8 +22,7 @@ public final class Micros {
 
     private static final int MAX_DECIMALS = 6;
 
-    private Micros() {
-    }
+    private Micros() {}
 
     /**
      * A price in USD per million tokens, as written in the table or in config.yml, as micro-dollars

@@ -82,7 +82,8 @@ public final class ModelGlobs {
      */
     public boolean allows(String requested, String resolved) {
         for (String pattern : patterns) {
-            if ((requested != null && matches(pattern, requested)) || (resolved != null && matches(pattern, resolved))) {
+            if ((requested != null && matches(pattern, requested))
+                    || (resolved != null && matches(pattern, resolved))) {
                 return true;
             }
         }
@@ -129,11 +130,14 @@ public final class ModelGlobs {
         }
         for (int i = 0; i < pattern.length(); i++) {
             char c = pattern.charAt(i);
-            boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean safe = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || ".-_/:@+*?".indexOf(c) >= 0;
             if (!safe) {
-                return "model pattern \"" + shown + "\" has a character other than letters, digits and . _ - / : @ + * ?"
-                        + " (at position " + (i + 1) + ")";
+                return "model pattern \"" + shown
+                        + "\" has a character other than letters, digits and . _ - / : @ + * ?" + " (at position "
+                        + (i + 1) + ")";
             }
         }
         return null;

@@ -30,7 +30,10 @@ public record ModelPrice(String id, String source, Rates rates, Optional<LongCon
 
     /** The rates that apply to a request whose whole prompt is {@code promptTokens} tokens. */
     public Rates ratesFor(long promptTokens) {
-        return longContext.filter(tier -> promptTokens > tier.above()).map(LongContext::rates).orElse(rates);
+        return longContext
+                .filter(tier -> promptTokens > tier.above())
+                .map(LongContext::rates)
+                .orElse(rates);
     }
 
     /**

@@ -46,18 +46,29 @@ public final class PriceTable {
     private static final Pattern DATED = Pattern.compile("(.+)-(\\d{4}-\\d{2}-\\d{2}|\\d{8})");
     private static final Set<String> TOP_KEYS = Set.of("date", "currency", "unit", "notes", "sources", "models");
     private static final Set<String> SOURCE_KEYS = Set.of("url", "read", "how");
-    private static final Set<String> ENTRY_KEYS = Set.of("source", "input", "output", "cachedRead", "cacheWrite",
-            "cacheWrite1h", "snapshots", "longContext", "note");
-    private static final Set<String> LONG_CONTEXT_KEYS = Set.of("above", "input", "output", "cachedRead",
-            "cacheWrite", "cacheWrite1h");
+    private static final Set<String> ENTRY_KEYS = Set.of(
+            "source",
+            "input",
+            "output",
+            "cachedRead",
+            "cacheWrite",
+            "cacheWrite1h",
+            "snapshots",
+            "longContext",
+            "note");
+    private static final Set<String> LONG_CONTEXT_KEYS =
+            Set.of("above", "input", "output", "cachedRead", "cacheWrite", "cacheWrite1h");
 
     private final LocalDate date;
     private final Map<String, Source> sources;
     private final Map<String, Entry> entries;
     private final Map<String, ModelPrice> overrides;
 
-    private PriceTable(LocalDate date, Map<String, Source> sources, Map<String, Entry> entries,
-                       Map<String, ModelPrice> overrides) {
+    private PriceTable(
+            LocalDate date,
+            Map<String, Source> sources,
+            Map<String, Entry> entries,
+            Map<String, ModelPrice> overrides) {
         this.date = date;
         this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
@@ -91,8 +102,12 @@ public final class PriceTable {
             String where = "source " + field.getKey();
             JsonNode node = requireObject(field.getValue(), where);
             onlyKeys(node, SOURCE_KEYS, where);
-            sources.put(field.getKey(), new Source(text(node.get("url"), where + " url"),
-                    date(node.get("read"), where + " read"), text(node.get("how"), where + " how")));
+            sources.put(
+                    field.getKey(),
+                    new Source(
+                            text(node.get("url"), where + " url"),
+                            date(node.get("read"), where + " read"),
+                            text(node.get("how"), where + " how")));
         }
         var entries = new LinkedHashMap<String, Entry>();
         JsonNode models = requireObject(root.get("models"), "models");
@@ -176,11 +191,9 @@ public final class PriceTable {
     }
 
     /** A place the prices were read from. */
-    public record Source(String url, LocalDate read, String how) {
-    }
+    public record Source(String url, LocalDate read, String how) {}
 
-    private record Entry(ModelPrice price, List<String> snapshots) {
-    }
+    private record Entry(ModelPrice price, List<String> snapshots) {}
 
     private static Entry entry(String key, JsonNode value, Map<String, Source> sources) {
         String where = "price of " + key;
@@ -213,8 +226,8 @@ public final class PriceTable {
             for (JsonNode snapshot : list) {
                 String text = snapshot.asText("");
                 if (!text.matches("\\d{4}-\\d{2}-\\d{2}|\\d{8}")) {
-                    throw new IllegalArgumentException(where + ": snapshot '" + text
-                            + "' is not a date suffix (2024-08-06 or 20250514)");
+                    throw new IllegalArgumentException(
+                            where + ": snapshot '" + text + "' is not a date suffix (2024-08-06 or 20250514)");
                 }
                 snapshots.add(text);
             }
@@ -223,8 +236,12 @@ public final class PriceTable {
     }
 
     private static Rates rates(JsonNode node, String where) {
-        return new Rates(price(node, "input", where), price(node, "output", where), price(node, "cachedRead", where),
-                price(node, "cacheWrite", where), price(node, "cacheWrite1h", where));
+        return new Rates(
+                price(node, "input", where),
+                price(node, "output", where),
+                price(node, "cachedRead", where),
+                price(node, "cacheWrite", where),
+                price(node, "cacheWrite1h", where));
     }
 
     /** Prices are strings so that no float ever holds one; a missing or null price is unknown. */
@@ -234,7 +251,8 @@ public final class PriceTable {
             return OptionalLong.empty();
         }
         if (!value.isTextual()) {
-            throw new IllegalArgumentException(where + " " + name + ": write prices as strings (\"2.50\"), not numbers");
+            throw new IllegalArgumentException(
+                    where + " " + name + ": write prices as strings (\"2.50\"), not numbers");
         }
         return OptionalLong.of(Micros.parsePrice(value.asText(), where + " " + name));
     }

@@ -8,14 +8,22 @@ import java.util.OptionalLong;
  * write, which costs more. OpenAI and Gemini bill no cache writes, so theirs are empty and only
  * matter if a usage ever reports writes.
  */
-public record Rates(OptionalLong input, OptionalLong output, OptionalLong cachedRead, OptionalLong cacheWrite,
-                    OptionalLong cacheWrite1h) {
+public record Rates(
+        OptionalLong input,
+        OptionalLong output,
+        OptionalLong cachedRead,
+        OptionalLong cacheWrite,
+        OptionalLong cacheWrite1h) {
 
-    public static final Rates FREE = new Rates(OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0),
-            OptionalLong.of(0), OptionalLong.of(0));
+    public static final Rates FREE = new Rates(
+            OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0));
 
-    public static final Rates UNKNOWN = new Rates(OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-            OptionalLong.empty(), OptionalLong.empty());
+    public static final Rates UNKNOWN = new Rates(
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.empty());
 
     public Rates {
         check(input, "input");
@@ -27,7 +35,11 @@ public record Rates(OptionalLong input, OptionalLong output, OptionalLong cached
 
     /** Input and output only, no cache prices: an embedding model, or a model without caching. */
     public static Rates of(long input, long output) {
-        return new Rates(OptionalLong.of(input), OptionalLong.of(output), OptionalLong.empty(), OptionalLong.empty(),
+        return new Rates(
+                OptionalLong.of(input),
+                OptionalLong.of(output),
+                OptionalLong.empty(),
+                OptionalLong.empty(),
                 OptionalLong.empty());
     }
 

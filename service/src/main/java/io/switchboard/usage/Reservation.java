@@ -18,8 +18,12 @@ public final class Reservation {
     private final AtomicReference<BudgetBook.State> account;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    Reservation(String keyId, Budget budget, Instant windowStart, long estimateMicros,
-                AtomicReference<BudgetBook.State> account) {
+    Reservation(
+            String keyId,
+            Budget budget,
+            Instant windowStart,
+            long estimateMicros,
+            AtomicReference<BudgetBook.State> account) {
         this.keyId = keyId;
         this.budget = budget;
         this.windowStart = windowStart;
@@ -59,7 +63,7 @@ public final class Reservation {
 
     @Override
     public String toString() {
-        return "Reservation[key=" + keyId + ", window=" + windowStart + ", estimate="
-                + Micros.format(estimateMicros) + ", settled=" + settled.get() + "]";
+        return "Reservation[key=" + keyId + ", window=" + windowStart + ", estimate=" + Micros.format(estimateMicros)
+                + ", settled=" + settled.get() + "]";
     }
 }

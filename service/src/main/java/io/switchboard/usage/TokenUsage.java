@@ -25,9 +25,16 @@ import io.switchboard.api.Usage;
  * A provider can report inconsistent counts (more cached tokens than prompt tokens); then the
  * uncached input is 0, never negative, and the counts it did report are kept as they are.
  */
-public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWriteTokens, long cacheWrite1hTokens,
-                         long outputTokens, long reasoningTokens, long audioTokens,
-                         long promptTokens, long completionTokens) {
+public record TokenUsage(
+        long inputTokens,
+        long cacheReadTokens,
+        long cacheWriteTokens,
+        long cacheWrite1hTokens,
+        long outputTokens,
+        long reasoningTokens,
+        long audioTokens,
+        long promptTokens,
+        long completionTokens) {
 
     public static final TokenUsage NONE = new TokenUsage(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
@@ -79,8 +86,8 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         JsonNode promptDetails = usage.extra().get("prompt_tokens_details");
         JsonNode completionDetails = usage.extra().get("completion_tokens_details");
         JsonNode deepSeekHits = usage.extra().get("prompt_cache_hit_tokens");
-        return openAiShaped(usage.promptTokens(), usage.completionTokens(), promptDetails, completionDetails,
-                deepSeekHits);
+        return openAiShaped(
+                usage.promptTokens(), usage.completionTokens(), promptDetails, completionDetails, deepSeekHits);
     }
 
     /**
@@ -91,8 +98,11 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         if (usage == null || !usage.isObject()) {
             return NONE;
         }
-        return openAiShaped(count(usage.get("prompt_tokens")), count(usage.get("completion_tokens")),
-                usage.get("prompt_tokens_details"), usage.get("completion_tokens_details"),
+        return openAiShaped(
+                count(usage.get("prompt_tokens")),
+                count(usage.get("completion_tokens")),
+                usage.get("prompt_tokens_details"),
+                usage.get("completion_tokens_details"),
                 usage.get("prompt_cache_hit_tokens"));
     }
 
@@ -136,13 +146,14 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         return new TokenUsage(Math.max(0, input - cached), cached, 0, 0, output, reasoning, 0, input, output);
     }
 
-    private static TokenUsage openAiShaped(long prompt, long completion, JsonNode promptDetails,
-                                           JsonNode completionDetails, JsonNode deepSeekHits) {
+    private static TokenUsage openAiShaped(
+            long prompt, long completion, JsonNode promptDetails, JsonNode completionDetails, JsonNode deepSeekHits) {
         prompt = Math.max(0, prompt);
         completion = Math.max(0, completion);
         JsonNode details = promptDetails != null && promptDetails.isObject() ? promptDetails : null;
         long read = details != null && details.hasNonNull("cached_tokens")
-                ? count(details.get("cached_tokens")) : count(deepSeekHits);
+                ? count(details.get("cached_tokens"))
+                : count(deepSeekHits);
         long write = details != null ? count(details.get("cache_creation_tokens")) : 0;
         long write1h = details != null ? Math.min(write, count(details.get("cache_creation_1h_tokens"))) : 0;
         long audioIn = details != null ? count(details.get("audio_tokens")) : 0;
@@ -150,8 +161,8 @@ public record TokenUsage(long inputTokens, long cacheReadTokens, long cacheWrite
         long reasoning = outDetails != null ? count(outDetails.get("reasoning_tokens")) : 0;
         long audioOut = outDetails != null ? count(outDetails.get("audio_tokens")) : 0;
         long input = Math.max(0, prompt - read - write);
-        return new TokenUsage(input, read, write, write1h, completion, reasoning, sum(audioIn, audioOut, 0),
-                prompt, completion);
+        return new TokenUsage(
+                input, read, write, write1h, completion, reasoning, sum(audioIn, audioOut, 0), prompt, completion);
     }
 
     /** A count from the wire: a non-negative integer, anything else (absent, null, negative, text) is 0. */

@@ -30,8 +30,8 @@ public final class TokensPerMinute {
      */
     public long reserve(String keyId, int tpm, long estimate) {
         long now = nanoClock.getAsLong();
-        Bucket bucket = buckets.compute(keyId, (id, held) -> held != null && held.capacity == tpm ? held
-                : new Bucket(tpm, now));
+        Bucket bucket = buckets.compute(
+                keyId, (id, held) -> held != null && held.capacity == tpm ? held : new Bucket(tpm, now));
         return bucket.take(Math.min(estimate, tpm), now);
     }
 

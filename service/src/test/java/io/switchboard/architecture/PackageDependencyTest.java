@@ -48,18 +48,33 @@ class PackageDependencyTest {
             Map.entry("store", Set.of()),
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),
-            Map.entry("config", Set.of("auth", "openapi", "provider", "provider.http", "registry", "routing", "store",
-                    "usage")),
-            Map.entry("core", Set.of("api", "auth", "config", "metrics", "provider", "provider.http", "provider.openai",
-                    "registry", "routing", "store", "usage")),
-            Map.entry("cli", Set.of("admin", "api", "config", "core", "provider", "registry", "routing", "store", "usage")));
+            Map.entry(
+                    "config",
+                    Set.of("auth", "openapi", "provider", "provider.http", "registry", "routing", "store", "usage")),
+            Map.entry(
+                    "core",
+                    Set.of(
+                            "api",
+                            "auth",
+                            "config",
+                            "metrics",
+                            "provider",
+                            "provider.http",
+                            "provider.openai",
+                            "registry",
+                            "routing",
+                            "store",
+                            "usage")),
+            Map.entry(
+                    "cli",
+                    Set.of("admin", "api", "config", "core", "provider", "registry", "routing", "store", "usage")));
 
     @Test
     void everyPackageUsesOnlyWhatTheTableAllows() throws IOException {
         var problems = new ArrayList<String>();
         uses().forEach((from, targets) -> {
             if (from.isEmpty()) {
-                return;  // the composition root builds everything
+                return; // the composition root builds everything
             }
             Set<String> allowed = allowed(from);
             assertThat(allowed).as("package %s is missing from the table", from).isNotNull();

@@ -21,28 +21,39 @@ class ApiKeysTest {
     @Test
     void sha256HexIsWhatSha256sumPrints() {
         // printf %s abc | sha256sum
-        assertThat(ApiKeys.sha256Hex("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(ApiKeys.sha256Hex("abc"))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     @Test
     void authenticatesEachConfiguredKeyAsItsId() {
-        assertThat(keys.authenticate(ALPHA)).map(ApiKeyPrincipal::getName)
+        assertThat(keys.authenticate(ALPHA))
+                .map(ApiKeyPrincipal::getName)
                 .contains(ApiKeys.sha256Hex(ALPHA).substring(0, ApiKeys.ID_LENGTH));
-        assertThat(keys.authenticate(BETA)).map(ApiKeyPrincipal::keyId)
+        assertThat(keys.authenticate(BETA))
+                .map(ApiKeyPrincipal::keyId)
                 .contains(ApiKeys.sha256Hex(BETA).substring(0, 12));
         assertThat(keys.ids()).hasSize(2).allSatisfy(id -> assertThat(id).matches("[0-9a-f]{12}"));
     }
 
     @ParameterizedTest
-    @CsvSource({"sb-alpha-0123456789abcdeF", "sb-alpha-0123456789abcde", "sb-alpha-0123456789abcdef0", "' sb-alpha-0123456789abcdef'",
-            "''", "Bearer sb-alpha-0123456789abcdef"})
+    @CsvSource({
+        "sb-alpha-0123456789abcdeF",
+        "sb-alpha-0123456789abcde",
+        "sb-alpha-0123456789abcdef0",
+        "' sb-alpha-0123456789abcdef'",
+        "''",
+        "Bearer sb-alpha-0123456789abcdef"
+    })
     void refusesAnythingElse(String presented) {
         assertThat(keys.authenticate(presented)).isEmpty();
     }
 
     @Test
     void neverShowsAKeyOrHash() {
-        assertThat(keys.toString()).isEqualTo("ApiKeys[2 keys]").doesNotContain(ALPHA)
+        assertThat(keys.toString())
+                .isEqualTo("ApiKeys[2 keys]")
+                .doesNotContain(ALPHA)
                 .doesNotContain(ApiKeys.sha256Hex(ALPHA));
         assertThat(keys.size()).isEqualTo(2);
         assertThat(ApiKeys.fromHashes(List.of()).isEmpty()).isTrue();
@@ -67,8 +78,14 @@ class ApiKeysTest {
     void fileHoldsHashesWithCommentsAndSha256sumOutput() {
         String alpha = ApiKeys.sha256Hex(ALPHA);
         String beta = ApiKeys.sha256Hex(BETA);
-        var hashes = ApiKeysFile.parse(List.of("# team keys", "", alpha, "  " + beta.toUpperCase(Locale.ROOT)
-                + "  -", "   # indented comment"), "keys.txt");
+        var hashes = ApiKeysFile.parse(
+                List.of(
+                        "# team keys",
+                        "",
+                        alpha,
+                        "  " + beta.toUpperCase(Locale.ROOT) + "  -",
+                        "   # indented comment"),
+                "keys.txt");
 
         assertThat(hashes).containsExactly(alpha, beta);
     }
@@ -82,17 +99,20 @@ class ApiKeysTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', nullValues = "NULL", value = {
-            "Bearer abc|abc",
-            "bearer abc|abc",
-            "BEARER   abc  |abc",
-            "Bearer|NULL",
-            "Bearer |NULL",
-            "Bearerabc|NULL",
-            "Basic YWJjOmRlZg==|NULL",
-            "abc|NULL",
-            "NULL|NULL",
-    })
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "NULL",
+            value = {
+                "Bearer abc|abc",
+                "bearer abc|abc",
+                "BEARER   abc  |abc",
+                "Bearer|NULL",
+                "Bearer |NULL",
+                "Bearerabc|NULL",
+                "Basic YWJjOmRlZg==|NULL",
+                "abc|NULL",
+                "NULL|NULL",
+            })
     void readsTheBearerToken(String header, String token) {
         assertThat(BearerKeyAuthFilter.bearerToken(header)).isEqualTo(token);
     }

@@ -54,7 +54,9 @@ class RateLimiterTest {
 
         advance(10, TimeUnit.MINUTES);
         var later = limiter.acquire("k").orElseThrow();
-        assertThat(later.remaining()).as("never above the limit, however long the key was idle").isEqualTo(119);
+        assertThat(later.remaining())
+                .as("never above the limit, however long the key was idle")
+                .isEqualTo(119);
     }
 
     @Test
@@ -80,9 +82,19 @@ class RateLimiterTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0s", "1, 1ms", "12000000, 12ms", "999000000, 999ms", "1000000000, 1s", "8640000000, 8.64s",
-            "59999000000, 59.999s", "60000000000, 1m0s", "360000000000, 6m0s", "90500000000, 1m30.5s",
-            "1000000001, 1.001s"})
+    @CsvSource({
+        "0, 0s",
+        "1, 1ms",
+        "12000000, 12ms",
+        "999000000, 999ms",
+        "1000000000, 1s",
+        "8640000000, 8.64s",
+        "59999000000, 59.999s",
+        "60000000000, 1m0s",
+        "360000000000, 6m0s",
+        "90500000000, 1m30.5s",
+        "1000000001, 1.001s"
+    })
     void durationsAreWrittenTheWayOpenAiWritesThem(long nanos, String text) {
         assertThat(GoDuration.format(nanos)).isEqualTo(text);
     }

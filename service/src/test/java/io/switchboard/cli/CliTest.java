@@ -76,6 +76,7 @@ class CliTest {
 
     @TempDir
     static Path directory;
+
     private static Path config;
     private static Path unreachable;
 
@@ -103,20 +104,33 @@ class CliTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         List<String> lines = result.out().lines().toList();
         assertThat(lines).hasSize(7);
-        assertThat(lines.get(0).split(" {2,}")).containsExactly("NAME", "TYPE", "BASE URL", "STATUS", "LATENCY",
-                "MODELS", "ERROR");
-        assertThat(cells(lines.get(1))).startsWith("builtin", "builtin", "-", "up").endsWith("3");
+        assertThat(lines.get(0).split(" {2,}"))
+                .containsExactly("NAME", "TYPE", "BASE URL", "STATUS", "LATENCY", "MODELS", "ERROR");
+        assertThat(cells(lines.get(1)))
+                .startsWith("builtin", "builtin", "-", "up")
+                .endsWith("3");
         assertThat(cells(lines.get(1))[4]).matches("\\d+ ms");
-        assertThat(cells(lines.get(2))).startsWith("fake", "openai", UPSTREAM.baseUrl() + "/v1", "up").endsWith("2");
-        assertThat(cells(lines.get(3))).containsExactly("nokey", "openai", "https://api.example.com/v1", "disabled",
-                "-", "0", "apiKey is read from SWITCHBOARD_CLI_TEST_UNSET_API_KEY, which is not set; set"
-                        + " SWITCHBOARD_CLI_TEST_UNSET_API_KEY to enable this provider");
+        assertThat(cells(lines.get(2)))
+                .startsWith("fake", "openai", UPSTREAM.baseUrl() + "/v1", "up")
+                .endsWith("2");
+        assertThat(cells(lines.get(3)))
+                .containsExactly(
+                        "nokey",
+                        "openai",
+                        "https://api.example.com/v1",
+                        "disabled",
+                        "-",
+                        "0",
+                        "apiKey is read from SWITCHBOARD_CLI_TEST_UNSET_API_KEY, which is not set; set"
+                                + " SWITCHBOARD_CLI_TEST_UNSET_API_KEY to enable this provider");
         assertThat(cells(lines.get(4))).startsWith("down", "openai", "http://127.0.0.1:1/v1", "down");
         assertThat(cells(lines.get(4))[6]).isEqualTo("Cannot reach http://127.0.0.1:1/v1/models: connection refused");
         assertThat(lines.get(5)).isEmpty();
         assertThat(lines.get(6)).isEqualTo("2 of 4 providers reachable.");
         assertThat(result.out()).doesNotContain("sk-test-upstream-secret");
-        assertThat(UPSTREAM.count("/v1/models")).as("discovered, as the server does").isEqualTo(1);
+        assertThat(UPSTREAM.count("/v1/models"))
+                .as("discovered, as the server does")
+                .isEqualTo(1);
     }
 
     @Test
@@ -171,15 +185,20 @@ class CliTest {
 
     @Test
     void chatStreamsFromAnUpstreamThroughTheSameRouting() {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.sse(
-                OpenAiWire.chatStream("gpt-4o", List.of("Hello", ",", " world"), false), Duration.ofMillis(5)));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sse(
+                        OpenAiWire.chatStream("gpt-4o", List.of("Hello", ",", " world"), false), Duration.ofMillis(5)));
 
         var result = run("chat", config.toString(), "--model", "smart", "Say hello");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out()).isEqualTo("Hello, world\n");
         var body = UPSTREAM.lastRequest("/v1/chat/completions").bodyJson();
-        assertThat(body.get("model").asText()).as("the alias resolved to the upstream's id").isEqualTo("gpt-4o");
+        assertThat(body.get("model").asText())
+                .as("the alias resolved to the upstream's id")
+                .isEqualTo("gpt-4o");
         assertThat(body.get("stream").asBoolean()).isTrue();
         assertThat(body.get("messages").get(0).get("content").asText()).isEqualTo("Say hello");
     }
@@ -195,8 +214,10 @@ class CliTest {
 
     @Test
     void chatFailsWithTheUpstreamsError() {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(500,
-                OpenAiWire.error("The server had an error.", "server_error", null, null)));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(500, OpenAiWire.error("The server had an error.", "server_error", null, null)));
 
         var result = run("chat", config.toString(), "--model", "fake/gpt-4o", "hi");
 
@@ -211,7 +232,8 @@ class CliTest {
             var result = run(command, "--help");
 
             assertThat(result.exitCode()).isZero();
-            assertThat(words(result.out())).as(command)
+            assertThat(words(result.out()))
+                    .as(command)
                     .contains("usage: ", command, "example: java -jar service.jar " + command + " config.yml");
         }
         assertThat(words(run("providers", "--help").out())).contains("Exits with 1 when no provider is up");
@@ -255,6 +277,5 @@ class CliTest {
         return new Result(failure.get() == null ? 0 : 1, out.toString(UTF_8), err.toString(UTF_8));
     }
 
-    private record Result(int exitCode, String out, String err) {
-    }
+    private record Result(int exitCode, String out, String err) {}
 }

@@ -11,11 +11,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 /** Runs a command in-process as {@code main} runs it: stdout and stderr captured, a fatal error as exit code 1. */
 final class CommandRunner {
 
-    private CommandRunner() {
-    }
+    private CommandRunner() {}
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     static synchronized Result run(String... args) {
         var out = new ByteArrayOutputStream();

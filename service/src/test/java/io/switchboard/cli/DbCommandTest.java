@@ -1,18 +1,13 @@
 package io.switchboard.cli;
 
-import io.switchboard.SwitchboardApplication;
 import io.switchboard.testing.PostgresServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code db migrate config.yml}, run in-process as {@code main} runs it, on SQLite and PostgreSQL. */
@@ -48,7 +43,8 @@ class DbCommandTest {
         var result = run("db", "migrate", config.toString());
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).startsWith("PostgreSQL at 127.0.0.1:" + PostgresServer.shared().port() + "/")
+        assertThat(result.out())
+                .startsWith("PostgreSQL at 127.0.0.1:" + PostgresServer.shared().port() + "/")
                 .endsWith(": schema version 1 (1 migration(s) applied)\n");
     }
 

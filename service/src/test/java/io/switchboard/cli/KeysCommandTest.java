@@ -20,23 +20,50 @@ class KeysCommandTest {
     Path directory;
 
     private String config() throws IOException {
-        return Files.writeString(directory.resolve("config.yml"), "database:\n  url: jdbc:sqlite:"
-                + directory.resolve("keys.db") + "\nproviders: []\n").toString();
+        return Files.writeString(
+                        directory.resolve("config.yml"),
+                        "database:\n  url: jdbc:sqlite:" + directory.resolve("keys.db") + "\nproviders: []\n")
+                .toString();
     }
 
     @Test
     void createShowsTheSecretOnceThenListShowUpdateRotateAndRevokeDoWhatTheySay() throws IOException {
         String config = config();
-        var created = CommandRunner.run("keys", "create", "-c", config, "--name", "team-a", "--budget-usd", "50",
-                "--period", "monthly", "--rpm", "600", "--tpm", "200000", "--models", "gpt-4o*,claude-*", "--expires",
-                "2027-01-01", "--tags", "team=a,owner=bob");
+        var created = CommandRunner.run(
+                "keys",
+                "create",
+                "-c",
+                config,
+                "--name",
+                "team-a",
+                "--budget-usd",
+                "50",
+                "--period",
+                "monthly",
+                "--rpm",
+                "600",
+                "--tpm",
+                "200000",
+                "--models",
+                "gpt-4o*,claude-*",
+                "--expires",
+                "2027-01-01",
+                "--tags",
+                "team=a,owner=bob");
         assertThat(created.exitCode()).as(created.err()).isZero();
         var id = ID.matcher(created.out());
         var secret = SECRET.matcher(created.out());
         assertThat(id.find()).isTrue();
         assertThat(secret.find()).as(created.out()).isTrue();
-        assertThat(created.out()).contains("name:     team-a", "budget:   $50.00 monthly", "rpm:      600",
-                "tpm:      200000", "models:   gpt-4o*, claude-*", "expires:  2027-01-01T00:00:00Z", "team=a");
+        assertThat(created.out())
+                .contains(
+                        "name:     team-a",
+                        "budget:   $50.00 monthly",
+                        "rpm:      600",
+                        "tpm:      200000",
+                        "models:   gpt-4o*, claude-*",
+                        "expires:  2027-01-01T00:00:00Z",
+                        "team=a");
 
         var listed = CommandRunner.run("keys", "list", "-c", config);
         assertThat(listed.out()).contains(id.group(1), "team-a").doesNotContain(secret.group(1));
@@ -53,28 +80,36 @@ class KeysCommandTest {
         var revoked = CommandRunner.run("keys", "revoke", id.group(1), "-c", config);
         assertThat(revoked.out()).contains("state:    revoked");
         assertThat(CommandRunner.run("keys", "list", "-c", config).out()).doesNotContain(id.group(1));
-        assertThat(CommandRunner.run("keys", "list", "-c", config, "--include-revoked").out()).contains(id.group(1));
+        assertThat(CommandRunner.run("keys", "list", "-c", config, "--include-revoked")
+                        .out())
+                .contains(id.group(1));
     }
 
     @Test
     void badInputIsOneLineAndNothingIsStored() throws IOException {
         String config = config();
         for (String[] bad : new String[][] {
-                {"--name", "x", "--budget-usd", "-5"},
-                {"--name", "x", "--budget-usd", "0.0000001"},
-                {"--name", "x", "--period", "hourly", "--budget-usd", "1"},
-                {"--name", "x", "--expires", "2027-13-45"},
-                {"--name", "x", "--models", "gpt 4o"},
-                {"--budget-usd", "1"}}) {
+            {"--name", "x", "--budget-usd", "-5"},
+            {"--name", "x", "--budget-usd", "0.0000001"},
+            {"--name", "x", "--period", "hourly", "--budget-usd", "1"},
+            {"--name", "x", "--expires", "2027-13-45"},
+            {"--name", "x", "--models", "gpt 4o"},
+            {"--budget-usd", "1"}
+        }) {
             var args = new java.util.ArrayList<>(java.util.List.of("keys", "create", "-c", config));
             args.addAll(java.util.List.of(bad));
             var result = CommandRunner.run(args.toArray(String[]::new));
             assertThat(result.exitCode()).as(String.join(" ", bad)).isEqualTo(1);
             assertThat(result.err()).as(String.join(" ", bad)).isNotBlank().doesNotContain("\tat ");
         }
-        assertThat(CommandRunner.run("keys", "list", "-c", config, "--include-revoked").out().lines().count())
-                .as("only the header").isEqualTo(1);
-        assertThat(CommandRunner.run("keys", "show", "vk_0000000000000000", "-c", config).err())
+        assertThat(CommandRunner.run("keys", "list", "-c", config, "--include-revoked")
+                        .out()
+                        .lines()
+                        .count())
+                .as("only the header")
+                .isEqualTo(1);
+        assertThat(CommandRunner.run("keys", "show", "vk_0000000000000000", "-c", config)
+                        .err())
                 .contains("No key with the id vk_0000000000000000");
     }
 

@@ -30,8 +30,7 @@ class PackagedJarTest {
         assertThat(result.output().strip()).isEqualTo(version);
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result java(String... arguments) throws IOException, InterruptedException {
         var command = new ArrayList<String>();

@@ -1,11 +1,11 @@
 package io.switchboard.config;
 
 import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
+import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.configuration.ConfigurationFactory;
-import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
@@ -33,9 +33,9 @@ class ConfigurationTest {
     private static final Path DEFAULT_CONFIG = Path.of("..", "config.yml");
 
     /** Made the way Dropwizard makes it for the server command, strictness included. */
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     /** Reads YAML text with ${VAR:-default} resolved from {@code environment}, like the application does. */
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
@@ -46,8 +46,9 @@ class ConfigurationTest {
 
     @Test
     void defaultConfigRunsWithNoKeys() throws Exception {
-        var config = factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                new StringSubstitutor(Map.of())), DEFAULT_CONFIG.toString());
+        var config = factory.build(
+                new SubstitutingSourceProvider(new FileConfigurationSourceProvider(), new StringSubstitutor(Map.of())),
+                DEFAULT_CONFIG.toString());
 
         assertThat(config.providers()).extracting(ProviderFactory::name).startsWith("builtin", "openai");
         assertThat(config.providers().get(0).disabledReason()).isEmpty();
@@ -64,13 +65,28 @@ class ConfigurationTest {
         var config = parse(Files.readString(DEFAULT_CONFIG), Map.of());
 
         var reasons = new java.util.LinkedHashMap<String, String>();
-        config.providers().stream().filter(provider -> !provider.name().equals("builtin"))
-                .forEach(provider -> reasons.put(provider.name(), provider.disabledReason().orElseThrow()));
-        assertThat(reasons).containsKeys("openai", "anthropic", "gemini", "groq", "mistral", "deepseek", "together",
-                "openrouter", "fireworks", "xai", "cerebras");
-        assertThat(reasons.get("openai")).isEqualTo("apiKey is read from OPENAI_API_KEY, which is not set; set"
-                + " OPENAI_API_KEY to enable this provider");
-        reasons.forEach((name, reason) -> assertThat(reason).as(name)
+        config.providers().stream()
+                .filter(provider -> !provider.name().equals("builtin"))
+                .forEach(provider ->
+                        reasons.put(provider.name(), provider.disabledReason().orElseThrow()));
+        assertThat(reasons)
+                .containsKeys(
+                        "openai",
+                        "anthropic",
+                        "gemini",
+                        "groq",
+                        "mistral",
+                        "deepseek",
+                        "together",
+                        "openrouter",
+                        "fireworks",
+                        "xai",
+                        "cerebras");
+        assertThat(reasons.get("openai"))
+                .isEqualTo("apiKey is read from OPENAI_API_KEY, which is not set; set"
+                        + " OPENAI_API_KEY to enable this provider");
+        reasons.forEach((name, reason) -> assertThat(reason)
+                .as(name)
                 .contains("set " + name.toUpperCase(java.util.Locale.ROOT) + "_API_KEY to enable this provider"));
     }
 
@@ -80,7 +96,10 @@ class ConfigurationTest {
 
         var config = parse(yaml, Map.of("GROQ_API_KEY", "gsk-from-env", "SWITCHBOARD_DEFAULT_PROVIDER", "groq"));
 
-        var groq = config.providers().stream().filter(p -> p.name().equals("groq")).findFirst().orElseThrow();
+        var groq = config.providers().stream()
+                .filter(p -> p.name().equals("groq"))
+                .findFirst()
+                .orElseThrow();
         assertThat(groq.disabledReason()).isEmpty();
         assertThat(groq.toString()).doesNotContain("gsk-from-env").contains("[REDACTED]");
         assertThat(config.gateway().defaultProvider()).isEqualTo("groq");
@@ -90,14 +109,17 @@ class ConfigurationTest {
     void serverSettingsComeFromTheEnvironment() throws Exception {
         String yaml = Files.readString(DEFAULT_CONFIG);
 
-        var config = parse(yaml, Map.of("SWITCHBOARD_PORT", "9090", "SWITCHBOARD_HOST", "127.0.0.1",
-                "SWITCHBOARD_LOG_LEVEL", "DEBUG"));
+        var config = parse(
+                yaml,
+                Map.of("SWITCHBOARD_PORT", "9090", "SWITCHBOARD_HOST", "127.0.0.1", "SWITCHBOARD_LOG_LEVEL", "DEBUG"));
 
         var server = (io.dropwizard.core.server.DefaultServerFactory) config.getServerFactory();
-        var http = (io.dropwizard.jetty.HttpConnectorFactory) server.getApplicationConnectors().get(0);
+        var http = (io.dropwizard.jetty.HttpConnectorFactory)
+                server.getApplicationConnectors().get(0);
         assertThat(http.getPort()).isEqualTo(9090);
         assertThat(http.getBindHost()).isEqualTo("127.0.0.1");
-        var admin = (io.dropwizard.jetty.HttpConnectorFactory) server.getAdminConnectors().get(0);
+        var admin = (io.dropwizard.jetty.HttpConnectorFactory)
+                server.getAdminConnectors().get(0);
         assertThat(admin.getBindHost()).isEqualTo("127.0.0.1");
         assertThat(admin.getPort()).isEqualTo(8081);
         var logging = (io.dropwizard.logging.common.DefaultLoggingFactory) config.getLoggingFactory();
@@ -115,9 +137,12 @@ class ConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"logging:\n  level: VERBOSE\n",
-            "logging:\n  level: INFO\n  loggers:\n    org.eclipse.jetty: WARNING\n",
-            "logging:\n  loggers:\n    io.switchboard:\n      level: LOUD\n"})
+    @ValueSource(
+            strings = {
+                "logging:\n  level: VERBOSE\n",
+                "logging:\n  level: INFO\n  loggers:\n    org.eclipse.jetty: WARNING\n",
+                "logging:\n  loggers:\n    io.switchboard:\n      level: LOUD\n"
+            })
     void anUnknownLogLevelIsRefusedListingTheKnownOnes(String yaml) {
         assertThatThrownBy(() -> parse(yaml + "providers:\n  - name: builtin\n    type: builtin\n", Map.of()))
                 .isInstanceOf(ConfigurationException.class)
@@ -126,10 +151,15 @@ class ConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"logging:\n  level: warn\n", "logging:\n  level: OFF\n",
-            "logging:\n  level: TRACE\n  loggers:\n    org.eclipse.jetty: ERROR\n    io.switchboard:\n      level: DEBUG\n"})
+    @ValueSource(
+            strings = {
+                "logging:\n  level: warn\n",
+                "logging:\n  level: OFF\n",
+                "logging:\n  level: TRACE\n  loggers:\n    org.eclipse.jetty: ERROR\n    io.switchboard:\n      level: DEBUG\n"
+            })
     void everyLevelLogbackKnowsIsAccepted(String yaml) throws Exception {
-        assertThat(parse(yaml + "providers:\n  - name: builtin\n    type: builtin\n", Map.of()).isLogLevelKnown())
+        assertThat(parse(yaml + "providers:\n  - name: builtin\n    type: builtin\n", Map.of())
+                        .isLogLevelKnown())
                 .isTrue();
     }
 
@@ -180,7 +210,11 @@ class ConfigurationTest {
         var problems = parse(yaml, Map.of()).crossCheck();
 
         assertThat(problems).hasSize(4);
-        assertThat(String.join("\n", problems)).contains("'builtin' is used twice", "gateway.defaultProvider",
-                "gateway.aliases.fast", "gateway.aliases.bare");
+        assertThat(String.join("\n", problems))
+                .contains(
+                        "'builtin' is used twice",
+                        "gateway.defaultProvider",
+                        "gateway.aliases.fast",
+                        "gateway.aliases.bare");
     }
 }

@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The database: and ledger: blocks, parsed as strictly as the rest of config.yml. */
 class DatabaseConfigurationTest {
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private SwitchboardConfiguration parse(String yaml) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
@@ -35,8 +35,10 @@ class DatabaseConfigurationTest {
     }
 
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
-        return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                new StringSubstitutor(environment)), Path.of("..", "config.yml").toString());
+        return factory.build(
+                new SubstitutingSourceProvider(
+                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                Path.of("..", "config.yml").toString());
     }
 
     @Test
@@ -45,7 +47,9 @@ class DatabaseConfigurationTest {
         assertThat(database.getUrl()).isEqualTo("jdbc:sqlite:switchboard.db");
         assertThat(database.migrateOnStart()).isTrue();
 
-        var moved = defaultConfig(Map.of("SWITCHBOARD_DB_PATH", "/var/lib/switchboard/sb.db")).database().orElseThrow();
+        var moved = defaultConfig(Map.of("SWITCHBOARD_DB_PATH", "/var/lib/switchboard/sb.db"))
+                .database()
+                .orElseThrow();
         assertThat(moved.getUrl()).isEqualTo("jdbc:sqlite:/var/lib/switchboard/sb.db");
     }
 
@@ -81,7 +85,9 @@ class DatabaseConfigurationTest {
         assertThat(database.getMinSize()).as("the gateway's default").isZero();
         assertThat(database.migrateOnStart()).isFalse();
         assertThat(database.getProperties()).containsEntry("sslmode", "require");
-        assertThat(database.getDriverClass()).as("chosen from the URL when the database starts").isNull();
+        assertThat(database.getDriverClass())
+                .as("chosen from the URL when the database starts")
+                .isNull();
     }
 
     @Test
@@ -90,25 +96,30 @@ class DatabaseConfigurationTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("database.url must start with jdbc:sqlite: (a file) or jdbc:postgresql:");
         assertThatThrownBy(() -> parse("database:\n  migrateOnStart: true\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("database.url");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("database.url");
     }
 
     @Test
     void aTypoInTheBlocksFailsStartup() {
         assertThatThrownBy(() -> parse("database:\n  url: jdbc:sqlite:x.db\n  migrateOnStrat: true\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("migrateOnStrat");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("migrateOnStrat");
         assertThatThrownBy(() -> parse("ledger:\n  flushIntervall: 1s\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("flushIntervall");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("flushIntervall");
     }
 
     @Test
     void theLedgerBoundsAreChecked() {
         assertThatThrownBy(() -> parse("ledger:\n  batchSize: 0\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("ledger.batchSize");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("ledger.batchSize");
         assertThatThrownBy(() -> parse("ledger:\n  batchSize: 1000\n  maxHeldRows: 999\n"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("ledger.maxHeldRows must be at least ledger.batchSize");
         assertThatThrownBy(() -> parse("ledger:\n  flushInterval: 0ms\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("ledger.flushInterval");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("ledger.flushInterval");
     }
 }

@@ -6,8 +6,10 @@ import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.configuration.FileConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
+import io.dropwizard.jetty.HttpConnectorFactory;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.auth.ApiKeys;
 import org.apache.commons.text.StringSubstitutor;
@@ -17,8 +19,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.core.server.DefaultServerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,9 +32,9 @@ class GatewayKeysConfigurationTest {
 
     private static final Path DEFAULT_CONFIG = Path.of("..", "config.yml");
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
@@ -42,8 +42,10 @@ class GatewayKeysConfigurationTest {
     }
 
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
-        return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                new StringSubstitutor(environment)), DEFAULT_CONFIG.toString());
+        return factory.build(
+                new SubstitutingSourceProvider(
+                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                DEFAULT_CONFIG.toString());
     }
 
     @Test
@@ -57,11 +59,17 @@ class GatewayKeysConfigurationTest {
 
     @Test
     void keysComeFromOneCommaSeparatedVariableAndAreHashedAsTheyAreRead() throws Exception {
-        var config = defaultConfig(Map.of("SWITCHBOARD_API_KEYS", "sb-one, sb-two,,sb-three ",
-                "SWITCHBOARD_API_KEYS_FILE", "/etc/switchboard/keys", "SWITCHBOARD_RATE_LIMIT_RPM", "600"));
+        var config = defaultConfig(Map.of(
+                "SWITCHBOARD_API_KEYS",
+                "sb-one, sb-two,,sb-three ",
+                "SWITCHBOARD_API_KEYS_FILE",
+                "/etc/switchboard/keys",
+                "SWITCHBOARD_RATE_LIMIT_RPM",
+                "600"));
 
-        assertThat(config.gateway().apiKeyHashes()).containsExactly(ApiKeys.sha256Hex("sb-one"),
-                ApiKeys.sha256Hex("sb-two"), ApiKeys.sha256Hex("sb-three"));
+        assertThat(config.gateway().apiKeyHashes())
+                .containsExactly(
+                        ApiKeys.sha256Hex("sb-one"), ApiKeys.sha256Hex("sb-two"), ApiKeys.sha256Hex("sb-three"));
         assertThat(config.gateway().apiKeysFile()).isEqualTo("/etc/switchboard/keys");
         assertThat(config.gateway().rateLimit().requestsPerMinute()).isEqualTo(600);
         assertThat(config.toString() + config.gateway()).doesNotContain("sb-one");
@@ -81,8 +89,8 @@ class GatewayKeysConfigurationTest {
                       0123456789ab: 0
                 """, Map.of("TEAM_A_KEY", "sb-team-a"));
 
-        assertThat(config.gateway().apiKeyHashes()).containsExactly(ApiKeys.sha256Hex("sb-team-a"),
-                ApiKeys.sha256Hex("sb-literal"));
+        assertThat(config.gateway().apiKeyHashes())
+                .containsExactly(ApiKeys.sha256Hex("sb-team-a"), ApiKeys.sha256Hex("sb-literal"));
         assertThat(config.gateway().rateLimit().perKey()).containsEntry("0123456789ab", 0);
     }
 
@@ -122,7 +130,10 @@ class GatewayKeysConfigurationTest {
                     apiKeyRequired: false
                 """, Map.of());
 
-        assertThat(config.crossCheck()).singleElement().asString().contains("'proxied'", "user or password")
+        assertThat(config.crossCheck())
+                .singleElement()
+                .asString()
+                .contains("'proxied'", "user or password")
                 .doesNotContain("pa55word");
     }
 }

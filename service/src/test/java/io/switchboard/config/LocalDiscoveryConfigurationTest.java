@@ -1,7 +1,5 @@
 package io.switchboard.config;
 
-import io.switchboard.provider.openai.OpenAiProviderFactory;
-
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
@@ -12,6 +10,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
+import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.ProviderSource;
 import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
@@ -28,9 +27,9 @@ import static org.assertj.core.api.Assertions.tuple;
 /** {@code gateway.localDiscovery} and the Gemini and Azure presets, as config.yml spells them. */
 class LocalDiscoveryConfigurationTest {
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private SwitchboardConfiguration parse(String yaml) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
@@ -38,8 +37,10 @@ class LocalDiscoveryConfigurationTest {
     }
 
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
-        return factory.build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                new StringSubstitutor(environment)), "../config.yml");
+        return factory.build(
+                new SubstitutingSourceProvider(
+                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                "../config.yml");
     }
 
     @Test
@@ -48,7 +49,8 @@ class LocalDiscoveryConfigurationTest {
 
         assertThat(discovery.enabled()).isTrue();
         assertThat(discovery.timeout().toMilliseconds()).isEqualTo(500);
-        assertThat(discovery.runtimes()).extracting(LocalRuntimeConfiguration::name, LocalRuntimeConfiguration::baseUrl)
+        assertThat(discovery.runtimes())
+                .extracting(LocalRuntimeConfiguration::name, LocalRuntimeConfiguration::baseUrl)
                 .containsExactly(
                         tuple("ollama", "http://127.0.0.1:11434/v1"),
                         tuple("lmstudio", "http://127.0.0.1:1234/v1"),
@@ -60,7 +62,9 @@ class LocalDiscoveryConfigurationTest {
     void theDefaultConfigHasGeminiOffWithoutAKeyAndDiscoverySwitchableByEnvironment() throws Exception {
         var config = defaultConfig(Map.of());
         assertThat(config.gateway().localDiscovery().enabled()).isTrue();
-        var gemini = config.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
+        var gemini = config.providers().stream()
+                .filter(provider -> provider.name().equals("gemini"))
+                .findFirst()
                 .orElseThrow();
         assertThat(gemini.type()).isEqualTo("gemini");
         assertThat(gemini.baseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
@@ -69,10 +73,19 @@ class LocalDiscoveryConfigurationTest {
 
         var keyed = defaultConfig(Map.of("GEMINI_API_KEY", "AIza-key", "SWITCHBOARD_LOCAL_DISCOVERY", "false"));
         assertThat(keyed.gateway().localDiscovery().enabled()).isFalse();
-        assertThat(keyed.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
-                .orElseThrow().disabledReason()).isEmpty();
-        assertThat(keyed.providers().stream().filter(provider -> provider.name().equals("gemini")).findFirst()
-                .orElseThrow().toString()).contains("apiKey=[REDACTED]").doesNotContain("AIza-key");
+        assertThat(keyed.providers().stream()
+                        .filter(provider -> provider.name().equals("gemini"))
+                        .findFirst()
+                        .orElseThrow()
+                        .disabledReason())
+                .isEmpty();
+        assertThat(keyed.providers().stream()
+                        .filter(provider -> provider.name().equals("gemini"))
+                        .findFirst()
+                        .orElseThrow()
+                        .toString())
+                .contains("apiKey=[REDACTED]")
+                .doesNotContain("AIza-key");
     }
 
     @Test
@@ -86,26 +99,31 @@ class LocalDiscoveryConfigurationTest {
                         label: vLLM on the GPU box
                         baseUrl: http://10.0.0.7:8000/v1/
                 """);
-        assertThat(config.gateway().localDiscovery().runtimes()).singleElement()
+        assertThat(config.gateway().localDiscovery().runtimes())
+                .singleElement()
                 .satisfies(runtime -> assertThat(runtime.baseUrl()).isEqualTo("http://10.0.0.7:8000/v1"));
 
         assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    enable: false\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("enable");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("enable");
         assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    runtimes:\n      - name: a/b\n"
-                + "        label: x\n        baseUrl: http://127.0.0.1:1/v1\n"))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("no '/'");
+                        + "        label: x\n        baseUrl: http://127.0.0.1:1/v1\n"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("no '/'");
         var twice = parse("gateway:\n  localDiscovery:\n    runtimes:\n"
                 + "      - {name: ollama, label: A, baseUrl: 'http://127.0.0.1:1/v1'}\n"
                 + "      - {name: ollama, label: B, baseUrl: 'http://127.0.0.1:2/v1'}\n");
-        assertThat(twice.crossCheck()).containsExactly(
-                "gateway.localDiscovery.runtimes: the name 'ollama' is used twice");
+        assertThat(twice.crossCheck())
+                .containsExactly("gateway.localDiscovery.runtimes: the name 'ollama' is used twice");
     }
 
     @Test
     void switchedOffThereIsNothingToFind() throws Exception {
         var config = parse("gateway:\n  localDiscovery:\n    enabled: false\n");
 
-        assertThat(config.gateway().localDiscovery().build(config.providers(), Set::of, null, OpenAiProviderFactory::keyless))
+        assertThat(config.gateway()
+                        .localDiscovery()
+                        .build(config.providers(), Set::of, null, OpenAiProviderFactory::keyless))
                 .isSameAs(ProviderSource.NONE);
     }
 }

@@ -1,8 +1,8 @@
 package io.switchboard.config;
 
 import io.dropwizard.configuration.ConfigurationException;
-import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.ConfigurationFactory;
+import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PricingConfigurationTest {
 
     /** Made as Dropwizard makes the server's, strictness included. */
-    private final ConfigurationFactory<PricingConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<PricingConfiguration>().create(
-                    PricingConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<PricingConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    PricingConfiguration>()
+            .create(PricingConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private PricingConfiguration parse(String yaml) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
@@ -45,9 +45,12 @@ class PricingConfigurationTest {
         ModelPrice gpt4o = table.find("openai", "gpt-4o").orElseThrow();
         assertThat(gpt4o.source()).isEqualTo("config");
         assertThat(gpt4o.rates().input()).hasValue(2_750_000);
-        assertThat(gpt4o.rates().output()).as("a YAML number, read as an exact decimal").hasValue(11_000_001);
+        assertThat(gpt4o.rates().output())
+                .as("a YAML number, read as an exact decimal")
+                .hasValue(11_000_001);
         assertThat(gpt4o.rates().cacheWrite()).isEqualTo(OptionalLong.empty());
-        assertThat(table.find("ollama", "llama3:8b").orElseThrow().rates().output()).hasValue(0);
+        assertThat(table.find("ollama", "llama3:8b").orElseThrow().rates().output())
+                .hasValue(0);
         assertThat(table.find("azure", "gpt-4o").orElseThrow().source()).isEqualTo("openai");
         assertThat(config.defaultOutputTokens()).isEqualTo(1024);
     }
@@ -62,18 +65,23 @@ class PricingConfigurationTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "overrides: {\"openai/gpt-4o\": {input: \"2.50\", outptu: \"10\"}}|outptu",
-            "overrides: {\"openai/gpt-4o\": {input: \"-1\"}}|must be greater than or equal to 0",
-            "overrides: {\"openai/gpt-4o\": {input: \"0.0000001\"}}|numeric value out of bounds",
-            "overrides: {\"openai/gpt-4o\": {input: \"10000.5\"}}|must be less than or equal to 10000",
-            "overrides: {\"openai/gpt-4o\": {output: \"1\"}}|is required: the input price",
-            "overrides: {\"gpt-4o\": {input: \"1\"}}|must be provider/model or provider/*",
-            "overrides: {\"openai/gpt 4o\": {input: \"1\"}}|must be provider/model or provider/*",
-            "overrides: {\"openai/gpt-4o\": {input: \"two\"}}|overrides.openai/gpt-4o.input",
-            "defaultOutputTokens: 0|must be greater than or equal to 1",
-            "pricing: {}|pricing"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "overrides: {\"openai/gpt-4o\": {input: \"2.50\", outptu: \"10\"}}|outptu",
+                "overrides: {\"openai/gpt-4o\": {input: \"-1\"}}|must be greater than or equal to 0",
+                "overrides: {\"openai/gpt-4o\": {input: \"0.0000001\"}}|numeric value out of bounds",
+                "overrides: {\"openai/gpt-4o\": {input: \"10000.5\"}}|must be less than or equal to 10000",
+                "overrides: {\"openai/gpt-4o\": {output: \"1\"}}|is required: the input price",
+                "overrides: {\"gpt-4o\": {input: \"1\"}}|must be provider/model or provider/*",
+                "overrides: {\"openai/gpt 4o\": {input: \"1\"}}|must be provider/model or provider/*",
+                "overrides: {\"openai/gpt-4o\": {input: \"two\"}}|overrides.openai/gpt-4o.input",
+                "defaultOutputTokens: 0|must be greater than or equal to 1",
+                "pricing: {}|pricing"
+            })
     void badPricingFailsStartupNamingWhatIsWrong(String yaml, String message) {
-        assertThatThrownBy(() -> parse(yaml)).isInstanceOf(ConfigurationException.class).hasMessageContaining(message);
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining(message);
     }
 }

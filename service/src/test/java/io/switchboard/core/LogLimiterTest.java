@@ -20,7 +20,9 @@ class LogLimiterTest {
         assertThat(limiter.admit("b")).as("each subject has its own window").isZero();
 
         now.set(10);
-        assertThat(limiter.admit("a")).as("the next window's first line reports the two held back").isEqualTo(2);
+        assertThat(limiter.admit("a"))
+                .as("the next window's first line reports the two held back")
+                .isEqualTo(2);
         assertThat(limiter.admit("a")).isZero();
         assertThat(limiter.admit("a")).isEqualTo(-1);
     }

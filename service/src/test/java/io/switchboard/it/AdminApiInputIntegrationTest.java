@@ -53,7 +53,8 @@ class AdminApiInputIntegrationTest {
     static Path directory;
 
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("admin-input-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("admin-input-test-config.yml"),
             ConfigOverride.config("database.url", () -> "jdbc:sqlite:" + database()));
 
     /** A key every bad update is tried on: it must come out of each exactly as it went in. */
@@ -61,8 +62,11 @@ class AdminApiInputIntegrationTest {
 
     @BeforeAll
     static void createOneKey() throws Exception {
-        var created = send("POST", "/api/keys", "{\"name\":\"team-a\",\"tags\":{\"team\":\"a\",\"owner\":\"ana@example.com\"},"
-                + "\"models\":[\"builtin/*\"],\"budget_usd\":\"5.00\",\"budget_period\":\"monthly\",\"rpm\":60}");
+        var created = send(
+                "POST",
+                "/api/keys",
+                "{\"name\":\"team-a\",\"tags\":{\"team\":\"a\",\"owner\":\"ana@example.com\"},"
+                        + "\"models\":[\"builtin/*\"],\"budget_usd\":\"5.00\",\"budget_period\":\"monthly\",\"rpm\":60}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         existing = JSON.readTree(created.body()).get("id").asText();
     }
@@ -75,16 +79,23 @@ class AdminApiInputIntegrationTest {
                 Arguments.of("unknown field", "{\"name\":\"a\",\"budget\":\"5\"}", null, "budget"),
                 Arguments.of("unknown field beside valid ones", "{\"name\":\"a\",\"is_admin\":true}", null, "is_admin"),
                 Arguments.of("negative budget", "{\"name\":\"a\",\"budget_usd\":\"-1\"}", "budget_usd", "negative"),
-                Arguments.of("negative budget as a number", "{\"name\":\"a\",\"budget_usd\":-0.01}", "budget_usd",
+                Arguments.of(
+                        "negative budget as a number",
+                        "{\"name\":\"a\",\"budget_usd\":-0.01}",
+                        "budget_usd",
                         "negative"),
-                Arguments.of("huge budget", "{\"name\":\"a\",\"budget_usd\":\"1000000000.000001\"}", "budget_usd",
+                Arguments.of(
+                        "huge budget",
+                        "{\"name\":\"a\",\"budget_usd\":\"1000000000.000001\"}",
+                        "budget_usd",
                         "1000000000"),
-                Arguments.of("huge budget as a number", "{\"name\":\"a\",\"budget_usd\":1e12}", "budget_usd",
-                        "1000000000"),
-                Arguments.of("an absurd exponent", "{\"name\":\"a\",\"budget_usd\":\"1e999999999\"}", "budget_usd", null),
+                Arguments.of(
+                        "huge budget as a number", "{\"name\":\"a\",\"budget_usd\":1e12}", "budget_usd", "1000000000"),
+                Arguments.of(
+                        "an absurd exponent", "{\"name\":\"a\",\"budget_usd\":\"1e999999999\"}", "budget_usd", null),
                 Arguments.of("seven decimals", "{\"name\":\"a\",\"budget_usd\":\"0.1234567\"}", "budget_usd", "six"),
-                Arguments.of("seven decimals as a number", "{\"name\":\"a\",\"budget_usd\":0.0000001}", "budget_usd",
-                        null),
+                Arguments.of(
+                        "seven decimals as a number", "{\"name\":\"a\",\"budget_usd\":0.0000001}", "budget_usd", null),
                 Arguments.of("budget as a boolean", "{\"name\":\"a\",\"budget_usd\":true}", "budget_usd", null),
                 Arguments.of("budget as text", "{\"name\":\"a\",\"budget_usd\":\"fifty\"}", "budget_usd", null),
                 Arguments.of("a 100 KB name", "{\"name\":\"" + hundredKb + "\"}", "name", "200"),
@@ -97,20 +108,28 @@ class AdminApiInputIntegrationTest {
                 Arguments.of("a semicolon in the name", body("name", "a;b"), "name", null),
                 Arguments.of("a control character in the name", body("name", "a\u0000b"), "name", null),
                 Arguments.of("a newline in the name", body("name", "a\nb"), "name", null),
-                Arguments.of("SQL in a tag value", "{\"name\":\"a\",\"tags\":{\"team\":" + quoted(SQL) + "}}", "tags",
+                Arguments.of(
+                        "SQL in a tag value", "{\"name\":\"a\",\"tags\":{\"team\":" + quoted(SQL) + "}}", "tags", null),
+                Arguments.of(
+                        "SQL in a tag name", "{\"name\":\"a\",\"tags\":{" + quoted(SQL) + ":\"x\"}}", "tags", null),
+                Arguments.of(
+                        "a 100 KB tag value",
+                        "{\"name\":\"a\",\"tags\":{\"team\":\"" + hundredKb + "\"}}",
+                        "tags",
                         null),
-                Arguments.of("SQL in a tag name", "{\"name\":\"a\",\"tags\":{" + quoted(SQL) + ":\"x\"}}", "tags", null),
-                Arguments.of("a 100 KB tag value", "{\"name\":\"a\",\"tags\":{\"team\":\"" + hundredKb + "\"}}", "tags",
-                        null),
-                Arguments.of("a tag value that is not a string", "{\"name\":\"a\",\"tags\":{\"team\":5}}", "tags", null),
+                Arguments.of(
+                        "a tag value that is not a string", "{\"name\":\"a\",\"tags\":{\"team\":5}}", "tags", null),
                 Arguments.of("tags not an object", "{\"name\":\"a\",\"tags\":[\"team\"]}", "tags", null),
                 Arguments.of("tags a string", "{\"name\":\"a\",\"tags\":\"team=a\"}", "tags", null),
-                Arguments.of("SQL in a model pattern", "{\"name\":\"a\",\"models\":[" + quoted(SQL) + "]}", "models",
-                        null),
+                Arguments.of(
+                        "SQL in a model pattern", "{\"name\":\"a\",\"models\":[" + quoted(SQL) + "]}", "models", null),
                 Arguments.of("an empty model pattern", "{\"name\":\"a\",\"models\":[\"\"]}", "models", "empty"),
                 Arguments.of("a blank model pattern", "{\"name\":\"a\",\"models\":[\"  \"]}", "models", "empty"),
-                Arguments.of("a too long model pattern", "{\"name\":\"a\",\"models\":[\"" + "g".repeat(201) + "\"]}",
-                        "models", "longer"),
+                Arguments.of(
+                        "a too long model pattern",
+                        "{\"name\":\"a\",\"models\":[\"" + "g".repeat(201) + "\"]}",
+                        "models",
+                        "longer"),
                 Arguments.of("a space in a model pattern", "{\"name\":\"a\",\"models\":[\"gpt 4o\"]}", "models", null),
                 Arguments.of("a regex for a pattern", "{\"name\":\"a\",\"models\":[\"(a+)+$\"]}", "models", null),
                 Arguments.of("a non-ASCII pattern", "{\"name\":\"a\",\"models\":[\"gpt-4o\u202e\"]}", "models", null),
@@ -120,8 +139,11 @@ class AdminApiInputIntegrationTest {
                 Arguments.of("tomorrow", "{\"name\":\"a\",\"expires_at\":\"tomorrow\"}", "expires_at", null),
                 Arguments.of("a date as a number", "{\"name\":\"a\",\"expires_at\":20270101}", "expires_at", null),
                 Arguments.of("February 30th", "{\"name\":\"a\",\"expires_at\":\"2027-02-30\"}", "expires_at", null),
-                Arguments.of("a bad period", "{\"name\":\"a\",\"budget_usd\":\"1\",\"budget_period\":\"fortnightly\"}",
-                        "budget_period", null),
+                Arguments.of(
+                        "a bad period",
+                        "{\"name\":\"a\",\"budget_usd\":\"1\",\"budget_period\":\"fortnightly\"}",
+                        "budget_period",
+                        null),
                 Arguments.of("rpm 0", "{\"name\":\"a\",\"rpm\":0}", "rpm", null),
                 Arguments.of("rpm -1", "{\"name\":\"a\",\"rpm\":-1}", "rpm", null),
                 Arguments.of("rpm 1e12", "{\"name\":\"a\",\"rpm\":1e12}", "rpm", null),
@@ -151,7 +173,7 @@ class AdminApiInputIntegrationTest {
     void badInputToUpdateIsRefusedAndTheKeyIsUnchanged(String what, String body, String param, String mentions)
             throws Exception {
         if (what.equals("no name")) {
-            return;  // an update names only what it changes: no name is fine there
+            return; // an update names only what it changes: no name is fine there
         }
         assertRefused("PATCH", "/api/keys/" + existing, body, 400, param, mentions);
     }
@@ -165,28 +187,50 @@ class AdminApiInputIntegrationTest {
 
     @Test
     void namesAndTagsMayUseLettersOfAnyScriptDigitsAndTheSafePunctuation() throws Exception {
-        var created = send("POST", "/api/keys", "{\"name\":\"Équipe Ünïcode 東京 #1 (prod) a-b_c.d:e@f/g+h\","
-                + "\"tags\":{\"owner\":\"ana@example.com\",\"cost-centre\":\"CC/42 (R&D)\"}}");
+        var created = send(
+                "POST",
+                "/api/keys",
+                "{\"name\":\"Équipe Ünïcode 東京 #1 (prod) a-b_c.d:e@f/g+h\","
+                        + "\"tags\":{\"owner\":\"ana@example.com\",\"cost-centre\":\"CC/42 (R&D)\"}}");
         // '&' is outside the safe set: refused, naming tags.
         assertThat(created.statusCode()).as(created.body()).isEqualTo(400);
         assertThat(JSON.readTree(created.body()).at("/error/param").asText()).isEqualTo("tags");
 
-        created = send("POST", "/api/keys", "{\"name\":\"Équipe Ünïcode 東京 #1 (prod) a-b_c.d:e@f/g+h\","
-                + "\"tags\":{\"owner\":\"ana@example.com\",\"cost-centre\":\"CC/42 (RD)\"}}");
+        created = send(
+                "POST",
+                "/api/keys",
+                "{\"name\":\"Équipe Ünïcode 東京 #1 (prod) a-b_c.d:e@f/g+h\","
+                        + "\"tags\":{\"owner\":\"ana@example.com\",\"cost-centre\":\"CC/42 (RD)\"}}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         var key = JSON.readTree(created.body());
         assertThat(key.get("name").asText()).isEqualTo("Équipe Ünïcode 東京 #1 (prod) a-b_c.d:e@f/g+h");
         assertThat(key.at("/tags/cost-centre").asText()).isEqualTo("CC/42 (RD)");
-        assertThat(send("POST", "/api/keys/" + key.get("id").asText() + "/revoke", "").statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/api/keys/" + key.get("id").asText() + "/revoke", "")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     // ---- ids ----
 
     @ParameterizedTest(name = "malformed id {0}")
-    @ValueSource(strings = {"nope", "vk_", "vk_XYZ", "vk_000000000000000g", "VK_0000000000000000", "vk_00000000000000000",
-            "1", "-1", "vk_0000000000000000' OR '1'='1", "vk_0123456789abcdef.json", "é", "vk_0123456789abcdef;x"})
+    @ValueSource(
+            strings = {
+                "nope",
+                "vk_",
+                "vk_XYZ",
+                "vk_000000000000000g",
+                "VK_0000000000000000",
+                "vk_00000000000000000",
+                "1",
+                "-1",
+                "vk_0000000000000000' OR '1'='1",
+                "vk_0123456789abcdef.json",
+                "é",
+                "vk_0123456789abcdef;x"
+            })
     void malformedIdsAre404(String id) throws Exception {
-        String path = "/api/keys/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        String path =
+                "/api/keys/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
         assertNotFound(send("GET", path, null));
         assertRefused("PATCH", path, "{\"name\":\"b\"}", 404, "id", null);
         assertRefused("POST", path + "/revoke", "", 404, "id", null);
@@ -195,8 +239,14 @@ class AdminApiInputIntegrationTest {
 
     /** Jetty refuses these before any resource sees them (400, in OpenAI's shape); nothing changes. */
     @ParameterizedTest(name = "hostile path {0}")
-    @ValueSource(strings = {"..%2F..%2Fetc%2Fpasswd", "vk_0123456789abcdef%00", "vk_0123456789abcdef%0A",
-            "%2e%2e%2fvk_0123456789abcdef", "vk_0123456789abcdef%2F..%2Fx"})
+    @ValueSource(
+            strings = {
+                "..%2F..%2Fetc%2Fpasswd",
+                "vk_0123456789abcdef%00",
+                "vk_0123456789abcdef%0A",
+                "%2e%2e%2fvk_0123456789abcdef",
+                "vk_0123456789abcdef%2F..%2Fx"
+            })
     void hostilePathsAreRefusedBeforeTheApi(String id) throws Exception {
         String path = "/api/keys/" + id;
         for (String method : new String[] {"GET", "PATCH"}) {
@@ -255,7 +305,8 @@ class AdminApiInputIntegrationTest {
         String fresh = body.get("key").asText();
         assertThat(body.get("id").asText()).isEqualTo(id);
         assertThat(fresh).startsWith("sk-sb-").isNotEqualTo(old);
-        assertThat(body.get("prefix").asText()).isEqualTo(fresh.substring(0, body.get("prefix").asText().length()));
+        assertThat(body.get("prefix").asText())
+                .isEqualTo(fresh.substring(0, body.get("prefix").asText().length()));
 
         awaitStatus(old, 401, PROPAGATION.minusNanos(System.nanoTime() - rotatedAt));
         awaitStatus(fresh, 200, PROPAGATION.minusNanos(System.nanoTime() - rotatedAt));
@@ -266,15 +317,21 @@ class AdminApiInputIntegrationTest {
     @Test
     void theSdkUsesAKeyMadeOverTheAdminApiAndIsRefusedWithinASecondOfItsRevocation() throws Exception {
         var key = create("{\"name\":\"sdk-key\",\"tags\":{\"team\":\"sdk\"},\"models\":[\"builtin/*\"]}");
-        OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(GatewayFixture.baseUrl(APP) + "/v1")
-                .apiKey(key.get("key").asText()).maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+                .baseUrl(GatewayFixture.baseUrl(APP) + "/v1")
+                .apiKey(key.get("key").asText())
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(10))
+                .build();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
             try {
                 assertThat(client.models().list().data()).extracting(Model::id).contains("builtin/echo");
                 break;
             } catch (UnauthorizedException notYet) {
-                assertThat(System.nanoTime()).as("the new key known to the API port").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the new key known to the API port")
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
         }
@@ -290,7 +347,8 @@ class AdminApiInputIntegrationTest {
                 assertThat(refused.getMessage()).containsIgnoringCase("key");
                 break;
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).as("refused within a second of revocation")
+            assertThat(Duration.ofNanos(System.nanoTime() - revokedAt))
+                    .as("refused within a second of revocation")
                     .isLessThan(PROPAGATION);
             Thread.sleep(20);
         }
@@ -305,12 +363,14 @@ class AdminApiInputIntegrationTest {
      * word of its message), and that nothing changed: the listing (revoked keys included) and the
      * table's rows are exactly as before.
      */
-    private static void assertRefused(String method, String path, String body, int status, String param,
-                                      String mentions) throws Exception {
+    private static void assertRefused(
+            String method, String path, String body, int status, String param, String mentions) throws Exception {
         String listingBefore = listing();
         long rowsBefore = rows();
         var response = send(method, path, body);
-        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(status);
+        assertThat(response.statusCode())
+                .as("%s %s: %s", method, path, response.body())
+                .isEqualTo(status);
         var error = errorOf(response);
         if (param != null) {
             assertThat(error.get("param").asText()).as(response.body()).isEqualTo(param);
@@ -318,9 +378,13 @@ class AdminApiInputIntegrationTest {
         if (mentions != null) {
             assertThat(error.get("message").asText()).as(response.body()).containsIgnoringCase(mentions);
         }
-        assertThat(listing()).as("the listing after a refused %s %s", method, path).isEqualTo(listingBefore);
+        assertThat(listing())
+                .as("the listing after a refused %s %s", method, path)
+                .isEqualTo(listingBefore);
         assertThat(rows()).as("rows of virtual_keys").isEqualTo(rowsBefore);
-        assertThat(rows()).as("the table is still there, with the key made at the start").isPositive();
+        assertThat(rows())
+                .as("the table is still there, with the key made at the start")
+                .isPositive();
     }
 
     private static void assertNotFound(HttpResponse<String> response) throws Exception {
@@ -332,8 +396,8 @@ class AdminApiInputIntegrationTest {
 
     /** OpenAI's error shape: {"error":{"message","type","param","code"}} and nothing else. */
     private static JsonNode errorOf(HttpResponse<String> response) throws Exception {
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
-                assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         var body = JSON.readTree(response.body());
         assertThat(body.isObject()).isTrue();
         assertThat(iterable(body.fieldNames())).containsExactly("error");
@@ -342,7 +406,8 @@ class AdminApiInputIntegrationTest {
         assertThat(error.get("message").isTextual()).isTrue();
         assertThat(error.get("message").asText()).isNotBlank().hasSizeLessThan(1000);
         assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
-        assertThat(error.get("param").isTextual() || error.get("param").isNull()).isTrue();
+        assertThat(error.get("param").isTextual() || error.get("param").isNull())
+                .isTrue();
         assertThat(error.get("code").isTextual() || error.get("code").isNull()).isTrue();
         return error;
     }
@@ -370,16 +435,20 @@ class AdminApiInputIntegrationTest {
 
     private static long rows() throws Exception {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database());
-             var statement = connection.createStatement();
-             var result = statement.executeQuery("SELECT COUNT(*) FROM virtual_keys")) {
+                var statement = connection.createStatement();
+                var result = statement.executeQuery("SELECT COUNT(*) FROM virtual_keys")) {
             result.next();
             return result.getLong(1);
         }
     }
 
     private static HttpResponse<String> models(String secret) throws Exception {
-        return GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/models"))
-                .header("Authorization", "Bearer " + secret).timeout(Duration.ofSeconds(10)).GET().build(),
+        return GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/models"))
+                        .header("Authorization", "Bearer " + secret)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -388,7 +457,8 @@ class AdminApiInputIntegrationTest {
         long deadline = System.nanoTime() + within.toNanos();
         int last;
         while ((last = models(secret).statusCode()) != status) {
-            assertThat(System.nanoTime()).as("GET /v1/models answered %d, not %d, within %s", last, status, within)
+            assertThat(System.nanoTime())
+                    .as("GET /v1/models answered %d, not %d, within %s", last, status, within)
                     .isLessThan(deadline);
             Thread.sleep(20);
         }

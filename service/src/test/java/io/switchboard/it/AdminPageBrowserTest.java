@@ -47,6 +47,7 @@ class AdminPageBrowserTest {
 
     /** What the fake upstream reports for every chat: prompt (cached included), completion, cached. */
     private static final long PROMPT = 100;
+
     private static final long COMPLETION = 20;
     private static final long CACHED = 40;
     /**
@@ -61,7 +62,8 @@ class AdminPageBrowserTest {
 
     private static final FakeUpstream UPSTREAM = FakeUpstream.start();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("admin-page-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("admin-page-test-config.yml"),
             ConfigOverride.config("database.url", () -> "jdbc:sqlite:" + directory.resolve("page.db")),
             ConfigOverride.config("providers[1].baseUrl", () -> UPSTREAM.baseUrl() + "/v1"));
 
@@ -105,32 +107,58 @@ class AdminPageBrowserTest {
         assertThat(tables.attributes("error")).as("the error line").containsKey("hidden");
 
         // Providers and their status, in config order.
-        assertThat(tables.rows("providers")).extracting(HtmlTables.Row::cells).containsExactly(
-                List.of("builtin", "builtin", "up", "3", ""),
-                List.of("fake", "openai", "up", "1", ""));
+        assertThat(tables.rows("providers"))
+                .extracting(HtmlTables.Row::cells)
+                .containsExactly(
+                        List.of("builtin", "builtin", "up", "3", ""), List.of("fake", "openai", "up", "1", ""));
         assertThat(tables.rows("providers").get(1).attributes()).containsEntry("data-provider", "fake");
 
         // Keys: spend this period to the micro-dollar, and the share of the budget.
         String resetsAt = teamA.get("budget_resets_at").asText();
-        assertThat(tables.rows("keys")).extracting(HtmlTables.Row::cells).containsExactly(
-                List.of("team-a", teamA.get("prefix").asText() + "…", "$0.050000 monthly", "$0.001200", "2.4%",
-                        resetsAt, "enabled"),
-                List.of("Équipe B #2", teamB.get("prefix").asText() + "…", "none", "$0.000800", "–", "–", "enabled"));
-        assertThat(tables.rows("keys").get(0).attributes()).containsEntry("data-key", teamA.get("id").asText());
+        assertThat(tables.rows("keys"))
+                .extracting(HtmlTables.Row::cells)
+                .containsExactly(
+                        List.of(
+                                "team-a",
+                                teamA.get("prefix").asText() + "…",
+                                "$0.050000 monthly",
+                                "$0.001200",
+                                "2.4%",
+                                resetsAt,
+                                "enabled"),
+                        List.of(
+                                "Équipe B #2",
+                                teamB.get("prefix").asText() + "…",
+                                "none",
+                                "$0.000800",
+                                "–",
+                                "–",
+                                "enabled"));
+        assertThat(tables.rows("keys").get(0).attributes())
+                .containsEntry("data-key", teamA.get("id").asText());
 
         // Spend by key and by model: requests, tokens in and out, cost.
-        assertThat(tables.rows("spend-by-key")).extracting(HtmlTables.Row::cells).containsExactlyInAnyOrder(
-                List.of("team-a", "3", "" + 3 * PROMPT, "" + 3 * COMPLETION, usd(3 * FAKE_COST)),
-                List.of("Équipe B #2", "4", "" + (2 * PROMPT + echoPrompt), "" + (2 * COMPLETION + echoCompletion),
-                        usd(2 * FAKE_COST)));
-        assertThat(tables.rows("spend-by-model")).extracting(HtmlTables.Row::cells).containsExactly(
-                List.of("echo", "2", "" + echoPrompt, "" + echoCompletion, "$0.000000"),
-                List.of("gpt-4o", "5", "" + 5 * PROMPT, "" + 5 * COMPLETION, "$0.002000"));
+        assertThat(tables.rows("spend-by-key"))
+                .extracting(HtmlTables.Row::cells)
+                .containsExactlyInAnyOrder(
+                        List.of("team-a", "3", "" + 3 * PROMPT, "" + 3 * COMPLETION, usd(3 * FAKE_COST)),
+                        List.of(
+                                "Équipe B #2",
+                                "4",
+                                "" + (2 * PROMPT + echoPrompt),
+                                "" + (2 * COMPLETION + echoCompletion),
+                                usd(2 * FAKE_COST)));
+        assertThat(tables.rows("spend-by-model"))
+                .extracting(HtmlTables.Row::cells)
+                .containsExactly(
+                        List.of("echo", "2", "" + echoPrompt, "" + echoCompletion, "$0.000000"),
+                        List.of("gpt-4o", "5", "" + 5 * PROMPT, "" + 5 * COMPLETION, "$0.002000"));
         assertThat(usd(5 * FAKE_COST)).isEqualTo("$0.002000");
 
         // The charts: one bar per key and per priced model today, each titled with its spend.
-        assertThat(page.dom()).contains(" team-a: $0.001200</title>", " Équipe B #2: $0.000800</title>",
-                " gpt-4o: $0.002000</title>");
+        assertThat(page.dom())
+                .contains(
+                        " team-a: $0.001200</title>", " Équipe B #2: $0.000800</title>", " gpt-4o: $0.002000</title>");
     }
 
     /** Micro-dollars as the page writes them. */
@@ -145,13 +173,22 @@ class AdminPageBrowserTest {
     }
 
     private static ChatCompletion chat(OpenAIClient client, String model) {
-        return client.chat().completions().create(ChatCompletionCreateParams.builder().model(model)
-                .maxCompletionTokens(50).addUserMessage("How much did this cost?").build());
+        return client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(model)
+                        .maxCompletionTokens(50)
+                        .addUserMessage("How much did this cost?")
+                        .build());
     }
 
     private static OpenAIClient client(String secret) {
-        return OpenAIOkHttpClient.builder().baseUrl(GatewayFixture.baseUrl(APP) + "/v1").apiKey(secret)
-                .maxRetries(0).timeout(Duration.ofSeconds(10)).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(GatewayFixture.baseUrl(APP) + "/v1")
+                .apiKey(secret)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /** A new key counts at the API port within a second (the key cache polls); wait for it. */
@@ -162,7 +199,9 @@ class AdminPageBrowserTest {
                 client.models().list();
                 return;
             } catch (com.openai.errors.UnauthorizedException notYet) {
-                assertThat(System.nanoTime()).as("the new key known to the API port").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the new key known to the API port")
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
         }
@@ -173,25 +212,30 @@ class AdminPageBrowserTest {
         long rows;
         while ((rows = ledgerRows()) != expected) {
             assertThat(rows).as("ledger rows").isLessThan(expected);
-            assertThat(System.nanoTime()).as("the ledger has %d rows, not %d", rows, expected).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("the ledger has %d rows, not %d", rows, expected)
+                    .isLessThan(deadline);
             Thread.sleep(20);
         }
     }
 
     private static long ledgerRows() throws Exception {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + directory.resolve("page.db"));
-             var statement = connection.createStatement();
-             var result = statement.executeQuery("SELECT COUNT(*) FROM usage_ledger")) {
+                var statement = connection.createStatement();
+                var result = statement.executeQuery("SELECT COUNT(*) FROM usage_ledger")) {
             result.next();
             return result.getLong(1);
         }
     }
 
     private static JsonNode createKey(String body) throws Exception {
-        var response = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + APP.getAdminPort() + "/api/keys")).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        var response = GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/api/keys"))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         return JSON.readTree(response.body());
     }

@@ -6,12 +6,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
-import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
-import com.openai.errors.PermissionDeniedException;
-import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
-import com.openai.errors.UnauthorizedException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -63,11 +59,13 @@ class AnthropicIntegrationTest {
     private static final String SONNET = "anthropic/claude-sonnet-4-5";
     private static final String NEXT_SONNET = "claude-next/claude-sonnet-4-5";
     /** A 1×1 PNG. */
-    private static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    private static final String PNG =
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
     private static final FakeUpstream UPSTREAM = startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("anthropic-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("anthropic-test-config.yml"),
             ConfigOverride.config("providers[0].baseUrl", UPSTREAM::baseUrl),
             ConfigOverride.config("providers[1].baseUrl", UPSTREAM::baseUrl));
 
@@ -79,14 +77,12 @@ class AnthropicIntegrationTest {
     /** Two pages of models, served in order to the discovery at startup. */
     private static FakeUpstream startUpstream() {
         var upstream = FakeUpstream.start();
-        upstream.onNext("GET", MODELS,
-                Behavior.json(200, """
+        upstream.onNext("GET", MODELS, Behavior.json(200, """
                         {"data":[{"type":"model","id":"claude-sonnet-4-5","display_name":"Claude Sonnet 4.5",
                                   "created_at":"2025-09-29T00:00:00Z"},
                                  {"type":"model","id":"claude-opus-4-1","display_name":"Claude Opus 4.1",
                                   "created_at":"2025-08-05T00:00:00Z"}],
-                         "has_more":true,"first_id":"claude-sonnet-4-5","last_id":"claude-opus-4-1"}"""),
-                Behavior.json(200, """
+                         "has_more":true,"first_id":"claude-sonnet-4-5","last_id":"claude-opus-4-1"}"""), Behavior.json(200, """
                         {"data":[{"type":"model","id":"claude-3-5-haiku-20241022","display_name":"Claude Haiku 3.5",
                                   "created_at":"2024-10-22T00:00:00Z"}],
                          "has_more":false,"first_id":"claude-3-5-haiku-20241022","last_id":"claude-3-5-haiku-20241022"}"""));
@@ -120,25 +116,31 @@ class AnthropicIntegrationTest {
         }
 
         List<Model> models = client.models().list().data();
-        assertThat(models).extracting(Model::id).contains(SONNET, "anthropic/claude-opus-4-1",
-                "anthropic/claude-3-5-haiku-20241022", NEXT_SONNET);
-        Model sonnet = models.stream().filter(m -> m.id().equals(SONNET)).findFirst().orElseThrow();
+        assertThat(models)
+                .extracting(Model::id)
+                .contains(SONNET, "anthropic/claude-opus-4-1", "anthropic/claude-3-5-haiku-20241022", NEXT_SONNET);
+        Model sonnet =
+                models.stream().filter(m -> m.id().equals(SONNET)).findFirst().orElseThrow();
         assertThat(sonnet.created()).isEqualTo(1759104000L);
         assertThat(sonnet.ownedBy()).isEqualTo("anthropic");
     }
 
     @Test
     void textWithSystemMessagesAndTheAnthropicHeaders() throws Exception {
-        UPSTREAM.on("POST", MESSAGES, Behavior.json(200, fixture("messages.text.response.json"),
-                Map.of("request-id", "req_1")));
+        UPSTREAM.on(
+                "POST",
+                MESSAGES,
+                Behavior.json(200, fixture("messages.text.response.json"), Map.of("request-id", "req_1")));
 
-        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(SONNET)
-                .addSystemMessage("You are Claude.")
-                .addUserMessage("Hello, who are you?")
-                .addDeveloperMessage("Be brief.")
-                .temperature(0.2)
-                .build());
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(SONNET)
+                        .addSystemMessage("You are Claude.")
+                        .addUserMessage("Hello, who are you?")
+                        .addDeveloperMessage("Be brief.")
+                        .temperature(0.2)
+                        .build());
 
         assertThat(completion.choices().get(0).message().content()).contains("Hi! My name is Claude.");
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
@@ -164,8 +166,14 @@ class AnthropicIntegrationTest {
     void version20261021SendsABearerKeyAndNoSamplingParameters() {
         UPSTREAM.on("POST", MESSAGES, Behavior.json(200, fixture("messages.text.response.json")));
 
-        client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(NEXT_SONNET).addUserMessage("hi").temperature(0.2).topP(0.5).build());
+        client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(NEXT_SONNET)
+                        .addUserMessage("hi")
+                        .temperature(0.2)
+                        .topP(0.5)
+                        .build());
 
         RecordedRequest received = UPSTREAM.lastRequest(MESSAGES);
         assertThat(received.header("authorization")).isEqualTo("Bearer sk-ant-next-secret");
@@ -174,7 +182,9 @@ class AnthropicIntegrationTest {
         JsonNode body = received.bodyJson();
         assertThat(body.has("temperature")).isFalse();
         assertThat(body.has("top_p")).isFalse();
-        assertThat(body.get("max_tokens").asInt()).as("that provider's defaultMaxTokens").isEqualTo(256);
+        assertThat(body.get("max_tokens").asInt())
+                .as("that provider's defaultMaxTokens")
+                .isEqualTo(256);
     }
 
     @Test
@@ -187,7 +197,8 @@ class AnthropicIntegrationTest {
                 .model(SONNET)
                 .addUserMessage("Hello")
                 .maxCompletionTokens(50)
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
                 .build();
         var streamed = GatewayFixture.streamChat(client, params, SONNET);
         var arrivals = streamed.arrivalsMillis();
@@ -209,11 +220,14 @@ class AnthropicIntegrationTest {
 
     @Test
     void toolCallAndItsResultMakeARoundTrip() throws Exception {
-        UPSTREAM.onNext("POST", MESSAGES,
+        UPSTREAM.onNext(
+                "POST",
+                MESSAGES,
                 Behavior.json(200, fixture("messages.tool_use.response.json")),
                 Behavior.json(200, fixture("messages.tool_result.response.json")));
 
-        ChatCompletion first = client.chat().completions().create(weatherParams().build());
+        ChatCompletion first =
+                client.chat().completions().create(weatherParams().build());
 
         var message = first.choices().get(0).message();
         var call = message.toolCalls().orElseThrow().get(0).asFunction();
@@ -223,16 +237,24 @@ class AnthropicIntegrationTest {
                 .isEqualTo(JSON.readTree("{\"location\":\"San Francisco, CA\",\"unit\":\"celsius\"}"));
         assertThat(first.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
         JsonNode firstSent = UPSTREAM.requests(MESSAGES).get(0).bodyJson();
-        assertThat(firstSent.get("tools")).isEqualTo(JSON.readTree(fixture("messages.tool_use.request.json")).get("tools"));
+        assertThat(firstSent.get("tools"))
+                .isEqualTo(
+                        JSON.readTree(fixture("messages.tool_use.request.json")).get("tools"));
         assertThat(firstSent.get("tool_choice").toString()).isEqualTo("{\"type\":\"auto\"}");
 
-        ChatCompletion second = client.chat().completions().create(weatherParams()
-                .addMessage(message)
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("15 degrees").build())
-                .build());
+        ChatCompletion second = client.chat()
+                .completions()
+                .create(weatherParams()
+                        .addMessage(message)
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId(call.id())
+                                .content("15 degrees")
+                                .build())
+                        .build());
 
-        assertThat(second.choices().get(0).message().content()).hasValueSatisfying(
-                content -> assertThat(content).startsWith("The current weather in San Francisco is 15 degrees"));
+        assertThat(second.choices().get(0).message().content())
+                .hasValueSatisfying(content ->
+                        assertThat(content).startsWith("The current weather in San Francisco is 15 degrees"));
         JsonNode secondSent = UPSTREAM.requests(MESSAGES).get(1).bodyJson();
         JsonNode documented = JSON.readTree(fixture("messages.tool_result.request.json"));
         assertThat(secondSent.get("messages")).isEqualTo(documented.get("messages"));
@@ -243,7 +265,8 @@ class AnthropicIntegrationTest {
         UPSTREAM.on("POST", MESSAGES, Behavior.sse(events("stream.tool_use.sse"), Duration.ofMillis(5)));
 
         var accumulator = ChatCompletionAccumulator.create();
-        try (var stream = client.chat().completions().createStreaming(weatherParams().build())) {
+        try (var stream =
+                client.chat().completions().createStreaming(weatherParams().build())) {
             stream.stream().forEach(accumulator::accumulate);
         }
 
@@ -262,19 +285,24 @@ class AnthropicIntegrationTest {
     void imageDataUrlReachesTheUpstreamAsABase64Block() throws Exception {
         UPSTREAM.on("POST", MESSAGES, Behavior.json(200, fixture("messages.text.response.json")));
 
-        client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(SONNET)
-                .addUserMessageOfArrayOfContentParts(List.of(
-                        ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("What is this?").build()),
-                        ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
-                                        .url("data:image/png;base64," + PNG)
-                                        .detail(ChatCompletionContentPartImage.ImageUrl.Detail.HIGH)
-                                        .build())
-                                .build())))
-                .build());
+        client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(SONNET)
+                        .addUserMessageOfArrayOfContentParts(List.of(
+                                ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder()
+                                        .text("What is this?")
+                                        .build()),
+                                ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                        .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                                                .url("data:image/png;base64," + PNG)
+                                                .detail(ChatCompletionContentPartImage.ImageUrl.Detail.HIGH)
+                                                .build())
+                                        .build())))
+                        .build());
 
-        JsonNode content = UPSTREAM.lastRequest(MESSAGES).bodyJson().get("messages").get(0).get("content");
+        JsonNode content =
+                UPSTREAM.lastRequest(MESSAGES).bodyJson().get("messages").get(0).get("content");
         assertThat(content).isEqualTo(JSON.readTree("""
                 [{"type":"text","text":"What is this?"},
                  {"type":"image","source":{"type":"base64","media_type":"image/png","data":"%s"}}]""".formatted(PNG)));
@@ -282,8 +310,13 @@ class AnthropicIntegrationTest {
 
     @Test
     void moreThanOneChoiceIsAClear400WithoutAnUpstreamCall() {
-        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(SONNET).addUserMessage("hi").n(3).build()))
+        assertThatThrownBy(() -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model(SONNET)
+                                .addUserMessage("hi")
+                                .n(3)
+                                .build()))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
                     assertThat(e.param()).contains("n");
                     assertThat(e.type()).contains("invalid_request_error");
@@ -295,20 +328,33 @@ class AnthropicIntegrationTest {
 
     @Test
     void whatAnthropicCannotExpressFallsBackWithoutCountingAnUpstreamError() throws Exception {
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"careful\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Switchboard-Provider")).contains("echo");
         assertThat(response.headers().firstValue("X-Switchboard-Attempts")).contains("2");
         assertThat(UPSTREAM.count(MESSAGES)).isZero();
-        var metrics = GatewayFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(PrometheusText.parse(metrics).sum("switchboard_upstream_errors_total", Map.of("provider", "anthropic",
-                "kind", "unsupported"))).as("a refusal is not an upstream call").isZero();
-        assertThat(PrometheusText.parse(metrics).value("switchboard_route_fallbacks_total", Map.of("from", "anthropic",
-                "to", "echo", "kind", "unsupported"))).isPositive();
+        var metrics = GatewayFixture.HTTP
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(PrometheusText.parse(metrics)
+                        .sum(
+                                "switchboard_upstream_errors_total",
+                                Map.of("provider", "anthropic", "kind", "unsupported")))
+                .as("a refusal is not an upstream call")
+                .isZero();
+        assertThat(PrometheusText.parse(metrics)
+                        .value(
+                                "switchboard_route_fallbacks_total",
+                                Map.of("from", "anthropic", "to", "echo", "kind", "unsupported")))
+                .isPositive();
     }
 
     @Test
@@ -322,27 +368,35 @@ class AnthropicIntegrationTest {
     }
 
     @ParameterizedTest(name = "upstream {0} ({3}) → {1} {2}")
-    @CsvSource(delimiter = '|', nullValues = "null", value = {
-            "400|400|BadRequestException|error.400.system-role.json|invalid_request_error|null",
-            "401|401|UnauthorizedException|error.401.invalid-key.json|authentication_error|null",
-            "403|403|PermissionDeniedException|permission_error|permission_error|null",
-            "404|404|NotFoundException|error.shape.json|not_found_error|null",
-            "429|429|RateLimitException|rate_limit_error|rate_limit_error|null",
-            "500|502|InternalServerException|api_error|api_error|upstream_error",
-            "529|503|InternalServerException|error.529.overloaded.json|api_error|overloaded_error",
-            "402|402|UnexpectedStatusCodeException|billing_error|billing_error|null",
-            "413|413|UnexpectedStatusCodeException|request_too_large|invalid_request_error|request_too_large",
-            "504|502|InternalServerException|timeout_error|api_error|timeout_error",
-    })
-    void upstreamErrorsReachTheSdkAsTheMatchingException(int upstreamStatus, int clientStatus, String exception,
-                                                         String body, String type, String code) throws Exception {
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "null",
+            value = {
+                "400|400|BadRequestException|error.400.system-role.json|invalid_request_error|null",
+                "401|401|UnauthorizedException|error.401.invalid-key.json|authentication_error|null",
+                "403|403|PermissionDeniedException|permission_error|permission_error|null",
+                "404|404|NotFoundException|error.shape.json|not_found_error|null",
+                "429|429|RateLimitException|rate_limit_error|rate_limit_error|null",
+                "500|502|InternalServerException|api_error|api_error|upstream_error",
+                "529|503|InternalServerException|error.529.overloaded.json|api_error|overloaded_error",
+                "402|402|UnexpectedStatusCodeException|billing_error|billing_error|null",
+                "413|413|UnexpectedStatusCodeException|request_too_large|invalid_request_error|request_too_large",
+                "504|502|InternalServerException|timeout_error|api_error|timeout_error",
+            })
+    void upstreamErrorsReachTheSdkAsTheMatchingException(
+            int upstreamStatus, int clientStatus, String exception, String body, String type, String code)
+            throws Exception {
         String errorBody = body.endsWith(".json") ? fixture(body) : anthropicError(body);
         String message = JSON.readTree(errorBody).get("error").get("message").asText();
         Map<String, String> headers = upstreamStatus == 429 ? Map.of("retry-after", "30") : Map.of();
         UPSTREAM.on("POST", MESSAGES, Behavior.json(upstreamStatus, errorBody, headers));
 
-        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model(SONNET).addUserMessage("hi").build()))
+        assertThatThrownBy(() -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model(SONNET)
+                                .addUserMessage("hi")
+                                .build()))
                 .isInstanceOfSatisfying(OpenAIServiceException.class, e -> {
                     assertThat(e.getClass().getSimpleName()).isEqualTo(exception);
                     assertThat(e.statusCode()).isEqualTo(clientStatus);
@@ -355,23 +409,30 @@ class AnthropicIntegrationTest {
                 });
 
         // The same failure as raw HTTP: OpenAI's error shape and nothing else.
-        var raw = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var raw = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"" + SONNET + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertThat(raw.statusCode()).isEqualTo(clientStatus);
         JsonNode rawBody = JSON.readTree(raw.body());
         assertThat(rawBody.size()).isEqualTo(1);
-        assertThat(rawBody.get("error").has("message") && rawBody.get("error").has("type")
-                && rawBody.get("error").has("param") && rawBody.get("error").has("code")).isTrue();
+        assertThat(rawBody.get("error").has("message")
+                        && rawBody.get("error").has("type")
+                        && rawBody.get("error").has("param")
+                        && rawBody.get("error").has("code"))
+                .isTrue();
     }
 
     @Test
     void errorEventMidStreamEndsTheStreamWithAnErrorEventAndDone() throws Exception {
         List<String> text = events("stream.text.sse");
-        var script = new ArrayList<>(text.subList(0, 4));  // message_start … the "Hello" delta
+        var script = new ArrayList<>(text.subList(0, 4)); // message_start … the "Hello" delta
         script.addAll(events("stream.error.overloaded.sse"));
         UPSTREAM.on("POST", MESSAGES, Behavior.sse(script, Duration.ofMillis(20)));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"" + SONNET + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -387,11 +448,18 @@ class AnthropicIntegrationTest {
 
         var seen = new ArrayList<String>();
         assertThatThrownBy(() -> {
-            try (var stream = client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
-                    .model(SONNET).addUserMessage("hi").build())) {
-                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::add)));
-            }
-        }).isInstanceOf(SseException.class);
+                    try (var stream = client.chat()
+                            .completions()
+                            .createStreaming(ChatCompletionCreateParams.builder()
+                                    .model(SONNET)
+                                    .addUserMessage("hi")
+                                    .build())) {
+                        stream.stream()
+                                .forEach(chunk -> chunk.choices()
+                                        .forEach(c -> c.delta().content().ifPresent(seen::add)));
+                    }
+                })
+                .isInstanceOf(SseException.class);
         assertThat(seen).containsExactly("", "Hello");
     }
 
@@ -403,18 +471,27 @@ class AnthropicIntegrationTest {
         List<String> text = events("stream.text.sse");
         var overloaded = new ArrayList<>(text.subList(0, 3));
         overloaded.addAll(events("stream.error.overloaded.sse"));
-        UPSTREAM.onNext("POST", MESSAGES, Behavior.sse(overloaded, Duration.ofMillis(10)),
+        UPSTREAM.onNext(
+                "POST",
+                MESSAGES,
+                Behavior.sse(overloaded, Duration.ofMillis(10)),
                 Behavior.sse(text, Duration.ofMillis(5)));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"" + SONNET + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("X-Switchboard-Attempts")).hasValue("2");
         assertThat(UPSTREAM.requests(MESSAGES)).hasSize(2);
-        assertThat(response.body()).doesNotContain("\"error\"").contains("\"content\":\"Hello\"")
+        assertThat(response.body())
+                .doesNotContain("\"error\"")
+                .contains("\"content\":\"Hello\"")
                 .endsWith("data: [DONE]\n\n");
-        assertThat(response.body().split("\"role\":\"assistant\"", -1)).as("one opening chunk").hasSize(2);
+        assertThat(response.body().split("\"role\":\"assistant\"", -1))
+                .as("one opening chunk")
+                .hasSize(2);
     }
 
     @Test
@@ -422,14 +499,19 @@ class AnthropicIntegrationTest {
         UPSTREAM.on("POST", MESSAGES, Behavior.sse(events("stream.error.overloaded.sse"), Duration.ZERO));
 
         assertThatThrownBy(() -> {
-            try (var stream = client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
-                    .model(SONNET).addUserMessage("hi").build())) {
-                stream.stream().forEach(chunk -> { });
-            }
-        }).isInstanceOfSatisfying(InternalServerException.class, e -> {
-            assertThat(e.statusCode()).isEqualTo(503);
-            assertThat(e.code()).contains("overloaded_error");
-        });
+                    try (var stream = client.chat()
+                            .completions()
+                            .createStreaming(ChatCompletionCreateParams.builder()
+                                    .model(SONNET)
+                                    .addUserMessage("hi")
+                                    .build())) {
+                        stream.stream().forEach(chunk -> {});
+                    }
+                })
+                .isInstanceOfSatisfying(InternalServerException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(503);
+                    assertThat(e.code()).contains("overloaded_error");
+                });
     }
 
     private static ChatCompletionCreateParams.Builder weatherParams() {
@@ -442,12 +524,24 @@ class AnthropicIntegrationTest {
                         .description("Get the current weather in a given location")
                         .parameters(FunctionParameters.builder()
                                 .putAdditionalProperty("type", JsonValue.from("object"))
-                                .putAdditionalProperty("properties", JsonValue.from(Map.of(
-                                        "location", Map.of("type", "string",
-                                                "description", "The city and state, e.g. San Francisco, CA"),
-                                        "unit", Map.of("type", "string", "enum", List.of("celsius", "fahrenheit"),
-                                                "description",
-                                                "The unit of temperature, either \"celsius\" or \"fahrenheit\""))))
+                                .putAdditionalProperty(
+                                        "properties",
+                                        JsonValue.from(
+                                                Map.of(
+                                                        "location",
+                                                                Map.of(
+                                                                        "type",
+                                                                        "string",
+                                                                        "description",
+                                                                        "The city and state, e.g. San Francisco, CA"),
+                                                        "unit",
+                                                                Map.of(
+                                                                        "type",
+                                                                        "string",
+                                                                        "enum",
+                                                                        List.of("celsius", "fahrenheit"),
+                                                                        "description",
+                                                                        "The unit of temperature, either \"celsius\" or \"fahrenheit\""))))
                                 .putAdditionalProperty("required", JsonValue.from(List.of("location")))
                                 .build())
                         .build())

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiDocsIntegrationTest {
 
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
-    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM,
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(
+            UPSTREAM,
             ConfigOverride.config("gateway.api.title", "Acme LLM Gateway"),
             ConfigOverride.config("gateway.api.description", "Acme's models behind one API."),
             ConfigOverride.config("gateway.api.version", "7.3.1-test"));
@@ -50,39 +51,54 @@ class ApiDocsIntegrationTest {
         var response = GatewayFixture.get(APP, "/openapi.json");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         var parsed = new OpenAPIV3Parser().readContents(response.body());
-        assertThat(parsed.getMessages()).as("what the OpenAPI parser found wrong").isEmpty();
+        assertThat(parsed.getMessages())
+                .as("what the OpenAPI parser found wrong")
+                .isEmpty();
         OpenAPI document = parsed.getOpenAPI();
         assertThat(document.getOpenapi()).startsWith("3.");
         assertThat(document.getInfo().getTitle()).isEqualTo("Acme LLM Gateway");
         assertThat(document.getInfo().getDescription()).isEqualTo("Acme's models behind one API.");
         assertThat(document.getInfo().getVersion()).isEqualTo("7.3.1-test");
-        assertThat(document.getServers()).singleElement().satisfies(server -> assertThat(server.getUrl()).isEqualTo("/"));
+        assertThat(document.getServers())
+                .singleElement()
+                .satisfies(server -> assertThat(server.getUrl()).isEqualTo("/"));
         assertThat(document.getPaths().keySet().stream().filter(path -> path.startsWith("/v1/")))
                 .as("the /v1 API (no health check, no docs)")
-                .containsExactlyInAnyOrder("/v1/chat/completions", "/v1/completions", "/v1/embeddings",
-                        "/v1/images/generations", "/v1/models", "/v1/models/{id}", "/v1/providers");
-        assertThat(document.getPaths()).as("the rest is the admin port's API, served there").allSatisfy((path, item) -> {
-            if (!path.startsWith("/v1/")) {
-                assertThat(path).startsWith("/api/");
-                assertThat(item.getServers()).singleElement().satisfies(server ->
-                        assertThat(server.getUrl()).startsWith("http://127.0.0.1:"));
-            }
-        });
+                .containsExactlyInAnyOrder(
+                        "/v1/chat/completions",
+                        "/v1/completions",
+                        "/v1/embeddings",
+                        "/v1/images/generations",
+                        "/v1/models",
+                        "/v1/models/{id}",
+                        "/v1/providers");
+        assertThat(document.getPaths())
+                .as("the rest is the admin port's API, served there")
+                .allSatisfy((path, item) -> {
+                    if (!path.startsWith("/v1/")) {
+                        assertThat(path).startsWith("/api/");
+                        assertThat(item.getServers())
+                                .singleElement()
+                                .satisfies(server -> assertThat(server.getUrl()).startsWith("http://127.0.0.1:"));
+                    }
+                });
         assertThat(document.getPaths()).containsKey("/api/providers");
         assertThat(response.body()).doesNotContain("sk-test-upstream-secret");
     }
 
     @Test
     void openApiYamlIsTheSameDocument() throws Exception {
-        var json = new OpenAPIV3Parser().readContents(GatewayFixture.get(APP, "/openapi.json").body()).getOpenAPI();
+        var json = new OpenAPIV3Parser()
+                .readContents(GatewayFixture.get(APP, "/openapi.json").body())
+                .getOpenAPI();
         var response = GatewayFixture.get(APP, "/openapi.yaml");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/yaml"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/yaml"));
         var yaml = new OpenAPIV3Parser().readContents(response.body());
         assertThat(yaml.getMessages()).isEmpty();
         assertThat(yaml.getOpenAPI()).isEqualTo(json);
@@ -93,16 +109,31 @@ class ApiDocsIntegrationTest {
         OpenAPI document = document();
         Map<String, Operation> operations = operationsById(document);
 
-        assertThat(operations.keySet().stream().filter(id -> !id.startsWith("admin"))).containsExactlyInAnyOrder(
-                "createChatCompletion", "createCompletion", "createEmbedding", "createImage", "listModels",
-                "retrieveModel", "listProviders");
+        assertThat(operations.keySet().stream().filter(id -> !id.startsWith("admin")))
+                .containsExactlyInAnyOrder(
+                        "createChatCompletion",
+                        "createCompletion",
+                        "createEmbedding",
+                        "createImage",
+                        "listModels",
+                        "retrieveModel",
+                        "listProviders");
         assertThat(operations.get("createChatCompletion").getTags()).containsExactly("Chat");
         assertThat(operations.get("retrieveModel").getTags()).containsExactly("Models");
-        assertThat(operations.values()).allSatisfy(operation -> assertThat(operation.getSummary()).isNotBlank());
+        assertThat(operations.values())
+                .allSatisfy(operation -> assertThat(operation.getSummary()).isNotBlank());
 
-        assertPost(document, operations.get("createChatCompletion"), "ChatCompletionRequest",
-                "ChatCompletionResponse", "ChatCompletionChunk");
-        assertPost(document, operations.get("createCompletion"), "CompletionRequest", "CompletionResponse",
+        assertPost(
+                document,
+                operations.get("createChatCompletion"),
+                "ChatCompletionRequest",
+                "ChatCompletionResponse",
+                "ChatCompletionChunk");
+        assertPost(
+                document,
+                operations.get("createCompletion"),
+                "CompletionRequest",
+                "CompletionResponse",
                 "CompletionResponse");
         assertPost(document, operations.get("createEmbedding"), "EmbeddingRequest", "EmbeddingResponse", null);
         assertPost(document, operations.get("createImage"), "ImageRequest", "ImageResponse", null);
@@ -110,7 +141,8 @@ class ApiDocsIntegrationTest {
         var listModels = operations.get("listModels");
         assertThat(listModels.getRequestBody()).isNull();
         assertThat(listModels.getResponses().keySet()).containsExactly("200");
-        Schema<?> modelList = component(document, jsonSchema(listModels.getResponses().get("200")).get$ref());
+        Schema<?> modelList = component(
+                document, jsonSchema(listModels.getResponses().get("200")).get$ref());
         assertThat(modelList.getProperties()).containsKeys("object", "data");
         assertThat(modelList.getProperties().get("data").getItems().get$ref()).isEqualTo("#/components/schemas/Model");
 
@@ -126,12 +158,21 @@ class ApiDocsIntegrationTest {
         assertErrorResponse(document, retrieveModel.getResponses().get("404"));
 
         var listProviders = operations.get("listProviders");
-        Schema<?> providerList = component(document, jsonSchema(listProviders.getResponses().get("200")).get$ref());
+        Schema<?> providerList = component(
+                document, jsonSchema(listProviders.getResponses().get("200")).get$ref());
         assertThat(providerList.getProperties().get("data").getItems().get$ref())
                 .isEqualTo("#/components/schemas/ProviderView");
         assertThat(component(document, "#/components/schemas/ProviderView").getProperties())
-                .containsKeys("name", "type", "base_url", "status", "error", "model_count", "models",
-                        "discovery_latency_ms", "checked_at");
+                .containsKeys(
+                        "name",
+                        "type",
+                        "base_url",
+                        "status",
+                        "error",
+                        "model_count",
+                        "models",
+                        "discovery_latency_ms",
+                        "checked_at");
     }
 
     @Test
@@ -139,13 +180,21 @@ class ApiDocsIntegrationTest {
         OpenAPI document = document();
 
         var scheme = document.getComponents().getSecuritySchemes().get("ApiKeyAuth");
-        assertThat(scheme).as("the bearer scheme Swagger UI's Authorize button comes from").isNotNull();
+        assertThat(scheme)
+                .as("the bearer scheme Swagger UI's Authorize button comes from")
+                .isNotNull();
         assertThat(scheme.getType()).isEqualTo(SecurityScheme.Type.HTTP);
         assertThat(scheme.getScheme()).isEqualTo("bearer");
         assertThat(scheme.getDescription()).contains("SWITCHBOARD_API_KEYS");
-        document.getPaths().forEach((path, item) -> assertThat(item.readOperations()).as(path).allSatisfy(operation ->
-                assertThat(operation.getSecurity()).as(operation.getOperationId()).isEqualTo(path.startsWith("/v1/")
-                        ? List.of(new SecurityRequirement().addList("ApiKeyAuth")) : null)));
+        document.getPaths()
+                .forEach((path, item) -> assertThat(item.readOperations())
+                        .as(path)
+                        .allSatisfy(operation -> assertThat(operation.getSecurity())
+                                .as(operation.getOperationId())
+                                .isEqualTo(
+                                        path.startsWith("/v1/")
+                                                ? List.of(new SecurityRequirement().addList("ApiKeyAuth"))
+                                                : null)));
         assertThat(document.getPaths()).isNotEmpty();
     }
 
@@ -156,12 +205,27 @@ class ApiDocsIntegrationTest {
 
         Schema<?> chat = schemas.get("ChatCompletionRequest");
         assertThat(chat.getRequired()).containsExactlyInAnyOrder("model", "messages");
-        assertThat(chat.getProperties()).containsKeys("model", "messages", "stream", "stream_options", "temperature",
-                "top_p", "n", "max_tokens", "max_completion_tokens", "stop", "tools", "tool_choice");
-        assertThat(chat.getProperties()).as("unknown fields are the object's own, not a property")
+        assertThat(chat.getProperties())
+                .containsKeys(
+                        "model",
+                        "messages",
+                        "stream",
+                        "stream_options",
+                        "temperature",
+                        "top_p",
+                        "n",
+                        "max_tokens",
+                        "max_completion_tokens",
+                        "stop",
+                        "tools",
+                        "tool_choice");
+        assertThat(chat.getProperties())
+                .as("unknown fields are the object's own, not a property")
                 .doesNotContainKey("extra");
         assertThat(chat.getAdditionalProperties()).isEqualTo(true);
-        assertThat(chat.getProperties().get("stop").getType()).as("a string or an array: any JSON value").isNull();
+        assertThat(chat.getProperties().get("stop").getType())
+                .as("a string or an array: any JSON value")
+                .isNull();
         assertThat(chat.getProperties().get("stop").get$ref()).isNull();
         assertThat(schemas).as("JsonNode is not a type on the wire").doesNotContainKey("JsonNode");
 
@@ -173,11 +237,13 @@ class ApiDocsIntegrationTest {
 
         Schema<?> error = schemas.get("ErrorResponse");
         assertThat(error.getRequired()).containsExactly("error");
-        Schema<?> detail = component(document, error.getProperties().get("error").get$ref());
+        Schema<?> detail =
+                component(document, error.getProperties().get("error").get$ref());
         assertThat(detail.getRequired()).containsExactlyInAnyOrder("message", "type", "param", "code");
         assertThat(detail.getProperties().get("param").getNullable()).isTrue();
         assertThat(detail.getProperties().get("code").getNullable()).isTrue();
-        assertThat(document.getComponents().getResponses().get("RateLimited").getHeaders()).containsKey("Retry-After");
+        assertThat(document.getComponents().getResponses().get("RateLimited").getHeaders())
+                .containsKey("Retry-After");
     }
 
     @Test
@@ -185,19 +251,23 @@ class ApiDocsIntegrationTest {
         var response = GatewayFixture.get(APP, "/docs");
 
         assertThat(response.statusCode()).isEqualTo(302);
-        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(
-                location -> assertThat(URI.create(GatewayFixture.baseUrl(APP) + "/docs").resolve(location).getPath())
+        assertThat(response.headers().firstValue("Location"))
+                .hasValueSatisfying(location -> assertThat(URI.create(GatewayFixture.baseUrl(APP) + "/docs")
+                                .resolve(location)
+                                .getPath())
                         .isEqualTo("/docs/"));
     }
 
     @Test
     void aMissingFileUnderDocsIsAJsonNotFound() throws Exception {
-        for (String path : List.of("/docs/nope.js", "/docs/swagger-ui/nope.js", "/docs/swagger-ui/missing/deeper.css")) {
+        for (String path :
+                List.of("/docs/nope.js", "/docs/swagger-ui/nope.js", "/docs/swagger-ui/missing/deeper.css")) {
             var response = GatewayFixture.get(APP, path);
 
             assertThat(response.statusCode()).as(path).isEqualTo(404);
-            assertThat(response.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
-                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .as(path)
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
             var error = JSON.readTree(response.body()).get("error");
             assertThat(error.get("message").asText()).as(path).isEqualTo("Invalid URL (GET " + path + ")");
             assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
@@ -214,13 +284,16 @@ class ApiDocsIntegrationTest {
         var page = GatewayFixture.get(APP, "/docs/");
 
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
         assertThat(page.body()).contains("<div id=\"swagger-ui\">");
         assertThat(page.body()).doesNotContain("http://", "https://", "//cdn", "unpkg", "jsdelivr");
-        var assets = ASSET.matcher(page.body()).results().map(match -> match.group(1)).toList();
-        assertThat(assets).contains("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css",
-                "swagger-initializer.js");
+        var assets = ASSET.matcher(page.body())
+                .results()
+                .map(match -> match.group(1))
+                .toList();
+        assertThat(assets)
+                .contains("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "swagger-initializer.js");
 
         var docs = URI.create(GatewayFixture.baseUrl(APP) + "/docs/");
         for (String asset : assets) {
@@ -230,10 +303,12 @@ class ApiDocsIntegrationTest {
             assertThat(fetched.statusCode()).as(asset).isEqualTo(200);
             assertThat(fetched.body()).as(asset).isNotEmpty();
             if (asset.endsWith(".js")) {
-                assertThat(fetched.headers().firstValue("Content-Type")).as(asset)
+                assertThat(fetched.headers().firstValue("Content-Type"))
+                        .as(asset)
                         .hasValueSatisfying(type -> assertThat(type).contains("javascript"));
             } else if (asset.endsWith(".css")) {
-                assertThat(fetched.headers().firstValue("Content-Type")).as(asset)
+                assertThat(fetched.headers().firstValue("Content-Type"))
+                        .as(asset)
                         .hasValueSatisfying(type -> assertThat(type).startsWith("text/css"));
             }
         }
@@ -258,7 +333,8 @@ class ApiDocsIntegrationTest {
     }
 
     private static OpenAPI document() throws Exception {
-        var parsed = new OpenAPIV3Parser().readContents(GatewayFixture.get(APP, "/openapi.json").body());
+        var parsed = new OpenAPIV3Parser()
+                .readContents(GatewayFixture.get(APP, "/openapi.json").body());
         assertThat(parsed.getMessages()).isEmpty();
         return parsed.getOpenAPI();
     }
@@ -267,17 +343,20 @@ class ApiDocsIntegrationTest {
         var operations = new LinkedHashMap<String, Operation>();
         for (PathItem item : document.getPaths().values()) {
             for (Operation operation : item.readOperations()) {
-                assertThat(operations.put(operation.getOperationId(), operation)).as("unique operationId").isNull();
+                assertThat(operations.put(operation.getOperationId(), operation))
+                        .as("unique operationId")
+                        .isNull();
             }
         }
         return operations;
     }
 
-    private static void assertPost(OpenAPI document, Operation operation, String request, String response,
-                                   String streamChunk) {
+    private static void assertPost(
+            OpenAPI document, Operation operation, String request, String response, String streamChunk) {
         var body = operation.getRequestBody();
         assertThat(body.getRequired()).isTrue();
-        assertThat(body.getContent().keySet()).as("documented as the record, not an InputStream")
+        assertThat(body.getContent().keySet())
+                .as("documented as the record, not an InputStream")
                 .containsExactly("application/json");
         assertThat(body.getContent().get("application/json").getSchema().get$ref())
                 .isEqualTo("#/components/schemas/" + request);
@@ -292,7 +371,9 @@ class ApiDocsIntegrationTest {
         }
         for (int status : ROUTED_ERRORS) {
             var error = operation.getResponses().get(String.valueOf(status));
-            assertThat(error).as(operation.getOperationId() + " documents " + status).isNotNull();
+            assertThat(error)
+                    .as(operation.getOperationId() + " documents " + status)
+                    .isNotNull();
             assertErrorResponse(document, error);
         }
     }

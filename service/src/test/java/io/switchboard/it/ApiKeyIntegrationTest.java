@@ -55,7 +55,8 @@ class ApiKeyIntegrationTest {
     private static final int BETA_LIMIT = 3;
 
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
-    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM,
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(
+            UPSTREAM,
             "auth-test-config.yml",
             ConfigOverride.config("gateway.apiKeys", ALPHA + ", " + BETA),
             ConfigOverride.config("gateway.apiKeysFile", ApiKeyIntegrationTest::keysFile),
@@ -84,16 +85,21 @@ class ApiKeyIntegrationTest {
     }
 
     private static OpenAIClient sdk(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(GatewayFixture.baseUrl(APP) + "/v1").apiKey(key).maxRetries(0)
-                .timeout(Duration.ofSeconds(20)).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(GatewayFixture.baseUrl(APP) + "/v1")
+                .apiKey(key)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(20))
+                .build();
     }
 
     private static HttpResponse<String> send(String method, String path, String body, String... headers)
             throws Exception {
         var request = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + path))
                 .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -104,14 +110,17 @@ class ApiKeyIntegrationTest {
     }
 
     private static JsonNode error(HttpResponse<String> response) throws Exception {
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         return JSON.readTree(response.body()).get("error");
     }
 
     @Test
     void theSdkWorksWithAConfiguredKey() {
-        var params = ChatCompletionCreateParams.builder().model("echo").addUserMessage("with a key").build();
+        var params = ChatCompletionCreateParams.builder()
+                .model("echo")
+                .addUserMessage("with a key")
+                .build();
         for (String key : List.of(ALPHA, FROM_FILE)) {
             var reply = sdk(key).chat().completions().create(params);
             assertThat(reply.choices().get(0).message().content()).contains("with a key");
@@ -123,11 +132,17 @@ class ApiKeyIntegrationTest {
 
     @Test
     void theSdkWithAWrongKeyGetsAnAuthenticationError() {
-        var params = ChatCompletionCreateParams.builder().model("echo").addUserMessage("hi").build();
-        assertThatThrownBy(() -> sdk("sb-test-wrong-key-000").chat().completions().create(params))
+        var params = ChatCompletionCreateParams.builder()
+                .model("echo")
+                .addUserMessage("hi")
+                .build();
+        assertThatThrownBy(
+                        () -> sdk("sb-test-wrong-key-000").chat().completions().create(params))
                 .isInstanceOfSatisfying(UnauthorizedException.class, e -> {
                     assertThat(e.code()).contains("invalid_api_key");
-                    assertThat(e.getMessage()).contains("Incorrect API key provided").doesNotContain("sb-test-wrong");
+                    assertThat(e.getMessage())
+                            .contains("Incorrect API key provided")
+                            .doesNotContain("sb-test-wrong");
                 });
     }
 
@@ -146,24 +161,30 @@ class ApiKeyIntegrationTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "wrong key|Bearer sb-test-wrong-key-123",
-            "a key's hash instead of the key|Bearer HASH",
-            "right key, wrong scheme|Basic ALPHA",
-            "right key, no scheme|ALPHA",
-            "right key with a suffix|Bearer ALPHAx",
-            "two credentials|Bearer ALPHA, Bearer BETA",
-            "empty bearer|Bearer ",
-    })
-    void anythingButAConfiguredBearerKeyIsRefusedWithoutEchoingIt(String name, String authorization)
-            throws Exception {
-        String header = authorization.replace("HASH", ApiKeys.sha256Hex(ALPHA)).replace("ALPHA", ALPHA)
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "wrong key|Bearer sb-test-wrong-key-123",
+                "a key's hash instead of the key|Bearer HASH",
+                "right key, wrong scheme|Basic ALPHA",
+                "right key, no scheme|ALPHA",
+                "right key with a suffix|Bearer ALPHAx",
+                "two credentials|Bearer ALPHA, Bearer BETA",
+                "empty bearer|Bearer ",
+            })
+    void anythingButAConfiguredBearerKeyIsRefusedWithoutEchoingIt(String name, String authorization) throws Exception {
+        String header = authorization
+                .replace("HASH", ApiKeys.sha256Hex(ALPHA))
+                .replace("ALPHA", ALPHA)
                 .replace("BETA", BETA);
         var response = send("POST", "/v1/chat/completions", CHAT, "Authorization", header);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
         assertThat(error(response).get("code").asText()).isEqualTo("invalid_api_key");
-        assertThat(response.body()).doesNotContain(ALPHA).doesNotContain(BETA).doesNotContain("sb-test")
+        assertThat(response.body())
+                .doesNotContain(ALPHA)
+                .doesNotContain(BETA)
+                .doesNotContain("sb-test")
                 .doesNotContain(ApiKeys.sha256Hex(ALPHA));
     }
 
@@ -174,15 +195,23 @@ class ApiKeyIntegrationTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET, /v1/models", "GET, /v1/models/echo", "GET, /v1/models/builtin%2Fecho", "GET, /v1/providers",
-            "POST, /v1/chat/completions", "POST, /v1/completions", "POST, /v1/embeddings",
-            "POST, /v1/images/generations"})
+    @CsvSource({
+        "GET, /v1/models",
+        "GET, /v1/models/echo",
+        "GET, /v1/models/builtin%2Fecho",
+        "GET, /v1/providers",
+        "POST, /v1/chat/completions",
+        "POST, /v1/completions",
+        "POST, /v1/embeddings",
+        "POST, /v1/images/generations"
+    })
     void everyEndpointUnderV1NeedsAKey(String method, String path) throws Exception {
         var without = send(method, path, method.equals("POST") ? "{}" : null);
         assertThat(without.statusCode()).as(without.body()).isEqualTo(401);
 
         var with = send(method, path, method.equals("POST") ? "{}" : null, "Authorization", "Bearer " + ALPHA);
-        assertThat(with.statusCode()).as("authenticated: the request itself is judged, %s", with.body())
+        assertThat(with.statusCode())
+                .as("authenticated: the request itself is judged, %s", with.body())
                 .isIn(200, 400);
     }
 
@@ -203,11 +232,14 @@ class ApiKeyIntegrationTest {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + CHAT.length() + "\r\n\r\n" + CHAT).getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: " + CHAT.length() + "\r\n\r\n" + CHAT)
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             String refused = readResponse(in);
-            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close")
+            assertThat(refused)
+                    .startsWith("HTTP/1.1 401")
+                    .doesNotContainIgnoringCase("connection: close")
                     .contains("invalid_api_key");
 
             out.write(("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALPHA + "\r\n\r\n")
@@ -229,10 +261,11 @@ class ApiKeyIntegrationTest {
             OutputStream out = socket.getOutputStream();
             long start = System.nanoTime();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 60000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 60000\r\n\r\n{")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            String refused = readResponse(in);  // SocketTimeoutException after 2 s fails the test
+            String refused = readResponse(in); // SocketTimeoutException after 2 s fails the test
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
             assertThat(refused).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
@@ -250,7 +283,8 @@ class ApiKeyIntegrationTest {
             socket.setSoTimeout(5_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + CHAT.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: " + CHAT.length() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             String refused = readResponse(in);
@@ -263,8 +297,10 @@ class ApiKeyIntegrationTest {
         byte[] big = ("{\"model\":\"echo\",\"x\":\"" + "a".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8);
         // Chunked (no length), so it passes the 413-before-reading check and meets the key check.
         var request = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .build();
 
         var response = GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
 
@@ -290,8 +326,10 @@ class ApiKeyIntegrationTest {
     @Test
     void healthAndAdminStayPublic() throws Exception {
         assertThat(send("GET", "/health-check?type=ALIVE", null).statusCode()).isEqualTo(200);
-        var admin = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + APP.getAdminPort() + "/ping")).build(), HttpResponse.BodyHandlers.ofString());
+        var admin = GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/ping"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(admin.statusCode()).isEqualTo(200);
     }
 
@@ -300,23 +338,29 @@ class ApiKeyIntegrationTest {
         var ok = send("POST", "/v1/chat/completions", CHAT, "Authorization", "Bearer " + ALPHA);
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.headers().firstValue("x-ratelimit-limit-requests")).contains("1000");
-        assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests")).hasValueSatisfying(
-                remaining -> assertThat(Integer.parseInt(remaining)).isBetween(900, 999));
-        assertThat(ok.headers().firstValue("x-ratelimit-reset-requests")).hasValueSatisfying(
-                reset -> assertThat(reset).matches("\\d+ms|\\d+(\\.\\d+)?s"));
+        assertThat(ok.headers().firstValue("x-ratelimit-remaining-requests"))
+                .hasValueSatisfying(
+                        remaining -> assertThat(Integer.parseInt(remaining)).isBetween(900, 999));
+        assertThat(ok.headers().firstValue("x-ratelimit-reset-requests"))
+                .hasValueSatisfying(reset -> assertThat(reset).matches("\\d+ms|\\d+(\\.\\d+)?s"));
 
         var refused = send("POST", "/v1/chat/completions", "{bad json", "Authorization", "Bearer " + ALPHA);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.headers().firstValue("x-ratelimit-limit-requests")).contains("1000");
 
-        var stream = send("POST", "/v1/chat/completions", CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""),
-                "Authorization", "Bearer " + ALPHA);
-        assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/event-stream"));
+        var stream = send(
+                "POST",
+                "/v1/chat/completions",
+                CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""),
+                "Authorization",
+                "Bearer " + ALPHA);
+        assertThat(stream.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
         assertThat(stream.headers().firstValue("x-ratelimit-limit-requests")).contains("1000");
 
         var models = send("GET", "/v1/models", null, "Authorization", "Bearer " + FROM_FILE);
-        assertThat(models.headers().firstValue("x-ratelimit-remaining-requests")).isPresent();
+        assertThat(models.headers().firstValue("x-ratelimit-remaining-requests"))
+                .isPresent();
     }
 
     @Test
@@ -331,45 +375,69 @@ class ApiKeyIntegrationTest {
         JsonNode error = error(last);
         assertThat(error.get("type").asText()).isEqualTo("requests");
         assertThat(error.get("code").asText()).isEqualTo("rate_limit_exceeded");
-        assertThat(error.get("message").asText()).startsWith("Rate limit reached for requests per min (RPM)")
+        assertThat(error.get("message").asText())
+                .startsWith("Rate limit reached for requests per min (RPM)")
                 .contains("Limit 3");
-        assertThat(last.headers().firstValue("retry-after")).hasValueSatisfying(
-                seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 20));
+        assertThat(last.headers().firstValue("retry-after"))
+                .hasValueSatisfying(
+                        seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 20));
         assertThat(last.headers().firstValue("x-ratelimit-limit-requests")).contains("3");
         assertThat(last.headers().firstValue("x-ratelimit-remaining-requests")).contains("0");
 
-        var params = ChatCompletionCreateParams.builder().model("echo").addUserMessage("hi").build();
-        assertThatThrownBy(() -> sdk(BETA).chat().completions().create(params))
-                .isInstanceOf(RateLimitException.class);
-        assertThat(send("POST", "/v1/chat/completions", CHAT, "Authorization", "Bearer " + ALPHA).statusCode())
+        var params = ChatCompletionCreateParams.builder()
+                .model("echo")
+                .addUserMessage("hi")
+                .build();
+        assertThatThrownBy(() -> sdk(BETA).chat().completions().create(params)).isInstanceOf(RateLimitException.class);
+        assertThat(send("POST", "/v1/chat/completions", CHAT, "Authorization", "Bearer " + ALPHA)
+                        .statusCode())
                 .isEqualTo(200);
     }
 
     @Test
     void corsPreflightAllowsAuthorizationWithoutCredentialsAndNeedsNoKey() throws Exception {
-        var preflight = send("OPTIONS", "/v1/chat/completions", null, "Origin", ORIGIN,
-                "Access-Control-Request-Method", "POST",
-                "Access-Control-Request-Headers", "authorization, content-type, x-stainless-os");
+        var preflight = send(
+                "OPTIONS",
+                "/v1/chat/completions",
+                null,
+                "Origin",
+                ORIGIN,
+                "Access-Control-Request-Method",
+                "POST",
+                "Access-Control-Request-Headers",
+                "authorization, content-type, x-stainless-os");
 
         assertThat(preflight.statusCode()).isEqualTo(200);
         var headers = preflight.headers();
         assertThat(headers.firstValue("access-control-allow-origin")).contains(ORIGIN);
-        assertThat(headers.firstValue("access-control-allow-methods")).hasValueSatisfying(
-                methods -> assertThat(methods).contains("POST"));
-        assertThat(headers.firstValue("access-control-allow-headers")).hasValueSatisfying(
-                allowed -> assertThat(allowed.toLowerCase(Locale.ROOT)).contains("authorization"));
+        assertThat(headers.firstValue("access-control-allow-methods"))
+                .hasValueSatisfying(methods -> assertThat(methods).contains("POST"));
+        assertThat(headers.firstValue("access-control-allow-headers"))
+                .hasValueSatisfying(
+                        allowed -> assertThat(allowed.toLowerCase(Locale.ROOT)).contains("authorization"));
         assertThat(headers.firstValue("access-control-allow-credentials")).isEmpty();
 
         var actual = send("POST", "/v1/chat/completions", CHAT, "Origin", ORIGIN, "Authorization", "Bearer " + ALPHA);
         assertThat(actual.statusCode()).isEqualTo(200);
         assertThat(actual.headers().firstValue("access-control-allow-origin")).contains(ORIGIN);
-        assertThat(actual.headers().firstValue("access-control-allow-credentials")).isEmpty();
-        assertThat(actual.headers().firstValue("access-control-expose-headers")).hasValueSatisfying(exposed ->
-                assertThat(exposed.toLowerCase(Locale.ROOT)).contains("x-request-id",
-                        "x-ratelimit-remaining-requests", "retry-after", "x-switchboard-attempts"));
+        assertThat(actual.headers().firstValue("access-control-allow-credentials"))
+                .isEmpty();
+        assertThat(actual.headers().firstValue("access-control-expose-headers"))
+                .hasValueSatisfying(exposed -> assertThat(exposed.toLowerCase(Locale.ROOT))
+                        .contains(
+                                "x-request-id",
+                                "x-ratelimit-remaining-requests",
+                                "retry-after",
+                                "x-switchboard-attempts"));
 
-        var stranger = send("POST", "/v1/chat/completions", CHAT, "Origin", "https://evil.example.net",
-                "Authorization", "Bearer " + ALPHA);
+        var stranger = send(
+                "POST",
+                "/v1/chat/completions",
+                CHAT,
+                "Origin",
+                "https://evil.example.net",
+                "Authorization",
+                "Bearer " + ALPHA);
         assertThat(stranger.headers().firstValue("access-control-allow-origin")).isEmpty();
     }
 }

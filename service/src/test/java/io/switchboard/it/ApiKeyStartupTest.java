@@ -7,10 +7,10 @@ import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.StringWriter;
-import java.io.PrintWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,10 +19,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ApiKeyStartupTest {
 
     private static void assertStartupFails(String messagePart, String notInMessage, ConfigOverride... overrides) {
-        var app = new DropwizardTestSupport<SwitchboardConfiguration>(SwitchboardApplication.class,
-                ResourceHelpers.resourceFilePath("hostile-test-config.yml"), overrides);
+        var app = new DropwizardTestSupport<SwitchboardConfiguration>(
+                SwitchboardApplication.class, ResourceHelpers.resourceFilePath("hostile-test-config.yml"), overrides);
         try {
-            assertThatThrownBy(app::before).hasStackTraceContaining(messagePart)
+            assertThatThrownBy(app::before)
+                    .hasStackTraceContaining(messagePart)
                     .satisfies(e -> assertThat(stackTrace(e)).doesNotContain(notInMessage));
         } finally {
             app.after();
@@ -41,19 +42,25 @@ class ApiKeyStartupTest {
         file.toFile().deleteOnExit();
         Files.writeString(file, "# oops\nsb-raw-key-pasted-here-123\n");
 
-        assertStartupFails("line 2 of " + file, "sb-raw-key-pasted-here-123",
+        assertStartupFails(
+                "line 2 of " + file,
+                "sb-raw-key-pasted-here-123",
                 ConfigOverride.config("gateway.apiKeysFile", file.toString()));
     }
 
     @Test
     void aMissingKeysFileStopsStartup() {
-        assertStartupFails("gateway.apiKeysFile: cannot read", "no-secret-here",
+        assertStartupFails(
+                "gateway.apiKeysFile: cannot read",
+                "no-secret-here",
                 ConfigOverride.config("gateway.apiKeysFile", "/nonexistent/switchboard-keys.txt"));
     }
 
     @Test
     void anOverrideForAnUnknownKeyIdStopsStartup() {
-        assertStartupFails("gateway.rateLimit.perKey: no configured key has the id 0123456789ab", "sb-hostile-suite-key",
+        assertStartupFails(
+                "gateway.rateLimit.perKey: no configured key has the id 0123456789ab",
+                "sb-hostile-suite-key",
                 ConfigOverride.config("gateway.rateLimit.perKey.0123456789ab", "5"));
     }
 }

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DefaultConfigIntegrationTest {
 
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, Path.of("..", "config.yml").toAbsolutePath().toString(),
+            SwitchboardApplication.class,
+            Path.of("..", "config.yml").toAbsolutePath().toString(),
             ConfigOverride.config("server.applicationConnectors[0].port", "0"),
             ConfigOverride.config("server.applicationConnectors[0].bindHost", "127.0.0.1"),
             ConfigOverride.config("server.adminConnectors[0].port", "0"));
@@ -39,15 +40,26 @@ class DefaultConfigIntegrationTest {
 
         assertThat(client.models().list().data()).extracting(Model::id).contains("builtin/echo", "echo");
 
-        var completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("echo").addSystemMessage("You are terse.").addUserMessage("Hello, Switchboard!").build());
+        var completion = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("echo")
+                        .addSystemMessage("You are terse.")
+                        .addUserMessage("Hello, Switchboard!")
+                        .build());
         assertThat(completion.choices().get(0).message().content()).contains("Hello, Switchboard!");
         assertThat(completion.model()).isEqualTo("echo");
 
         var streamed = new StringBuilder();
-        try (var stream = client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
-                .model("builtin/echo").addUserMessage("streams word by word").build())) {
-            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        try (var stream = client.chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model("builtin/echo")
+                        .addUserMessage("streams word by word")
+                        .build())) {
+            stream.stream()
+                    .forEach(chunk ->
+                            chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
         }
         assertThat(streamed.toString()).isEqualTo("streams word by word");
     }

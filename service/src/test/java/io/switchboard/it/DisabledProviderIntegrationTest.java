@@ -32,8 +32,8 @@ class DisabledProviderIntegrationTest {
 
     private static final Path APP_LOG = Path.of("target", "disabled-default-test", "app.log");
     private static final String VARIABLE = "SWITCHBOARD_IT_OPENAI_API_KEY";
-    private static final String REASON = "apiKey is read from " + VARIABLE + ", which is not set; set " + VARIABLE
-            + " to enable this provider";
+    private static final String REASON =
+            "apiKey is read from " + VARIABLE + ", which is not set; set " + VARIABLE + " to enable this provider";
 
     static {
         try {
@@ -51,7 +51,8 @@ class DisabledProviderIntegrationTest {
         var response = GatewayFixture.get(APP, "/v1/providers");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode openai = new ObjectMapper().readTree(response.body()).get("data").get(1);
+        JsonNode openai =
+                new ObjectMapper().readTree(response.body()).get("data").get(1);
         assertThat(openai.get("name").asText()).isEqualTo("openai");
         assertThat(openai.get("status").asText()).isEqualTo("disabled");
         assertThat(openai.get("error").asText()).isEqualTo(REASON);
@@ -61,12 +62,19 @@ class DisabledProviderIntegrationTest {
     void aBareModelIdSaysTheDefaultProviderIsDisabledAndHowToEnableIt() {
         var client = GatewayFixture.openAi(APP);
 
-        var e = catchThrowableOfType(NotFoundException.class, () -> client.chat().completions().create(
-                ChatCompletionCreateParams.builder().model("gpt-4o").addUserMessage("hi").build()));
+        var e = catchThrowableOfType(
+                NotFoundException.class,
+                () -> client.chat()
+                        .completions()
+                        .create(ChatCompletionCreateParams.builder()
+                                .model("gpt-4o")
+                                .addUserMessage("hi")
+                                .build()));
 
         assertThat(e).isNotNull();
-        assertThat(e.getMessage()).contains("The model 'gpt-4o' does not exist. The default provider 'openai' is"
-                + " disabled: " + REASON + ".");
+        assertThat(e.getMessage())
+                .contains("The model 'gpt-4o' does not exist. The default provider 'openai' is" + " disabled: " + REASON
+                        + ".");
     }
 
     @Test
@@ -74,8 +82,9 @@ class DisabledProviderIntegrationTest {
         String warning = "The default provider 'openai' is disabled: " + REASON;
         // The file appender writes asynchronously.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && !(Files.exists(APP_LOG)
-                && Files.readString(APP_LOG, StandardCharsets.UTF_8).contains(warning))) {
+        while (System.nanoTime() < deadline
+                && !(Files.exists(APP_LOG)
+                        && Files.readString(APP_LOG, StandardCharsets.UTF_8).contains(warning))) {
             Thread.sleep(50);
         }
 

@@ -59,7 +59,10 @@ class ErrorContractIntegrationTest {
     }
 
     private static ChatCompletionCreateParams chat(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addUserMessage("hi").build();
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage("hi")
+                .build();
     }
 
     @Test
@@ -76,8 +79,16 @@ class ErrorContractIntegrationTest {
 
     @Test
     void upstreamClientErrorKeepsItsStatusAndMessageWithTheProviderName() {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(400, OpenAiWire.error(
-                "Invalid value for 'logit_bias'.", "invalid_request_error", "logit_bias", "invalid_value")));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(
+                        400,
+                        OpenAiWire.error(
+                                "Invalid value for 'logit_bias'.",
+                                "invalid_request_error",
+                                "logit_bias",
+                                "invalid_value")));
 
         assertThatThrownBy(() -> client.chat().completions().create(chat("fake/gpt-4o")))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
@@ -90,8 +101,13 @@ class ErrorContractIntegrationTest {
 
     @Test
     void upstreamAuthenticationFailureIsUnauthorized() {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(401, OpenAiWire.error(
-                "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key")));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(
+                        401,
+                        OpenAiWire.error(
+                                "Incorrect API key provided.", "invalid_request_error", null, "invalid_api_key")));
 
         assertThatThrownBy(() -> client.chat().completions().create(chat("fake/gpt-4o")))
                 .isInstanceOf(UnauthorizedException.class)
@@ -100,21 +116,30 @@ class ErrorContractIntegrationTest {
 
     @Test
     void upstreamRateLimitIsPassedOnWithRetryAfter() throws Exception {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(429, OpenAiWire.error(
-                "Rate limit reached for requests", "requests", null, "rate_limit_exceeded"), Map.of("Retry-After", "7")));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(
+                        429,
+                        OpenAiWire.error("Rate limit reached for requests", "requests", null, "rate_limit_exceeded"),
+                        Map.of("Retry-After", "7")));
 
         assertThatThrownBy(() -> client.chat().completions().create(chat("fake/gpt-4o")))
-                .isInstanceOfSatisfying(RateLimitException.class,
+                .isInstanceOfSatisfying(
+                        RateLimitException.class,
                         e -> assertThat(e.headers().values("retry-after")).containsExactly("7"));
     }
 
     @ParameterizedTest(name = "upstream {0} → {1}")
     @CsvSource({"500, 502", "502, 502", "503, 503", "504, 502"})
     void upstreamServerErrorsAreGatewayErrors(int upstreamStatus, int clientStatus) throws Exception {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(upstreamStatus,
-                OpenAiWire.error("The server had an error", "server_error", null, null)));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(upstreamStatus, OpenAiWire.error("The server had an error", "server_error", null, null)));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
+        var response =
+                GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
 
         assertError(response, clientStatus, "api_error");
         assertThat(error(response).get("message").asText()).startsWith("fake: ");
@@ -135,19 +160,23 @@ class ErrorContractIntegrationTest {
         UPSTREAM.on("POST", "/v1/chat/completions", Behavior.hang());
 
         long start = System.nanoTime();
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
+        var response =
+                GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertError(response, 504, "api_error");
         assertThat(error(response).get("code").asText()).isEqualTo("upstream_timeout");
-        assertThat(millis).as("the provider's 2 s read timeout, well before the 3 s request timeout").isBetween(1500L, 3500L);
+        assertThat(millis)
+                .as("the provider's 2 s read timeout, well before the 3 s request timeout")
+                .isBetween(1500L, 3500L);
     }
 
     @Test
     void malformedUpstreamBodyIsBadGateway() throws Exception {
         UPSTREAM.on("POST", "/v1/chat/completions", Behavior.malformed());
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
+        var response =
+                GatewayFixture.postJson(APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\"," + HELLO + "}");
 
         assertError(response, 502, "api_error");
         assertThat(error(response).get("code").asText()).isEqualTo("upstream_malformed_response");
@@ -156,24 +185,29 @@ class ErrorContractIntegrationTest {
 
     @Test
     void failureBeforeTheFirstChunkIsAnOrdinaryHttpError() throws Exception {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(503, OpenAiWire.error("Overloaded", "server_error",
-                null, null)));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(503, OpenAiWire.error("Overloaded", "server_error", null, null)));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
-                "{\"model\":\"fake/gpt-4o\",\"stream\":true," + HELLO + "}");
+        var response = GatewayFixture.postJson(
+                APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\",\"stream\":true," + HELLO + "}");
 
         assertError(response, 503, "api_error");
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
     }
 
     @Test
     void failureAfterTheFirstChunkEndsTheStreamWithAnErrorEventAndDone() throws Exception {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.sseThenCut(
-                OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c", "d"), false), Duration.ofMillis(20), 2));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sseThenCut(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c", "d"), false), Duration.ofMillis(20), 2));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
-                "{\"model\":\"fake/gpt-4o\",\"stream\":true," + HELLO + "}");
+        var response = GatewayFixture.postJson(
+                APP, "/v1/chat/completions", "{\"model\":\"fake/gpt-4o\",\"stream\":true," + HELLO + "}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         String[] events = response.body().split("\n\n");
@@ -187,16 +221,23 @@ class ErrorContractIntegrationTest {
         // The SDK surfaces the in-band error as an exception, after the chunks it got.
         var seen = new ArrayList<String>();
         assertThatThrownBy(() -> {
-            try (var stream = client.chat().completions().createStreaming(chat("fake/gpt-4o"))) {
-                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::add)));
-            }
-        }).isInstanceOf(SseException.class);
+                    try (var stream = client.chat().completions().createStreaming(chat("fake/gpt-4o"))) {
+                        stream.stream()
+                                .forEach(chunk -> chunk.choices()
+                                        .forEach(c -> c.delta().content().ifPresent(seen::add)));
+                    }
+                })
+                .isInstanceOf(SseException.class);
         assertThat(seen).containsExactly("", "a");
     }
 
     @Test
     void validationErrorsNameTheParameter() {
-        var params = ChatCompletionCreateParams.builder().model("echo").addUserMessage("hi").temperature(3.5).build();
+        var params = ChatCompletionCreateParams.builder()
+                .model("echo")
+                .addUserMessage("hi")
+                .temperature(3.5)
+                .build();
         assertThatThrownBy(() -> client.chat().completions().create(params))
                 .isInstanceOfSatisfying(BadRequestException.class, e -> {
                     assertThat(e.param()).contains("temperature");
@@ -205,18 +246,20 @@ class ErrorContractIntegrationTest {
     }
 
     @ParameterizedTest(name = "{0} {1} → {3}")
-    @CsvSource(delimiter = '|', value = {
-            "POST|/v1/chat/completions|{bad json|400|",
-            "POST|/v1/chat/completions|[]|400|",
-            "POST|/v1/chat/completions|{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|400|model",
-            "POST|/v1/chat/completions|{\"model\":\"echo\"}|400|messages",
-            "POST|/v1/chat/completions|{\"model\":\"echo\",\"messages\":[]}|400|messages",
-            "POST|/v1/chat/completions|{\"model\":\"echo\",\"messages\":\"hi\"}|400|messages",
-            "POST|/v1/chat/completions|{\"model\":\"echo\",\"stream\":\"yes\",\"messages\":[]}|400|stream",
-            "POST|/v1/nope|{}|404|",
-            "POST|/v1/embeddings|{\"model\":\"echo\",\"input\":\"x\"}|400|model",
-            "POST|/v1/images/generations|{\"model\":\"builtin/echo\",\"prompt\":\"x\"}|400|model",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "POST|/v1/chat/completions|{bad json|400|",
+                "POST|/v1/chat/completions|[]|400|",
+                "POST|/v1/chat/completions|{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|400|model",
+                "POST|/v1/chat/completions|{\"model\":\"echo\"}|400|messages",
+                "POST|/v1/chat/completions|{\"model\":\"echo\",\"messages\":[]}|400|messages",
+                "POST|/v1/chat/completions|{\"model\":\"echo\",\"messages\":\"hi\"}|400|messages",
+                "POST|/v1/chat/completions|{\"model\":\"echo\",\"stream\":\"yes\",\"messages\":[]}|400|stream",
+                "POST|/v1/nope|{}|404|",
+                "POST|/v1/embeddings|{\"model\":\"echo\",\"input\":\"x\"}|400|model",
+                "POST|/v1/images/generations|{\"model\":\"builtin/echo\",\"prompt\":\"x\"}|400|model",
+            })
     void badRequestsGetOpenAiShapedErrors(String method, String path, String body, int status, String param)
             throws Exception {
         var response = GatewayFixture.postJson(APP, path, body);
@@ -234,7 +277,8 @@ class ErrorContractIntegrationTest {
     void wrongMethodIs405() throws Exception {
         var response = GatewayFixture.get(APP, "/v1/chat/completions");
         assertError(response, 405, "invalid_request_error");
-        assertThat(error(response).get("message").asText()).isEqualTo("Invalid method for URL (GET /v1/chat/completions)");
+        assertThat(error(response).get("message").asText())
+                .isEqualTo("Invalid method for URL (GET /v1/chat/completions)");
     }
 
     @Test
@@ -253,7 +297,9 @@ class ErrorContractIntegrationTest {
     @Test
     void oversizeBodyIs413() throws Exception {
         String content = "x".repeat(70 * 1024);
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}");
         assertError(response, 413, "invalid_request_error");
         assertThat(error(response).get("code").asText()).isEqualTo("request_too_large");
@@ -261,10 +307,11 @@ class ErrorContractIntegrationTest {
 
     @Test
     void capabilityTheModelLacksIsA400() throws Exception {
-        var response = GatewayFixture.postJson(APP, "/v1/images/generations",
-                "{\"model\":\"builtin/echo\",\"prompt\":\"a cat\"}");
+        var response = GatewayFixture.postJson(
+                APP, "/v1/images/generations", "{\"model\":\"builtin/echo\",\"prompt\":\"a cat\"}");
         assertError(response, 400, "invalid_request_error");
-        assertThat(error(response).get("message").asText()).isEqualTo("The model 'builtin/echo' does not support images.");
+        assertThat(error(response).get("message").asText())
+                .isEqualTo("The model 'builtin/echo' does not support images.");
     }
 
     @Test
@@ -276,16 +323,18 @@ class ErrorContractIntegrationTest {
 
     private static void assertError(HttpResponse<String> response, int status, String type) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
-                value -> assertThat(value).startsWith("application/json"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(value -> assertThat(value).startsWith("application/json"));
         JsonNode error = error(response);
         assertThat(error.get("type").asText()).isEqualTo(type);
-        assertThat(error.has("message") && error.has("param") && error.has("code")).isTrue();
-        assertThat(JSON.readTree(response.body()).size()).as("only the error member").isEqualTo(1);
+        assertThat(error.has("message") && error.has("param") && error.has("code"))
+                .isTrue();
+        assertThat(JSON.readTree(response.body()).size())
+                .as("only the error member")
+                .isEqualTo(1);
     }
 
     private static JsonNode error(HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body()).get("error");
     }
-
 }

@@ -1,12 +1,12 @@
 package io.switchboard.it;
 
 import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -33,11 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class GatewayFixture {
 
     /** Models the fake upstream lists, so discovery finds them at startup. */
-    static final String[] FAKE_MODELS = {"gpt-4o", "gpt-4o-mini", "text-embedding-3-small", "dall-e-3",
-            "gpt-3.5-turbo-instruct", "meta-llama/llama-3-8b-instruct"};
+    static final String[] FAKE_MODELS = {
+        "gpt-4o",
+        "gpt-4o-mini",
+        "text-embedding-3-small",
+        "dall-e-3",
+        "gpt-3.5-turbo-instruct",
+        "meta-llama/llama-3-8b-instruct"
+    };
 
-    private GatewayFixture() {
-    }
+    private GatewayFixture() {}
 
     /** A fake upstream that lists {@link #FAKE_MODELS}; start it before the app. */
     static FakeUpstream startUpstream() {
@@ -55,18 +60,17 @@ final class GatewayFixture {
     }
 
     /** The gateway booted from another test config, whose {@code providers[1]} is the fake upstream. */
-    static DropwizardAppExtension<SwitchboardConfiguration> app(FakeUpstream upstream, String configResource,
-                                                               ConfigOverride... more) {
+    static DropwizardAppExtension<SwitchboardConfiguration> app(
+            FakeUpstream upstream, String configResource, ConfigOverride... more) {
         var overrides = new ConfigOverride[more.length + 1];
         overrides[0] = ConfigOverride.config("providers[1].baseUrl", () -> upstream.baseUrl() + "/v1");
         System.arraycopy(more, 0, overrides, 1, more.length);
-        return new DropwizardAppExtension<>(SwitchboardApplication.class,
-                ResourceHelpers.resourceFilePath(configResource), overrides);
+        return new DropwizardAppExtension<>(
+                SwitchboardApplication.class, ResourceHelpers.resourceFilePath(configResource), overrides);
     }
 
     /** A streamed chat as the SDK saw it: the text, the accumulated completion, when each chunk came. */
-    record Streamed(String text, ChatCompletion completion, List<Long> arrivalsMillis, long totalMillis) {
-    }
+    record Streamed(String text, ChatCompletion completion, List<Long> arrivalsMillis, long totalMillis) {}
 
     /** Streams {@code params} with the SDK, checking every chunk names {@code model}. */
     static Streamed streamChat(OpenAIClient client, ChatCompletionCreateParams params, String model) {
@@ -74,7 +78,8 @@ final class GatewayFixture {
         var text = new StringBuilder();
         var accumulator = ChatCompletionAccumulator.create();
         long start = System.nanoTime();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(params)) {
             stream.stream().forEach(chunk -> {
                 arrivals.add((System.nanoTime() - start) / 1_000_000);
                 accumulator.accumulate(chunk);
@@ -82,8 +87,8 @@ final class GatewayFixture {
                 chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
             });
         }
-        return new Streamed(text.toString(), accumulator.chatCompletion(), arrivals,
-                (System.nanoTime() - start) / 1_000_000);
+        return new Streamed(
+                text.toString(), accumulator.chatCompletion(), arrivals, (System.nanoTime() - start) / 1_000_000);
     }
 
     static String baseUrl(DropwizardAppExtension<SwitchboardConfiguration> app) {
@@ -100,8 +105,9 @@ final class GatewayFixture {
                 .build();
     }
 
-    static HttpResponse<String> post(DropwizardAppExtension<SwitchboardConfiguration> app, String path,
-                                     String contentType, String body) throws Exception {
+    static HttpResponse<String> post(
+            DropwizardAppExtension<SwitchboardConfiguration> app, String path, String contentType, String body)
+            throws Exception {
         var request = HttpRequest.newBuilder(URI.create(baseUrl(app) + path))
                 .timeout(Duration.ofSeconds(20))
                 .header("Content-Type", contentType)
@@ -115,10 +121,15 @@ final class GatewayFixture {
         return post(app, path, "application/json", body);
     }
 
-    static HttpResponse<String> get(DropwizardAppExtension<SwitchboardConfiguration> app, String path) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(baseUrl(app) + path)).timeout(Duration.ofSeconds(20)).GET().build();
+    static HttpResponse<String> get(DropwizardAppExtension<SwitchboardConfiguration> app, String path)
+            throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(baseUrl(app) + path))
+                .timeout(Duration.ofSeconds(20))
+                .GET()
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 }

@@ -67,7 +67,8 @@ class GeminiIntegrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final FakeUpstream UPSTREAM = startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("gemini-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("gemini-test-config.yml"),
             ConfigOverride.config("providers[0].baseUrl", () -> UPSTREAM.baseUrl() + "/v1beta"));
 
     /** The model listing the gateway made at startup, kept before the first test resets the upstream. */
@@ -103,27 +104,36 @@ class GeminiIntegrationTest {
     void discoveryAtStartupListsOnlyGenerationAndEmbeddingModelsFromEveryPage() {
         List<String> ids = client.models().list().data().stream().map(Model::id).toList();
 
-        assertThat(ids).containsExactly("gemini/gemini-2.0-flash", "gemini/gemini-2.0-flash-lite",
-                "gemini/gemini-embedding-001");
-        assertThat(startupListing).extracting(RecordedRequest::query).containsExactly("pageSize=1000",
-                "pageSize=1000&pageToken=CiRtb2RlbHMvZ2VtaW5pLTIuMC1mbGFzaC10aGlua2luZy0wMDE%3D");
-        assertThat(startupListing).allSatisfy(request -> assertThat(request.header("x-goog-api-key")).isEqualTo(KEY));
+        assertThat(ids)
+                .containsExactly(
+                        "gemini/gemini-2.0-flash", "gemini/gemini-2.0-flash-lite", "gemini/gemini-embedding-001");
+        assertThat(startupListing)
+                .extracting(RecordedRequest::query)
+                .containsExactly(
+                        "pageSize=1000",
+                        "pageSize=1000&pageToken=CiRtb2RlbHMvZ2VtaW5pLTIuMC1mbGFzaC10aGlua2luZy0wMDE%3D");
+        assertThat(startupListing)
+                .allSatisfy(
+                        request -> assertThat(request.header("x-goog-api-key")).isEqualTo(KEY));
     }
 
     @Test
     void chatIsTranslatedBothWaysAndTheKeyTravelsOnlyInItsHeader() {
         UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.text.response.json")));
 
-        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("gemini/gemini-2.0-flash")
-                .addSystemMessage("You write Python.")
-                .addUserMessage("Sort a list")
-                .temperature(0.4)
-                .maxCompletionTokens(200)
-                .build());
+        ChatCompletion completion = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("gemini/gemini-2.0-flash")
+                        .addSystemMessage("You write Python.")
+                        .addUserMessage("Sort a list")
+                        .temperature(0.4)
+                        .maxCompletionTokens(200)
+                        .build());
 
         assertThat(completion.model()).isEqualTo("gemini/gemini-2.0-flash");
-        assertThat(completion.choices().get(0).message().content().orElseThrow()).startsWith("```python\n# Example list");
+        assertThat(completion.choices().get(0).message().content().orElseThrow())
+                .startsWith("```python\n# Example list");
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
         assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(9);
         assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(87);
@@ -134,9 +144,10 @@ class GeminiIntegrationTest {
         assertThat(sent.header("x-goog-user-project")).isEqualTo("switchboard-tests");
         assertThat(sent.header("authorization")).isNull();
         assertThat(sent.query()).isNull();
-        assertThat(sent.bodyJson()).isEqualTo(json("{\"systemInstruction\":{\"parts\":[{\"text\":\"You write Python.\"}]},"
-                + "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Sort a list\"}]}],"
-                + "\"generationConfig\":{\"maxOutputTokens\":200,\"temperature\":0.4}}"));
+        assertThat(sent.bodyJson())
+                .isEqualTo(json("{\"systemInstruction\":{\"parts\":[{\"text\":\"You write Python.\"}]},"
+                        + "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Sort a list\"}]}],"
+                        + "\"generationConfig\":{\"maxOutputTokens\":200,\"temperature\":0.4}}"));
     }
 
     @Test
@@ -145,9 +156,15 @@ class GeminiIntegrationTest {
         var gap = Duration.ofMillis(250);
         UPSTREAM.on("POST", STREAM, Behavior.sse(textStream(pieces), gap));
 
-        var streamed = GatewayFixture.streamChat(client, ChatCompletionCreateParams.builder()
-                .model("gemini/gemini-2.0-flash").addUserMessage("count")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build(),
+        var streamed = GatewayFixture.streamChat(
+                client,
+                ChatCompletionCreateParams.builder()
+                        .model("gemini/gemini-2.0-flash")
+                        .addUserMessage("count")
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build(),
                 "gemini/gemini-2.0-flash");
         var arrivals = streamed.arrivalsMillis();
         long total = streamed.totalMillis();
@@ -169,53 +186,84 @@ class GeminiIntegrationTest {
     void toolCallComesBackAsAnOpenAiToolCallAndItsResultGoesBackByName() {
         UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.functionCall.response.json")));
 
-        ChatCompletion completion = client.chat().completions().create(theatersParams().build());
+        ChatCompletion completion =
+                client.chat().completions().create(theatersParams().build());
 
         var message = completion.choices().get(0).message();
         var call = message.toolCalls().orElseThrow().get(0).asFunction();
         assertThat(call.id()).isEqualTo("call_0");
         assertThat(call.function().name()).isEqualTo("find_theaters");
-        assertThat(json(call.function().arguments())).isEqualTo(json("{\"movie\":\"Barbie\",\"location\":\"Mountain View, CA\"}"));
+        assertThat(json(call.function().arguments()))
+                .isEqualTo(json("{\"movie\":\"Barbie\",\"location\":\"Mountain View, CA\"}"));
         assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
         JsonNode sent = UPSTREAM.lastRequest(GENERATE).bodyJson();
-        assertThat(sent.path("tools").get(0).path("functionDeclarations").get(0).path("name").asText())
+        assertThat(sent.path("tools")
+                        .get(0)
+                        .path("functionDeclarations")
+                        .get(0)
+                        .path("name")
+                        .asText())
                 .isEqualTo("find_theaters");
-        assertThat(sent.path("tools").get(0).path("functionDeclarations").get(0).path("parametersJsonSchema")
-                .path("required").get(0).asText()).isEqualTo("location");
+        assertThat(sent.path("tools")
+                        .get(0)
+                        .path("functionDeclarations")
+                        .get(0)
+                        .path("parametersJsonSchema")
+                        .path("required")
+                        .get(0)
+                        .asText())
+                .isEqualTo("location");
         assertThat(sent.path("toolConfig").toString()).isEqualTo("{\"functionCallingConfig\":{\"mode\":\"AUTO\"}}");
 
         // The client runs the tool and sends the call and its result back, as OpenAI clients do.
-        UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.after-functionResponse.response.json")));
-        ChatCompletion answer = client.chat().completions().create(theatersParams()
-                .addMessage(message)
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id())
-                        .content("{\"theaters\":[\"AMC Mountain View 16\",\"Regal Edwards 14\"]}").build())
-                .build());
+        UPSTREAM.on(
+                "POST", GENERATE, Behavior.json(200, fixture("generateContent.after-functionResponse.response.json")));
+        ChatCompletion answer = client.chat()
+                .completions()
+                .create(theatersParams()
+                        .addMessage(message)
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId(call.id())
+                                .content("{\"theaters\":[\"AMC Mountain View 16\",\"Regal Edwards 14\"]}")
+                                .build())
+                        .build());
 
         assertThat(answer.choices().get(0).message().content().orElseThrow()).contains("AMC Mountain View 16");
         JsonNode contents = UPSTREAM.lastRequest(GENERATE).bodyJson().path("contents");
-        assertThat(contents.get(1)).isEqualTo(json("{\"role\":\"model\",\"parts\":[{\"functionCall\":"
-                + "{\"name\":\"find_theaters\",\"args\":{\"movie\":\"Barbie\",\"location\":\"Mountain View, CA\"}}}]}"));
-        assertThat(contents.get(2)).isEqualTo(json("{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":"
-                + "\"find_theaters\",\"response\":{\"theaters\":[\"AMC Mountain View 16\",\"Regal Edwards 14\"]}}}]}"));
+        assertThat(contents.get(1))
+                .isEqualTo(
+                        json(
+                                "{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+                                        + "{\"name\":\"find_theaters\",\"args\":{\"movie\":\"Barbie\",\"location\":\"Mountain View, CA\"}}}]}"));
+        assertThat(contents.get(2))
+                .isEqualTo(
+                        json(
+                                "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":"
+                                        + "\"find_theaters\",\"response\":{\"theaters\":[\"AMC Mountain View 16\",\"Regal Edwards 14\"]}}}]}"));
     }
 
     @Test
     void streamedToolCallsAccumulateAndGoBackWithTheirThoughtSignature() {
-        UPSTREAM.on("POST", STREAM, Behavior.sse(sseEvents(fixture("streamGenerateContent.functionCall.sse")),
-                Duration.ofMillis(10)));
+        UPSTREAM.on(
+                "POST",
+                STREAM,
+                Behavior.sse(sseEvents(fixture("streamGenerateContent.functionCall.sse")), Duration.ofMillis(10)));
 
         var accumulator = ChatCompletionAccumulator.create();
         var signatures = new ArrayList<JsonValue>();
-        try (var stream = client.chat().completions().createStreaming(theatersParams().build())) {
+        try (var stream =
+                client.chat().completions().createStreaming(theatersParams().build())) {
             stream.stream().forEach(chunk -> {
                 accumulator.accumulate(chunk);
-                chunk.choices().forEach(choice -> choice.delta().toolCalls().ifPresent(calls -> calls.forEach(call -> {
-                    JsonValue extra = call._allProperties().get("extra_content");
-                    if (extra != null) {
-                        signatures.add(extra);
-                    }
-                })));
+                chunk.choices()
+                        .forEach(choice -> choice.delta()
+                                .toolCalls()
+                                .ifPresent(calls -> calls.forEach(call -> {
+                                    JsonValue extra = call._allProperties().get("extra_content");
+                                    if (extra != null) {
+                                        signatures.add(extra);
+                                    }
+                                })));
             });
         }
 
@@ -233,22 +281,33 @@ class GeminiIntegrationTest {
         assertThat(signatures).singleElement().hasToString("{google={thought_signature=c2lnbmF0dXJlLTE=}}");
 
         // Sent back as the SDK rebuilds it, the call carries its signature to Gemini again.
-        UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.after-functionResponse.response.json")));
-        client.chat().completions().create(theatersParams()
-                .addMessage(completion.choices().get(0).message())
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("call_0").content("AMC").build())
-                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId("call_1").content("none").build())
-                .build());
+        UPSTREAM.on(
+                "POST", GENERATE, Behavior.json(200, fixture("generateContent.after-functionResponse.response.json")));
+        client.chat()
+                .completions()
+                .create(theatersParams()
+                        .addMessage(completion.choices().get(0).message())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId("call_0")
+                                .content("AMC")
+                                .build())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId("call_1")
+                                .content("none")
+                                .build())
+                        .build());
         JsonNode contents = UPSTREAM.lastRequest(GENERATE).bodyJson().path("contents");
-        assertThat(contents.get(1)).isEqualTo(json("{\"role\":\"model\",\"parts\":[{\"text\":\"Let me look that up.\"},"
-                + "{\"functionCall\":{\"name\":\"find_theaters\","
-                + "\"args\":{\"location\":\"Mountain View, CA\",\"movie\":\"Barbie\"}},"
-                + "\"thoughtSignature\":\"c2lnbmF0dXJlLTE=\"},"
-                + "{\"functionCall\":{\"name\":\"find_movies\","
-                + "\"args\":{\"location\":\"Mountain View, CA\",\"description\":\"Barbie\"}}}]}"));
-        assertThat(contents.get(2)).isEqualTo(json("{\"role\":\"user\",\"parts\":["
-                + "{\"functionResponse\":{\"name\":\"find_theaters\",\"response\":{\"output\":\"AMC\"}}},"
-                + "{\"functionResponse\":{\"name\":\"find_movies\",\"response\":{\"output\":\"none\"}}}]}"));
+        assertThat(contents.get(1))
+                .isEqualTo(json("{\"role\":\"model\",\"parts\":[{\"text\":\"Let me look that up.\"},"
+                        + "{\"functionCall\":{\"name\":\"find_theaters\","
+                        + "\"args\":{\"location\":\"Mountain View, CA\",\"movie\":\"Barbie\"}},"
+                        + "\"thoughtSignature\":\"c2lnbmF0dXJlLTE=\"},"
+                        + "{\"functionCall\":{\"name\":\"find_movies\","
+                        + "\"args\":{\"location\":\"Mountain View, CA\",\"description\":\"Barbie\"}}}]}"));
+        assertThat(contents.get(2))
+                .isEqualTo(json("{\"role\":\"user\",\"parts\":["
+                        + "{\"functionResponse\":{\"name\":\"find_theaters\",\"response\":{\"output\":\"AMC\"}}},"
+                        + "{\"functionResponse\":{\"name\":\"find_movies\",\"response\":{\"output\":\"none\"}}}]}"));
     }
 
     @Test
@@ -256,37 +315,56 @@ class GeminiIntegrationTest {
         UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.text.response.json")));
         String png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
 
-        client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("gemini/gemini-2.0-flash")
-                .addUserMessageOfArrayOfContentParts(List.of(
-                        ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("What is this?").build()),
-                        ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
-                                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
-                                        .url("data:image/png;base64," + png).build())
-                                .build())))
-                .build());
+        client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("gemini/gemini-2.0-flash")
+                        .addUserMessageOfArrayOfContentParts(List.of(
+                                ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder()
+                                        .text("What is this?")
+                                        .build()),
+                                ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                        .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                                                .url("data:image/png;base64," + png)
+                                                .build())
+                                        .build())))
+                        .build());
 
-        assertThat(UPSTREAM.lastRequest(GENERATE).bodyJson().path("contents")).isEqualTo(json(
-                "[{\"role\":\"user\",\"parts\":[{\"text\":\"What is this?\"},"
+        assertThat(UPSTREAM.lastRequest(GENERATE).bodyJson().path("contents"))
+                .isEqualTo(json("[{\"role\":\"user\",\"parts\":[{\"text\":\"What is this?\"},"
                         + "{\"inlineData\":{\"mimeType\":\"image/png\",\"data\":\"" + png + "\"}}]}]"));
     }
 
     @Test
     void embeddingsAsFloatsFromEmbedContent() {
-        UPSTREAM.on("POST", "/v1beta/models/gemini-embedding-001:embedContent",
+        UPSTREAM.on(
+                "POST",
+                "/v1beta/models/gemini-embedding-001:embedContent",
                 Behavior.json(200, fixture("embedContent.response.json")));
 
-        var response = client.embeddings().create(EmbeddingCreateParams.builder()
-                .model("gemini/gemini-embedding-001").input("hello world").dimensions(7)
-                .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
+        var response = client.embeddings()
+                .create(EmbeddingCreateParams.builder()
+                        .model("gemini/gemini-embedding-001")
+                        .input("hello world")
+                        .dimensions(7)
+                        .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT)
+                        .build());
 
         assertThat(response.model()).isEqualTo("gemini/gemini-embedding-001");
-        assertThat(response.data()).singleElement().satisfies(embedding ->
-                assertThat(embedding.embedding()).containsExactly(-0.02342152f, 0.01676572f, 0.009261323f, -0.06383f,
-                        -0.0026262768f, 0.0010187156f, -0.01125684f));
+        assertThat(response.data())
+                .singleElement()
+                .satisfies(embedding -> assertThat(embedding.embedding())
+                        .containsExactly(
+                                -0.02342152f,
+                                0.01676572f,
+                                0.009261323f,
+                                -0.06383f,
+                                -0.0026262768f,
+                                0.0010187156f,
+                                -0.01125684f));
         RecordedRequest sent = UPSTREAM.lastRequest("/v1beta/models/gemini-embedding-001:embedContent");
-        assertThat(sent.bodyJson()).isEqualTo(json(
-                "{\"content\":{\"parts\":[{\"text\":\"hello world\"}]},\"outputDimensionality\":7}"));
+        assertThat(sent.bodyJson())
+                .isEqualTo(json("{\"content\":{\"parts\":[{\"text\":\"hello world\"}]},\"outputDimensionality\":7}"));
         assertThat(sent.header("x-goog-api-key")).isEqualTo(KEY);
     }
 
@@ -296,35 +374,52 @@ class GeminiIntegrationTest {
         String path = "/v1beta/models/gemini-embedding-001:batchEmbedContents";
         UPSTREAM.on("POST", path, Behavior.json(200, fixture("batchEmbedContents.response.json")));
 
-        var response = client.embeddings().create(EmbeddingCreateParams.builder()
-                .model("gemini/gemini-embedding-001").inputOfArrayOfStrings(List.of("a", "b", "c")).build());
+        var response = client.embeddings()
+                .create(EmbeddingCreateParams.builder()
+                        .model("gemini/gemini-embedding-001")
+                        .inputOfArrayOfStrings(List.of("a", "b", "c"))
+                        .build());
 
         assertThat(response.data()).hasSize(3);
-        assertThat(response.data().get(1).embedding()).containsExactly(-0.007975887f, -0.02141119f, -0.0016711014f,
-                -0.061006967f, -0.010629714f);
+        assertThat(response.data().get(1).embedding())
+                .containsExactly(-0.007975887f, -0.02141119f, -0.0016711014f, -0.061006967f, -0.010629714f);
         JsonNode sent = UPSTREAM.lastRequest(path).bodyJson();
         assertThat(sent.path("requests")).hasSize(3);
-        assertThat(sent.path("requests").get(2)).isEqualTo(json(
-                "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"c\"}]}}"));
-        var raw = GatewayFixture.postJson(APP, "/v1/embeddings",
+        assertThat(sent.path("requests").get(2))
+                .isEqualTo(
+                        json("{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"c\"}]}}"));
+        var raw = GatewayFixture.postJson(
+                APP,
+                "/v1/embeddings",
                 "{\"model\":\"gemini/gemini-embedding-001\",\"input\":[\"a\"],\"encoding_format\":\"base64\"}");
-        assertThat(JSON.readTree(raw.body()).path("data").get(0).path("embedding").isTextual()).isTrue();
+        assertThat(JSON.readTree(raw.body())
+                        .path("data")
+                        .get(0)
+                        .path("embedding")
+                        .isTextual())
+                .isTrue();
     }
 
     @ParameterizedTest(name = "Gemini {1} → {2}")
     @CsvSource({
-            "error.400.api-key-invalid.json, 400, BadRequestException, 400",
-            "error.403.unregistered-caller.json, 403, PermissionDeniedException, 403",
-            "error.404.model-not-found.json, 404, NotFoundException, 404",
-            "error.429.resource-exhausted.json, 429, RateLimitException, 429",
-            "error.500.internal.json, 500, InternalServerException, 502",
-            "error.503.overloaded.json, 503, InternalServerException, 503"})
-    void eachUpstreamErrorStatusBecomesTheMatchingSdkException(String fixture, int status, String exception,
-                                                               int clientStatus) throws Exception {
+        "error.400.api-key-invalid.json, 400, BadRequestException, 400",
+        "error.403.unregistered-caller.json, 403, PermissionDeniedException, 403",
+        "error.404.model-not-found.json, 404, NotFoundException, 404",
+        "error.429.resource-exhausted.json, 429, RateLimitException, 429",
+        "error.500.internal.json, 500, InternalServerException, 502",
+        "error.503.overloaded.json, 503, InternalServerException, 503"
+    })
+    void eachUpstreamErrorStatusBecomesTheMatchingSdkException(
+            String fixture, int status, String exception, int clientStatus) throws Exception {
         UPSTREAM.on("POST", GENERATE, Behavior.json(status, fixture(fixture)));
         UPSTREAM.on("POST", STREAM, Behavior.json(status, fixture(fixture)));
-        String message = JSON.readTree(fixture(fixture)).path("error").path("message").asText().strip();
-        String code = JSON.readTree(fixture(fixture)).path("error").path("status").asText();
+        String message = JSON.readTree(fixture(fixture))
+                .path("error")
+                .path("message")
+                .asText()
+                .strip();
+        String code =
+                JSON.readTree(fixture(fixture)).path("error").path("status").asText();
         Class<? extends OpenAIServiceException> expected = switch (exception) {
             case "BadRequestException" -> BadRequestException.class;
             case "PermissionDeniedException" -> PermissionDeniedException.class;
@@ -332,7 +427,10 @@ class GeminiIntegrationTest {
             case "RateLimitException" -> RateLimitException.class;
             default -> InternalServerException.class;
         };
-        var params = ChatCompletionCreateParams.builder().model("gemini/gemini-2.0-flash").addUserMessage("hi").build();
+        var params = ChatCompletionCreateParams.builder()
+                .model("gemini/gemini-2.0-flash")
+                .addUserMessage("hi")
+                .build();
 
         assertThatThrownBy(() -> client.chat().completions().create(params)).isInstanceOfSatisfying(expected, e -> {
             assertThat(e.statusCode()).isEqualTo(clientStatus);
@@ -340,10 +438,11 @@ class GeminiIntegrationTest {
             assertThat(e.code()).contains(code);
         });
         assertThatThrownBy(() -> {
-            try (var stream = client.chat().completions().createStreaming(params)) {
-                stream.stream().forEach(chunk -> { });
-            }
-        }).isInstanceOf(expected);
+                    try (var stream = client.chat().completions().createStreaming(params)) {
+                        stream.stream().forEach(chunk -> {});
+                    }
+                })
+                .isInstanceOf(expected);
     }
 
     @Test
@@ -354,24 +453,37 @@ class GeminiIntegrationTest {
 
         var text = new StringBuilder();
         assertThatThrownBy(() -> {
-            try (var stream = client.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
-                    .model("gemini/gemini-2.0-flash").addUserMessage("hi").build())) {
-                stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append)));
-            }
-        }).isInstanceOf(SseException.class).hasMessageContaining("The model is overloaded");
+                    try (var stream = client.chat()
+                            .completions()
+                            .createStreaming(ChatCompletionCreateParams.builder()
+                                    .model("gemini/gemini-2.0-flash")
+                                    .addUserMessage("hi")
+                                    .build())) {
+                        stream.stream()
+                                .forEach(chunk -> chunk.choices()
+                                        .forEach(c -> c.delta().content().ifPresent(text::append)));
+                    }
+                })
+                .isInstanceOf(SseException.class)
+                .hasMessageContaining("The model is overloaded");
         assertThat(text.toString()).isEqualTo("Hello");
     }
 
     @Test
     void whatGeminiCannotExpressIsABadRequestThatNeverReachesIt() {
-        var params = ChatCompletionCreateParams.builder().model("gemini/gemini-2.0-flash")
-                .addUserMessageOfArrayOfContentParts(List.of(ChatCompletionContentPart.ofImageUrl(
-                        ChatCompletionContentPartImage.builder().imageUrl(ChatCompletionContentPartImage.ImageUrl
-                                .builder().url("ftp://example.com/cat.png").build()).build())))
+        var params = ChatCompletionCreateParams.builder()
+                .model("gemini/gemini-2.0-flash")
+                .addUserMessageOfArrayOfContentParts(
+                        List.of(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+                                .imageUrl(ChatCompletionContentPartImage.ImageUrl.builder()
+                                        .url("ftp://example.com/cat.png")
+                                        .build())
+                                .build())))
                 .build();
 
         assertThatThrownBy(() -> client.chat().completions().create(params))
-                .isInstanceOfSatisfying(BadRequestException.class,
+                .isInstanceOfSatisfying(
+                        BadRequestException.class,
                         e -> assertThat(e.getMessage()).contains("only data:, http(s):// and gs:// URLs"));
         assertThat(UPSTREAM.count(GENERATE)).isZero();
     }
@@ -387,8 +499,13 @@ class GeminiIntegrationTest {
                         .description("find theaters based on location and optionally movie title")
                         .parameters(FunctionParameters.builder()
                                 .putAdditionalProperty("type", JsonValue.from("object"))
-                                .putAdditionalProperty("properties", JsonValue.from(Map.of(
-                                        "location", Map.of("type", "string"), "movie", Map.of("type", "string"))))
+                                .putAdditionalProperty(
+                                        "properties",
+                                        JsonValue.from(Map.of(
+                                                "location",
+                                                Map.of("type", "string"),
+                                                "movie",
+                                                Map.of("type", "string"))))
                                 .putAdditionalProperty("required", JsonValue.from(List.of("location")))
                                 .build())
                         .build())

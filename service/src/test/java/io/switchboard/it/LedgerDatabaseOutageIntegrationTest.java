@@ -48,6 +48,7 @@ class LedgerDatabaseOutageIntegrationTest {
 
     /** {@code ledger.maxHeldRows} in ledger-outage-test-config.yml. */
     private static final int MAX_HELD = 50;
+
     private static final String LEDGER_LOGGER = "io.switchboard.usage.LedgerWriter";
     private static final String KEYS_LOGGER = "io.switchboard.core.KeyCache";
     private static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -64,12 +65,15 @@ class LedgerDatabaseOutageIntegrationTest {
     @RegisterExtension
     @Order(2)
     static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("ledger-outage-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("ledger-outage-test-config.yml"),
             ConfigOverride.config("database.url", DATABASE),
             ConfigOverride.config("logging.appenders[1].currentLogFilename", LOG.toString()));
 
     private static final ChatCompletionCreateParams CHAT = ChatCompletionCreateParams.builder()
-            .model("builtin/echo").addUserMessage("ledger outage").build();
+            .model("builtin/echo")
+            .addUserMessage("ledger outage")
+            .build();
 
     @Test
     void requestsFlowWhileTheDatabaseIsDownAndTheHeldRowsAreWrittenWhenItReturns() throws Exception {
@@ -84,7 +88,8 @@ class LedgerDatabaseOutageIntegrationTest {
             }
         }
         int sent = 40;
-        awaitTrue("the first rows are written", () -> ledgerRows() == 40 && metric("switchboard_ledger_rows_held") == 0);
+        awaitTrue(
+                "the first rows are written", () -> ledgerRows() == 40 && metric("switchboard_ledger_rows_held") == 0);
 
         // Traffic on its own thread; the database is stopped under it.
         var running = new AtomicBoolean(true);
@@ -92,21 +97,23 @@ class LedgerDatabaseOutageIntegrationTest {
         var sentInTraffic = new AtomicInteger();
         var latencies = new CopyOnWriteArrayList<Long>();
         var failures = new CopyOnWriteArrayList<Throwable>();
-        var traffic = new Thread(() -> {
-            while (running.get()) {
-                try {
-                    boolean duringOutage = down.get();
-                    long millis = timedChat(client);
-                    if (duringOutage) {
-                        latencies.add(millis);
+        var traffic = new Thread(
+                () -> {
+                    while (running.get()) {
+                        try {
+                            boolean duringOutage = down.get();
+                            long millis = timedChat(client);
+                            if (duringOutage) {
+                                latencies.add(millis);
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        } finally {
+                            sentInTraffic.incrementAndGet();
+                        }
                     }
-                } catch (Throwable e) {
-                    failures.add(e);
-                } finally {
-                    sentInTraffic.incrementAndGet();
-                }
-            }
-        }, "outage-traffic");
+                },
+                "outage-traffic");
         traffic.start();
         awaitTrue("some traffic before the stop", () -> sentInTraffic.get() >= 10);
         long logBefore = logLines().size();
@@ -115,23 +122,35 @@ class LedgerDatabaseOutageIntegrationTest {
         int sentAtStop = sentInTraffic.get();
         // Once the server is down nothing more can be written: the metric is frozen from here on.
         long written = (long) metric("switchboard_ledger_rows_written_total");
-        awaitTrue("more than maxHeldRows requests after the stop",
+        awaitTrue(
+                "more than maxHeldRows requests after the stop",
                 () -> sentInTraffic.get() >= sentAtStop + MAX_HELD + 20 || !traffic.isAlive());
         running.set(false);
         traffic.join(DEADLINE.toMillis());
         assertThat(traffic.isAlive()).isFalse();
         sent += sentInTraffic.get();
 
-        assertThat(failures).as("requests that were not answered 200 during the outage").isEmpty();
-        assertThat(metric("switchboard_ledger_rows_written_total")).as("nothing written while the server is down")
+        assertThat(failures)
+                .as("requests that were not answered 200 during the outage")
+                .isEmpty();
+        assertThat(metric("switchboard_ledger_rows_written_total"))
+                .as("nothing written while the server is down")
                 .isEqualTo(written);
-        assertThat(metric("switchboard_ledger_write_failures_total")).as("failed batch inserts").isPositive();
+        assertThat(metric("switchboard_ledger_write_failures_total"))
+                .as("failed batch inserts")
+                .isPositive();
         // A row is handed to the writer as its call ends, next to the answer: allow it a moment.
         long beyondBound = sent - written - MAX_HELD;
-        awaitTrue("every row past the bound counted", () -> metric("switchboard_ledger_rows_dropped_total") >= beyondBound);
-        assertThat(metric("switchboard_ledger_rows_held")).as("held: the bound, reached").isEqualTo(MAX_HELD);
+        awaitTrue(
+                "every row past the bound counted",
+                () -> metric("switchboard_ledger_rows_dropped_total") >= beyondBound);
+        assertThat(metric("switchboard_ledger_rows_held"))
+                .as("held: the bound, reached")
+                .isEqualTo(MAX_HELD);
         double dropped = metric("switchboard_ledger_rows_dropped_total");
-        assertThat(dropped).as("dropped: every row past the bound, no more, no fewer").isEqualTo(beyondBound)
+        assertThat(dropped)
+                .as("dropped: every row past the bound, no more, no fewer")
+                .isEqualTo(beyondBound)
                 .isPositive();
 
         // Each further request while the bound is reached is one more dropped row, exactly.
@@ -139,7 +158,9 @@ class LedgerDatabaseOutageIntegrationTest {
             latencies.add(timedChat(client));
             sent++;
             double now = dropped + i;
-            awaitTrue("the row of request " + i + " dropped", () -> metric("switchboard_ledger_rows_dropped_total") >= now);
+            awaitTrue(
+                    "the row of request " + i + " dropped",
+                    () -> metric("switchboard_ledger_rows_dropped_total") >= now);
             assertThat(metric("switchboard_ledger_rows_dropped_total")).isEqualTo(now);
             assertThat(metric("switchboard_ledger_rows_held")).isEqualTo(MAX_HELD);
         }
@@ -147,34 +168,46 @@ class LedgerDatabaseOutageIntegrationTest {
 
         // No added latency: the request path never waits on the database.
         long baselineMedian = percentile(baseline, 50);
-        assertThat(percentile(latencies, 50)).as("median latency during the outage (baseline median %d ms): %s",
-                baselineMedian, latencies).isLessThanOrEqualTo(2 * baselineMedian + 20);
-        assertThat(percentile(latencies, 90)).as("90th percentile latency during the outage, ms")
+        assertThat(percentile(latencies, 50))
+                .as("median latency during the outage (baseline median %d ms): %s", baselineMedian, latencies)
+                .isLessThanOrEqualTo(2 * baselineMedian + 20);
+        assertThat(percentile(latencies, 90))
+                .as("90th percentile latency during the outage, ms")
                 .isLessThanOrEqualTo(Math.max(2 * percentile(baseline, 90), baselineMedian + 100));
 
         // The log: one line about the ledger, however many rows were dropped and tries failed; and
         // nothing else about the outage but the key poller's one line (no pool stack traces).
         var outageLog = entries(logLines().subList((int) logBefore, logLines().size()));
-        assertThat(ledgerLines(outageLog)).as("ledger lines in the log during the outage:\n%s",
-                String.join("\n", outageLog)).hasSize(1);
-        assertThat(ledgerLines(outageLog).get(0)).startsWith("WARN").contains("Usage ledger: database writes failing")
+        assertThat(ledgerLines(outageLog))
+                .as("ledger lines in the log during the outage:\n%s", String.join("\n", outageLog))
+                .hasSize(1);
+        assertThat(ledgerLines(outageLog).get(0))
+                .startsWith("WARN")
+                .contains("Usage ledger: database writes failing")
                 .contains("(at most " + MAX_HELD + ")");
-        assertThat(outageLog).as("everything logged during the outage").hasSizeLessThanOrEqualTo(2)
-                .allMatch(line -> line.contains("] " + LEDGER_LOGGER + ": ") || line.contains("] " + KEYS_LOGGER + ": "));
+        assertThat(outageLog)
+                .as("everything logged during the outage")
+                .hasSizeLessThanOrEqualTo(2)
+                .allMatch(
+                        line -> line.contains("] " + LEDGER_LOGGER + ": ") || line.contains("] " + KEYS_LOGGER + ": "));
 
         // Back: the same gateway writes what it held, and nothing twice.
         POSTGRES.start();
         long back = System.nanoTime();
         long expected = sent - (long) dropped;
-        awaitTrue("the held rows written after the database returned", () -> metric("switchboard_ledger_rows_held") == 0
-                && ledgerRows() == expected);
+        awaitTrue(
+                "the held rows written after the database returned",
+                () -> metric("switchboard_ledger_rows_held") == 0 && ledgerRows() == expected);
         // The pool's defaults check a connection when it is borrowed (at most once a second): the
         // connections the stop cut are replaced at the next try, not after a pool timeout.
-        assertThat(Duration.ofNanos(System.nanoTime() - back)).as("time to write the held rows once the server is back")
+        assertThat(Duration.ofNanos(System.nanoTime() - back))
+                .as("time to write the held rows once the server is back")
                 .isLessThan(Duration.ofSeconds(5));
         assertThat(metric("switchboard_ledger_rows_written_total")).isEqualTo(expected);
         assertThat(distinctRequestIds()).as("each request at most once").isEqualTo(expected);
-        assertThat(metric("switchboard_ledger_rows_dropped_total")).as("nothing more dropped").isEqualTo(dropped);
+        assertThat(metric("switchboard_ledger_rows_dropped_total"))
+                .as("nothing more dropped")
+                .isEqualTo(dropped);
 
         // And the ledger goes on as before.
         for (int i = 0; i < 5; i++) {
@@ -182,8 +215,9 @@ class LedgerDatabaseOutageIntegrationTest {
         }
         awaitTrue("new rows written again", () -> ledgerRows() == expected + 5);
         var wholeLog = entries(logLines().subList((int) logBefore, logLines().size()));
-        assertThat(ledgerLines(wholeLog)).as("still one ledger line within the minute:\n%s",
-                String.join("\n", wholeLog)).hasSize(1);
+        assertThat(ledgerLines(wholeLog))
+                .as("still one ledger line within the minute:\n%s", String.join("\n", wholeLog))
+                .hasSize(1);
     }
 
     /** One chat through the SDK; fails unless it is answered 200 with the echo. Returns its latency in ms. */
@@ -213,8 +247,8 @@ class LedgerDatabaseOutageIntegrationTest {
     /** A count from the database; -1 while it cannot be reached. */
     private static long count(String sql) {
         try (var connection = DriverManager.getConnection(DATABASE);
-             var statement = connection.createStatement();
-             var rows = statement.executeQuery(sql)) {
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery(sql)) {
             rows.next();
             return rows.getLong(1);
         } catch (SQLException e) {
@@ -224,8 +258,10 @@ class LedgerDatabaseOutageIntegrationTest {
 
     private static double metric(String name) {
         try {
-            var response = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + APP.getAdminPort() + "/metrics/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+            var response = GatewayFixture.HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             var metrics = PrometheusText.parse(response.body());
@@ -250,13 +286,17 @@ class LedgerDatabaseOutageIntegrationTest {
 
     /** Lines the ledger writer logged (Dropwizard's layout: level, [time], logger: message). */
     private static List<String> ledgerLines(List<String> lines) {
-        return lines.stream().filter(line -> line.contains("] " + LEDGER_LOGGER + ": ")).toList();
+        return lines.stream()
+                .filter(line -> line.contains("] " + LEDGER_LOGGER + ": "))
+                .toList();
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited %s for: %s", DEADLINE, what).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("waited %s for: %s", DEADLINE, what)
+                    .isLessThan(deadline);
             Thread.sleep(20);
         }
     }

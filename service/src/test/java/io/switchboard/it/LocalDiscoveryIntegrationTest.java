@@ -52,13 +52,17 @@ class LocalDiscoveryIntegrationTest {
     private static final int GATEWAY_PORT = freePort();
 
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("local-discovery-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("local-discovery-test-config.yml"),
             ConfigOverride.config("server.applicationConnectors[0].port", Integer.toString(GATEWAY_PORT)),
             ConfigOverride.config("gateway.localDiscovery.runtimes[0].baseUrl", () -> OLLAMA.baseUrl() + "/v1"),
-            ConfigOverride.config("gateway.localDiscovery.runtimes[1].baseUrl", () -> LMSTUDIO_CANDIDATE.baseUrl() + "/v1"),
+            ConfigOverride.config(
+                    "gateway.localDiscovery.runtimes[1].baseUrl", () -> LMSTUDIO_CANDIDATE.baseUrl() + "/v1"),
             ConfigOverride.config("gateway.localDiscovery.runtimes[2].baseUrl", () -> MINE.baseUrl() + "/v1"),
-            ConfigOverride.config("gateway.localDiscovery.runtimes[3].baseUrl", "http://127.0.0.1:" + NOTHING_LISTENS + "/v1"),
-            ConfigOverride.config("gateway.localDiscovery.runtimes[4].baseUrl", "http://127.0.0.1:" + GATEWAY_PORT + "/v1"),
+            ConfigOverride.config(
+                    "gateway.localDiscovery.runtimes[3].baseUrl", "http://127.0.0.1:" + NOTHING_LISTENS + "/v1"),
+            ConfigOverride.config(
+                    "gateway.localDiscovery.runtimes[4].baseUrl", "http://127.0.0.1:" + GATEWAY_PORT + "/v1"),
             ConfigOverride.config("providers[1].baseUrl", () -> CONFIGURED_LMSTUDIO.baseUrl() + "/v1"),
             ConfigOverride.config("providers[2].baseUrl", () -> "http://localhost:" + MINE.port() + "/v1"));
 
@@ -76,8 +80,12 @@ class LocalDiscoveryIntegrationTest {
         var client = GatewayFixture.openAi(APP);
 
         List<String> ids = client.models().list().data().stream().map(Model::id).toList();
-        var reply = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("ollama/llama3.2:3b").addUserMessage("hello").build());
+        var reply = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("ollama/llama3.2:3b")
+                        .addUserMessage("hello")
+                        .build());
 
         assertThat(ids).contains("ollama/llama3.2:3b", "ollama/qwen2.5-coder:7b", "ollama/nomic-embed-text:latest");
         assertThat(reply.choices().get(0).message().content()).contains("Hi!");
@@ -106,7 +114,8 @@ class LocalDiscoveryIntegrationTest {
 
         refresh();
 
-        assertThat(providers()).extracting(node -> node.path("name").asText())
+        assertThat(providers())
+                .extracting(node -> node.path("name").asText())
                 .doesNotContain("itself", "llamacpp", "vllm")
                 .containsExactly("builtin", "lmstudio", "mine", "ollama");
         // Only the configured provider "mine" asked its own models, once; the llamacpp candidate on its port did not.
@@ -124,7 +133,8 @@ class LocalDiscoveryIntegrationTest {
             assertThat(down.path("status").asText()).isEqualTo("down");
             assertThat(down.path("error").asText()).contains("loading");
             assertThat(down.path("model_count").asInt()).isEqualTo(3);
-            assertThat(GatewayFixture.openAi(APP).models().list().data()).extracting(Model::id)
+            assertThat(GatewayFixture.openAi(APP).models().list().data())
+                    .extracting(Model::id)
                     .contains("ollama/llama3.2:3b");
         } finally {
             OLLAMA.on("GET", "/v1/models", Behavior.json(200, OLLAMA_MODELS));
@@ -160,9 +170,11 @@ class LocalDiscoveryIntegrationTest {
 
     private static void refresh() {
         try {
-            var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort()
-                    + "/tasks/refresh-providers")).timeout(Duration.ofSeconds(20))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+            var request = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/tasks/refresh-providers"))
+                    .timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build();
             var response = GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
         } catch (IOException e) {
@@ -185,7 +197,9 @@ class LocalDiscoveryIntegrationTest {
     }
 
     private static JsonNode provider(String name) {
-        return providers().stream().filter(node -> node.path("name").asText().equals(name)).findFirst()
+        return providers().stream()
+                .filter(node -> node.path("name").asText().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no provider " + name + " in " + providers()));
     }
 }

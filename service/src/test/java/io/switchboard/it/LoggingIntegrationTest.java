@@ -47,23 +47,34 @@ class LoggingIntegrationTest {
     @Test
     void accessLogNamesTheRequestTheRouteAndWhoServedIt() throws Exception {
         chat("log-test-1", "echo-alias-free");
-        GatewayFixture.postJson(APP, "/v1/chat/completions",
+        GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"builtin/echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         chat("log-test-2", "builtin/echo");
 
         // Other tests write here too: wait for this test's three lines, whatever else is there.
-        List<String> lines = awaitLines(ACCESS, all -> all.stream().filter(line -> line.contains(" log-test-1 ")
-                || line.contains(" log-test-2 ") || line.contains("streamed=true")).count() >= 3);
+        List<String> lines = awaitLines(
+                ACCESS,
+                all -> all.stream()
+                                .filter(line -> line.contains(" log-test-1 ")
+                                        || line.contains(" log-test-2 ")
+                                        || line.contains("streamed=true"))
+                                .count()
+                        >= 3);
 
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .contains(" log-test-2 \"POST /v1/chat/completions HTTP/1.1\" 200 ")
-                .endsWith("provider=builtin model=builtin/echo streamed=false"));
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .matches(".* req_[0-9a-f]{32} \"POST /v1/chat/completions HTTP/1.1\" 200 .*")
-                .endsWith("provider=builtin model=builtin/echo streamed=true"));
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .contains(" log-test-1 \"POST /v1/chat/completions HTTP/1.1\" 404 ")
-                .endsWith("provider=- model=- streamed=false"));
+        assertThat(lines)
+                .anySatisfy(line -> assertThat(line)
+                        .contains(" log-test-2 \"POST /v1/chat/completions HTTP/1.1\" 200 ")
+                        .endsWith("provider=builtin model=builtin/echo streamed=false"));
+        assertThat(lines)
+                .anySatisfy(line -> assertThat(line)
+                        .matches(".* req_[0-9a-f]{32} \"POST /v1/chat/completions HTTP/1.1\" 200 .*")
+                        .endsWith("provider=builtin model=builtin/echo streamed=true"));
+        assertThat(lines)
+                .anySatisfy(line -> assertThat(line)
+                        .contains(" log-test-1 \"POST /v1/chat/completions HTTP/1.1\" 404 ")
+                        .endsWith("provider=- model=- streamed=false"));
     }
 
     @Test
@@ -79,8 +90,9 @@ class LoggingIntegrationTest {
             assertThat(event.has("message")).isTrue();
             assertThat(event.has("timestamp")).isTrue();
         });
-        assertThat(events).anySatisfy(event -> assertThat(event.get("message").asText())
-                .contains("Provider builtin (builtin): up, 3 models"));
+        assertThat(events)
+                .anySatisfy(event ->
+                        assertThat(event.get("message").asText()).contains("Provider builtin (builtin): up, 3 models"));
     }
 
     @Test
@@ -88,18 +100,29 @@ class LoggingIntegrationTest {
         var response = chat("log-test-3", "dead/m");
         assertThat(response.statusCode()).isBetween(502, 504);
 
-        String failure = awaitLines(APP_LOG, all -> all.stream().anyMatch(line -> line.contains("Upstream dead failed")))
-                .stream().filter(line -> line.contains("Upstream dead failed")).findFirst().orElse(null);
+        String failure =
+                awaitLines(APP_LOG, all -> all.stream().anyMatch(line -> line.contains("Upstream dead failed")))
+                        .stream()
+                        .filter(line -> line.contains("Upstream dead failed"))
+                        .findFirst()
+                        .orElse(null);
         assertThat(failure).as("the mapper's log line for the failed call").isNotNull();
-        assertThat(new ObjectMapper().readTree(failure).path("mdc").path("requestId").asText()).isEqualTo("log-test-3");
+        assertThat(new ObjectMapper()
+                        .readTree(failure)
+                        .path("mdc")
+                        .path("requestId")
+                        .asText())
+                .isEqualTo("log-test-3");
     }
 
     /** A non-streamed chat request with this request id. */
     private static HttpResponse<String> chat(String requestId, String model) throws Exception {
         var request = HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").header("X-Request-Id", requestId)
+                .header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId)
                 .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")).build();
+                        "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                .build();
         return GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -109,7 +132,9 @@ class LoggingIntegrationTest {
         List<String> lines = List.of();
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {
-                lines = Files.readAllLines(file).stream().filter(line -> !line.isBlank()).toList();
+                lines = Files.readAllLines(file).stream()
+                        .filter(line -> !line.isBlank())
+                        .toList();
                 if (enough.test(lines)) {
                     return lines;
                 }

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OperationsIntegrationTest {
 
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
-    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM,
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(
+            UPSTREAM,
             ConfigOverride.config("gateway.refreshPeriod", "200ms"),
             ConfigOverride.config("gateway.discoveryTimeout", "400ms"),
             // One attempt per request, so each scripted answer meets exactly one request.
@@ -54,53 +55,91 @@ class OperationsIntegrationTest {
     @Order(1)
     void metricsAfterAKnownSequenceAreExact() throws Exception {
         OpenAIClient client = GatewayFixture.openAi(APP);
-        UPSTREAM.onNext("POST", "/v1/chat/completions",
+        UPSTREAM.onNext(
+                "POST",
+                "/v1/chat/completions",
                 Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "one")),
                 Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "two")),
                 Behavior.delay(Duration.ofSeconds(5), Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "late"))),
                 Behavior.json(429, OpenAiWire.error("Slow down", "requests", null, "rate_limit_exceeded")),
                 Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), true), Duration.ofMillis(5)));
-        var chat = ChatCompletionCreateParams.builder().model("fake/gpt-4o").addUserMessage("hi").build();
+        var chat = ChatCompletionCreateParams.builder()
+                .model("fake/gpt-4o")
+                .addUserMessage("hi")
+                .build();
 
         client.chat().completions().create(chat);
         client.chat().completions().create(chat);
         assertThatThrownBy(() -> client.chat().completions().create(chat)).hasMessageContaining("504");
         assertThatThrownBy(() -> client.chat().completions().create(chat)).hasMessageContaining("429");
-        try (var stream = client.chat().completions().createStreaming(chat.toBuilder()
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        try (var stream = client.chat()
+                .completions()
+                .createStreaming(chat.toBuilder()
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             assertThat(stream.stream().count()).isEqualTo(5);
         }
 
         var metrics = PrometheusText.parse(scrape());
         var chatSuccess = Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat", "outcome", "success");
-        assertThat(metrics.value("switchboard_upstream_requests_total", chatSuccess)).isEqualTo(2);
-        assertThat(metrics.value("switchboard_upstream_requests_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat", "outcome", "error"))).isEqualTo(2);
-        assertThat(metrics.value("switchboard_upstream_requests_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat_stream", "outcome", "success")))
+        assertThat(metrics.value("switchboard_upstream_requests_total", chatSuccess))
+                .isEqualTo(2);
+        assertThat(metrics.value(
+                        "switchboard_upstream_requests_total",
+                        Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat", "outcome", "error")))
+                .isEqualTo(2);
+        assertThat(metrics.value(
+                        "switchboard_upstream_requests_total",
+                        Map.of(
+                                "provider",
+                                "fake",
+                                "model",
+                                "gpt-4o",
+                                "operation",
+                                "chat_stream",
+                                "outcome",
+                                "success")))
                 .isEqualTo(1);
-        assertThat(metrics.value("switchboard_upstream_errors_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "kind", "timeout"))).isEqualTo(1);
-        assertThat(metrics.value("switchboard_upstream_errors_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "kind", "rate_limited"))).isEqualTo(1);
-        assertThat(metrics.value("switchboard_upstream_latency_seconds_count", chatSuccess)).isEqualTo(2);
-        assertThat(metrics.value("switchboard_upstream_ttft_seconds_count",
-                Map.of("provider", "fake", "model", "gpt-4o"))).isEqualTo(1);
+        assertThat(metrics.value(
+                        "switchboard_upstream_errors_total",
+                        Map.of("provider", "fake", "model", "gpt-4o", "kind", "timeout")))
+                .isEqualTo(1);
+        assertThat(metrics.value(
+                        "switchboard_upstream_errors_total",
+                        Map.of("provider", "fake", "model", "gpt-4o", "kind", "rate_limited")))
+                .isEqualTo(1);
+        assertThat(metrics.value("switchboard_upstream_latency_seconds_count", chatSuccess))
+                .isEqualTo(2);
+        assertThat(metrics.value(
+                        "switchboard_upstream_ttft_seconds_count", Map.of("provider", "fake", "model", "gpt-4o")))
+                .isEqualTo(1);
         // Two completions and one stream with usage, each reporting 19 prompt and 10 completion tokens.
-        assertThat(metrics.value("switchboard_tokens_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "type", "prompt"))).isEqualTo(3 * OpenAiWire.PROMPT_TOKENS);
-        assertThat(metrics.value("switchboard_tokens_total",
-                Map.of("provider", "fake", "model", "gpt-4o", "type", "completion")))
+        assertThat(metrics.value(
+                        "switchboard_tokens_total", Map.of("provider", "fake", "model", "gpt-4o", "type", "prompt")))
+                .isEqualTo(3 * OpenAiWire.PROMPT_TOKENS);
+        assertThat(metrics.value(
+                        "switchboard_tokens_total",
+                        Map.of("provider", "fake", "model", "gpt-4o", "type", "completion")))
                 .isEqualTo(3 * OpenAiWire.COMPLETION_TOKENS);
-        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "fake"))).isZero();
-        assertThat(metrics.samples("switchboard_upstream_in_flight")).as("a series per provider and model")
-                .anySatisfy(sample -> assertThat(sample.labels()).isEqualTo(Map.of("provider", "fake", "model", "gpt-4o")));
-        assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat"))).isEqualTo(2);
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "fake")))
+                .isZero();
+        assertThat(metrics.samples("switchboard_upstream_in_flight"))
+                .as("a series per provider and model")
+                .anySatisfy(
+                        sample -> assertThat(sample.labels()).isEqualTo(Map.of("provider", "fake", "model", "gpt-4o")));
+        assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat")))
+                .isEqualTo(2);
         assertThat(metrics.value("switchboard_gateway_overhead_seconds_count", Map.of("operation", "chat_stream")))
                 .isEqualTo(1);
-        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "builtin"))).isEqualTo(1);
-        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "down"))).isZero();
-        assertThat(metrics.labelValues("provider")).as("disabled providers have no up series").doesNotContain("nokey");
+        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "builtin")))
+                .isEqualTo(1);
+        assertThat(metrics.value("switchboard_provider_up", Map.of("provider", "down")))
+                .isZero();
+        assertThat(metrics.labelValues("provider"))
+                .as("disabled providers have no up series")
+                .doesNotContain("nokey");
         // The Dropwizard registry (Jetty's thread pools here) comes through the bridge too.
         assertThat(metrics.names()).anyMatch(name -> name.startsWith("org_eclipse_jetty_util_thread_QueuedThreadPool"));
     }
@@ -110,14 +149,18 @@ class OperationsIntegrationTest {
     void modelLabelsComeFromTheCatalogNotFromClients() throws Exception {
         // "down" lists no models, so whatever id a client sends is counted under one label.
         for (String model : List.of("down/made-up-1", "down/made-up-2", "down/made-up-3")) {
-            GatewayFixture.postJson(APP, "/v1/chat/completions",
+            GatewayFixture.postJson(
+                    APP,
+                    "/v1/chat/completions",
                     "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         }
 
         var metrics = PrometheusText.parse(scrape());
 
-        assertThat(metrics.value("switchboard_upstream_errors_total",
-                Map.of("provider", "down", "model", "unlisted", "kind", "connect"))).isEqualTo(3);
+        assertThat(metrics.value(
+                        "switchboard_upstream_errors_total",
+                        Map.of("provider", "down", "model", "unlisted", "kind", "connect")))
+                .isEqualTo(3);
         assertThat(metrics.labelValues("model")).doesNotContain("made-up-1", "made-up-2", "made-up-3");
     }
 
@@ -126,22 +169,31 @@ class OperationsIntegrationTest {
     void responsesSayWhoServedThemAndTheGatewayOverhead() throws Exception {
         UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "x")));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 
         assertThat(response.headers().firstValue("x-switchboard-provider")).contains("fake");
         assertThat(response.headers().firstValue("x-switchboard-model")).contains("fake/gpt-4o");
-        assertThat(response.headers().firstValue("x-switchboard-overhead-ms").orElseThrow()).matches("\\d+\\.\\d\\d");
+        assertThat(response.headers().firstValue("x-switchboard-overhead-ms").orElseThrow())
+                .matches("\\d+\\.\\d\\d");
     }
 
     @Test
     @Order(4)
     void requestIdRoundTripsOrIsMadeUp() throws Exception {
-        var sane = send(HttpRequest.newBuilder(uri("/v1/models")).header("X-Request-Id", "trace-42:a.b_c").GET());
+        var sane = send(HttpRequest.newBuilder(uri("/v1/models"))
+                .header("X-Request-Id", "trace-42:a.b_c")
+                .GET());
         assertThat(sane.headers().firstValue("x-request-id")).contains("trace-42:a.b_c");
 
-        var insane = send(HttpRequest.newBuilder(uri("/v1/models")).header("X-Request-Id", "no spaces<>allowed").GET());
-        assertThat(insane.headers().firstValue("x-request-id").orElseThrow()).startsWith("req_").hasSize(36);
+        var insane = send(HttpRequest.newBuilder(uri("/v1/models"))
+                .header("X-Request-Id", "no spaces<>allowed")
+                .GET());
+        assertThat(insane.headers().firstValue("x-request-id").orElseThrow())
+                .startsWith("req_")
+                .hasSize(36);
 
         var none = send(HttpRequest.newBuilder(uri("/v1/nope")).GET());
         assertThat(none.statusCode()).isEqualTo(404);
@@ -153,7 +205,8 @@ class OperationsIntegrationTest {
     void providerHealthFollowsTheUpstreamDownAndBackUp() throws Exception {
         assertThat(healthcheck("provider-fake").get("healthy").asBoolean()).isTrue();
         assertThat(healthcheck("provider-fake").get("message").asText())
-                .contains("GET " + UPSTREAM.baseUrl() + "/v1/models").contains("6 models in");
+                .contains("GET " + UPSTREAM.baseUrl() + "/v1/models")
+                .contains("6 models in");
 
         UPSTREAM.on("GET", "/v1/models", Behavior.closeConnection());
         JsonNode down = awaitHealth("provider-fake", false);
@@ -165,8 +218,11 @@ class OperationsIntegrationTest {
         // admin /healthcheck says the provider is down with a 200.
         assertThat(readiness()).isEqualTo(200);
         assertThat(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck"))
-                .GET()).statusCode()).isEqualTo(200);
-        assertThat(PrometheusText.parse(scrape()).value("switchboard_provider_up", Map.of("provider", "fake"))).isZero();
+                                .GET())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(PrometheusText.parse(scrape()).value("switchboard_provider_up", Map.of("provider", "fake")))
+                .isZero();
 
         GatewayFixture.listModels(UPSTREAM);
         JsonNode up = awaitHealth("provider-fake", true);
@@ -177,12 +233,19 @@ class OperationsIntegrationTest {
     @Test
     @Order(6)
     void healthEndpointsAnswerWithoutAuthOnTheApplicationPort() throws Exception {
-        assertThat(send(HttpRequest.newBuilder(uri("/health-check?type=ALIVE")).GET()).statusCode()).isEqualTo(200);
-        var ready = send(HttpRequest.newBuilder(uri("/health-check?name=providers")).GET());
+        assertThat(send(HttpRequest.newBuilder(uri("/health-check?type=ALIVE")).GET())
+                        .statusCode())
+                .isEqualTo(200);
+        var ready =
+                send(HttpRequest.newBuilder(uri("/health-check?name=providers")).GET());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"critical\":true");
-        var adminMetrics = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics")).GET());
-        assertThat(JSON.readTree(adminMetrics.body()).has("gauges")).as("the JSON /metrics stays").isTrue();
+        var adminMetrics =
+                send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics"))
+                        .GET());
+        assertThat(JSON.readTree(adminMetrics.body()).has("gauges"))
+                .as("the JSON /metrics stays")
+                .isTrue();
     }
 
     private static JsonNode awaitHealth(String check, boolean healthy) throws Exception {
@@ -197,17 +260,21 @@ class OperationsIntegrationTest {
     }
 
     private static JsonNode healthcheck(String check) throws Exception {
-        var response = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck")).GET());
+        var response =
+                send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck"))
+                        .GET());
         return JSON.readTree(response.body()).get(check);
     }
 
     private static int readiness() throws Exception {
-        return send(HttpRequest.newBuilder(uri("/health-check?type=READY")).GET()).statusCode();
+        return send(HttpRequest.newBuilder(uri("/health-check?type=READY")).GET())
+                .statusCode();
     }
 
     private static String scrape() throws Exception {
-        var response = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort()
-                + "/metrics/prometheus")).GET());
+        var response = send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus"))
+                        .GET());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain");
         return response.body();
@@ -218,6 +285,7 @@ class OperationsIntegrationTest {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return GatewayFixture.HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return GatewayFixture.HTTP.send(
+                request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -21,8 +21,7 @@ final class PrometheusText {
         this.samples = samples;
     }
 
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     /** Parses every line; fails the test on a line that is not a comment, blank, or a valid sample. */
     static PrometheusText parse(String text) {
@@ -81,9 +80,13 @@ final class PrometheusText {
 
     /** The value of the one sample with this name whose labels include {@code labels}; 0 when none. */
     double value(String name, Map<String, String> labels) {
-        var matching = samples.stream().filter(sample -> sample.name().equals(name))
-                .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet())).toList();
-        assertThat(matching.size()).as(name + labels + " matches at most one sample").isLessThanOrEqualTo(1);
+        var matching = samples.stream()
+                .filter(sample -> sample.name().equals(name))
+                .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet()))
+                .toList();
+        assertThat(matching.size())
+                .as(name + labels + " matches at most one sample")
+                .isLessThanOrEqualTo(1);
         return matching.isEmpty() ? 0 : matching.get(0).value();
     }
 
@@ -94,9 +97,11 @@ final class PrometheusText {
 
     /** The sum of every sample with this name whose labels include {@code labels}. */
     double sum(String name, Map<String, String> labels) {
-        return samples.stream().filter(sample -> sample.name().equals(name))
+        return samples.stream()
+                .filter(sample -> sample.name().equals(name))
                 .filter(sample -> sample.labels().entrySet().containsAll(labels.entrySet()))
-                .mapToDouble(Sample::value).sum();
+                .mapToDouble(Sample::value)
+                .sum();
     }
 
     Set<String> names() {

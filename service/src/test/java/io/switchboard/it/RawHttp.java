@@ -10,11 +10,11 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Arrays;
 
 /**
  * HTTP/1.1 over a plain socket, for requests no HTTP client will send: broken framing, smuggling
@@ -23,12 +23,11 @@ import java.util.Arrays;
  */
 final class RawHttp {
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** One response as read off the wire; {@code responses} counts status lines seen in total. */
-    record Response(int status, Map<String, String> headers, byte[] body, int responses, Duration elapsed,
-                    boolean timedOut) {
+    record Response(
+            int status, Map<String, String> headers, byte[] body, int responses, Duration elapsed, boolean timedOut) {
 
         String text() {
             return new String(body, StandardCharsets.UTF_8);
@@ -90,8 +89,10 @@ final class RawHttp {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.merge(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).strip(), (a, b) -> a + ", " + b);
+                headers.merge(
+                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip(),
+                        (a, b) -> a + ", " + b);
             }
         }
         byte[] rest = Arrays.copyOfRange(raw, headerEnd + 4, raw.length);

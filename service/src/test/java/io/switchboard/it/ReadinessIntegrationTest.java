@@ -22,12 +22,16 @@ class ReadinessIntegrationTest {
     @Test
     void notReadyWhenNoProviderCanServe() throws Exception {
         assertThat(awaitStatus("/health-check?type=READY", 503)).isEqualTo(503);
-        assertThat(GatewayFixture.get(APP, "/health-check?type=ALIVE").statusCode()).isEqualTo(200);
-        var admin = GatewayFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                "http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck")).build(),
+        assertThat(GatewayFixture.get(APP, "/health-check?type=ALIVE").statusCode())
+                .isEqualTo(200);
+        var admin = GatewayFixture.HTTP.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(admin.statusCode()).as("a critical check failed").isEqualTo(500);
-        assertThat(admin.body()).contains("No provider can serve: down (down)")
+        assertThat(admin.body())
+                .contains("No provider can serve: down (down)")
                 .contains("Cannot reach http://127.0.0.1:1/v1/models");
     }
 

@@ -13,9 +13,9 @@ import io.switchboard.testing.FakeUpstream;
 import io.switchboard.testing.OpenAiWire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedReader;
@@ -43,7 +43,8 @@ class ResilienceIntegrationTest {
     private static final FakeUpstream PRIMARY = GatewayFixture.startUpstream();
     private static final FakeUpstream SECONDARY = GatewayFixture.startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("resilience-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("resilience-config.yml"),
             ConfigOverride.config("providers[0].baseUrl", () -> PRIMARY.baseUrl() + "/v1"),
             ConfigOverride.config("providers[1].baseUrl", () -> SECONDARY.baseUrl() + "/v1"),
             ConfigOverride.config("providers[3].baseUrl", () -> PRIMARY.baseUrl() + "/flaky/v1"));
@@ -66,8 +67,13 @@ class ResilienceIntegrationTest {
         for (FakeUpstream upstream : List.of(PRIMARY, SECONDARY)) {
             upstream.reset();
             GatewayFixture.listModels(upstream);
-            upstream.on("POST", CHAT, Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "from "
-                    + (upstream == PRIMARY ? "primary" : "secondary"))));
+            upstream.on(
+                    "POST",
+                    CHAT,
+                    Behavior.json(
+                            200,
+                            OpenAiWire.chatCompletion(
+                                    "gpt-4o", "from " + (upstream == PRIMARY ? "primary" : "secondary"))));
         }
         PRIMARY.on("GET", "/flaky/v1/models", Behavior.json(200, OpenAiWire.models("gpt-4o")));
     }
@@ -76,14 +82,19 @@ class ResilienceIntegrationTest {
     void connectionsAndThreadsReturnToBaseline() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         PrometheusText metrics = PrometheusText.parse(scrape());
-        while ((activeConnections(metrics) > 0 || busyThreads(metrics) > baselineThreads) && System.nanoTime() < deadline) {
+        while ((activeConnections(metrics) > 0 || busyThreads(metrics) > baselineThreads)
+                && System.nanoTime() < deadline) {
             Thread.sleep(50);
             metrics = PrometheusText.parse(scrape());
         }
-        assertThat(activeConnections(metrics)).as("upstream connections still lent out").isZero();
+        assertThat(activeConnections(metrics))
+                .as("upstream connections still lent out")
+                .isZero();
         assertThat(busyThreads(metrics)).as("upstream threads still busy").isLessThanOrEqualTo(baselineThreads);
-        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "primary"))).isZero();
-        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "secondary"))).isZero();
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "primary")))
+                .isZero();
+        assertThat(metrics.sum("switchboard_upstream_in_flight", Map.of("provider", "secondary")))
+                .isZero();
     }
 
     @AfterAll
@@ -105,7 +116,9 @@ class ResilienceIntegrationTest {
 
     private static List<String> routeLog() {
         synchronized (ROUTE_LOG) {
-            return ROUTE_LOG.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            return ROUTE_LOG.list.stream()
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 
@@ -113,9 +126,12 @@ class ResilienceIntegrationTest {
     void connectionRefusedIsRetriedThenFallsBack() throws Exception {
         var response = chat("deadfirst");
         String id = response.headers().firstValue("x-request-id").orElseThrow();
-        assertThat(routeLog()).as("one line per failed attempt, naming the request")
-                .anySatisfy(line -> assertThat(line).startsWith("Request " + id + ": attempt 1 at dead/gpt-4o failed (connect): "))
-                .anySatisfy(line -> assertThat(line).startsWith("Request " + id + ": attempt 2 at dead/gpt-4o failed (connect): "));
+        assertThat(routeLog())
+                .as("one line per failed attempt, naming the request")
+                .anySatisfy(line ->
+                        assertThat(line).startsWith("Request " + id + ": attempt 1 at dead/gpt-4o failed (connect): "))
+                .anySatisfy(line ->
+                        assertThat(line).startsWith("Request " + id + ": attempt 2 at dead/gpt-4o failed (connect): "));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(content(response)).isEqualTo("from secondary");
@@ -124,14 +140,19 @@ class ResilienceIntegrationTest {
         var metrics = PrometheusText.parse(scrape());
         assertThat(metrics.value("switchboard_route_retries_total", Map.of("provider", "dead", "kind", "connect")))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(metrics.value("switchboard_route_fallbacks_total",
-                Map.of("from", "dead", "to", "secondary", "kind", "connect"))).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.value(
+                        "switchboard_route_fallbacks_total",
+                        Map.of("from", "dead", "to", "secondary", "kind", "connect")))
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void slowHeadersBeyondTheReadTimeoutAreRetriedThenFallBack() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.delay(Duration.ofSeconds(5), Behavior.json(200,
-                OpenAiWire.chatCompletion("gpt-4o", "too late"))));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.delay(
+                        Duration.ofSeconds(5), Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "too late"))));
 
         long start = System.nanoTime();
         var response = chat("smart");
@@ -140,7 +161,8 @@ class ResilienceIntegrationTest {
         assertThat(content(response)).isEqualTo("from secondary");
         assertThat(PRIMARY.count(CHAT)).isEqualTo(2);
         assertThat(SECONDARY.count(CHAT)).isEqualTo(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1900), Duration.ofMillis(2900));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofMillis(1900), Duration.ofMillis(2900));
     }
 
     @Test
@@ -153,15 +175,22 @@ class ResilienceIntegrationTest {
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(content(response)).isEqualTo("from secondary");
-            assertThat(PRIMARY.count(CHAT)).as("attempts at primary after %s", status).isEqualTo(2);
+            assertThat(PRIMARY.count(CHAT))
+                    .as("attempts at primary after %s", status)
+                    .isEqualTo(2);
             assertThat(SECONDARY.count(CHAT)).isEqualTo(1);
         }
     }
 
     @Test
     void retryAfterIsHonouredWhenItFits() throws Exception {
-        PRIMARY.onNext("POST", CHAT, Behavior.json(429, OpenAiWire.error("Slow down", "requests", null,
-                "rate_limit_exceeded"), Map.of("Retry-After", "1")));
+        PRIMARY.onNext(
+                "POST",
+                CHAT,
+                Behavior.json(
+                        429,
+                        OpenAiWire.error("Slow down", "requests", null, "rate_limit_exceeded"),
+                        Map.of("Retry-After", "1")));
 
         long start = System.nanoTime();
         var response = chat("smart");
@@ -175,8 +204,13 @@ class ResilienceIntegrationTest {
 
     @Test
     void retryAfterBeyondTheDeadlineFallsBackAtOnce() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.json(429, OpenAiWire.error("Slow down", "requests", null,
-                "rate_limit_exceeded"), Map.of("Retry-After", "30")));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.json(
+                        429,
+                        OpenAiWire.error("Slow down", "requests", null, "rate_limit_exceeded"),
+                        Map.of("Retry-After", "30")));
 
         long start = System.nanoTime();
         var response = chat("smart");
@@ -189,8 +223,13 @@ class ResilienceIntegrationTest {
     @Test
     void lastRateLimitIsPassedOnWithItsRetryAfter() throws Exception {
         for (FakeUpstream upstream : List.of(PRIMARY, SECONDARY)) {
-            upstream.on("POST", CHAT, Behavior.json(429, OpenAiWire.error("Slow down", "requests", null,
-                    "rate_limit_exceeded"), Map.of("Retry-After", "20")));
+            upstream.on(
+                    "POST",
+                    CHAT,
+                    Behavior.json(
+                            429,
+                            OpenAiWire.error("Slow down", "requests", null, "rate_limit_exceeded"),
+                            Map.of("Retry-After", "20")));
         }
 
         var response = chat("smart");
@@ -202,8 +241,10 @@ class ResilienceIntegrationTest {
 
     @Test
     void clientErrorsAreNeitherRetriedNorPassedOn() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.json(400, OpenAiWire.error("Bad logit_bias", "invalid_request_error",
-                "logit_bias", null)));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.json(400, OpenAiWire.error("Bad logit_bias", "invalid_request_error", "logit_bias", null)));
 
         var response = chat("smart");
 
@@ -215,8 +256,11 @@ class ResilienceIntegrationTest {
 
     @Test
     void authenticationFailureFallsBackWithoutRetrying() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.json(401, OpenAiWire.error("Incorrect API key", "invalid_request_error",
-                null, "invalid_api_key")));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.json(
+                        401, OpenAiWire.error("Incorrect API key", "invalid_request_error", null, "invalid_api_key")));
 
         var response = chat("smart");
 
@@ -244,7 +288,9 @@ class ResilienceIntegrationTest {
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(error(response).get("message").asText()).startsWith("secondary: ");
         assertThat(PRIMARY.count(CHAT) + SECONDARY.count(CHAT)).isEqualTo(4);
-        assertThat(response.headers().firstValue("x-switchboard-attempts")).as("a failure says so too").contains("4");
+        assertThat(response.headers().firstValue("x-switchboard-attempts"))
+                .as("a failure says so too")
+                .contains("4");
     }
 
     @Test
@@ -256,19 +302,25 @@ class ResilienceIntegrationTest {
         var response = chat("smart");
 
         assertThat(response.statusCode()).isIn(504);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(2500), Duration.ofMillis(4000));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofMillis(2500), Duration.ofMillis(4000));
     }
 
     @Test
     void streamThatFailsBeforeItsFirstEventFallsBackTransparently() throws Exception {
         PRIMARY.on("POST", CHAT, Behavior.json(503, OpenAiWire.error("Overloaded", "server_error", null, null)));
-        SECONDARY.on("POST", CHAT, Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("from", " secondary"), false),
-                Duration.ofMillis(10)));
+        SECONDARY.on(
+                "POST",
+                CHAT,
+                Behavior.sse(
+                        OpenAiWire.chatStream("gpt-4o", List.of("from", " secondary"), false), Duration.ofMillis(10)));
 
         var response = stream("smart");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"content\":\"from\"").endsWith("data: [DONE]\n\n")
+        assertThat(response.body())
+                .contains("\"content\":\"from\"")
+                .endsWith("data: [DONE]\n\n")
                 .doesNotContain("error");
         assertThat(response.headers().firstValue("x-switchboard-provider")).contains("secondary");
         assertThat(PRIMARY.count(CHAT)).isEqualTo(2);
@@ -276,8 +328,11 @@ class ResilienceIntegrationTest {
 
     @Test
     void streamCutAfterTheFirstEventsEndsWithAnErrorEventAndDone() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.sseThenCut(OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false),
-                Duration.ofMillis(10), 2));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.sseThenCut(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false), Duration.ofMillis(10), 2));
 
         var response = stream("smart");
 
@@ -291,13 +346,16 @@ class ResilienceIntegrationTest {
     @Test
     void streamClosedCleanlyBeforeItsEndIsReportedAsCutShort() throws Exception {
         // The opener and two chunks, then a clean close: no finish reason, no [DONE].
-        var frames = OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false).subList(0, 3);
+        var frames =
+                OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false).subList(0, 3);
         PRIMARY.on("POST", CHAT, Behavior.sse(frames, Duration.ofMillis(10)));
 
         var response = stream("smart");
 
         String[] events = response.body().split("\n\n");
-        assertThat(events[events.length - 2]).startsWith("data: {\"error\"").contains("upstream_malformed_response")
+        assertThat(events[events.length - 2])
+                .startsWith("data: {\"error\"")
+                .contains("upstream_malformed_response")
                 .contains("cut short");
         assertThat(events[events.length - 1]).isEqualTo("data: [DONE]");
         assertThat(response.body()).contains("\"content\":\"b\"");
@@ -305,28 +363,42 @@ class ResilienceIntegrationTest {
 
     @Test
     void stalledStreamEndsAfterTheIdleTimeout() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.sseThenStall(OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), false),
-                Duration.ofMillis(10), 2));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.sseThenStall(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), false), Duration.ofMillis(10), 2));
 
         long start = System.nanoTime();
         var response = stream("smart");
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofMillis(2500));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofMillis(900), Duration.ofMillis(2500));
         String body = response.body();
-        assertThat(body).contains(": keep-alive").contains("No event from primary for 1 s").endsWith("data: [DONE]\n\n");
-        assertThat(PRIMARY.awaitClientDisconnect(Duration.ofSeconds(3))).as("the upstream call was aborted").isTrue();
+        assertThat(body)
+                .contains(": keep-alive")
+                .contains("No event from primary for 1 s")
+                .endsWith("data: [DONE]\n\n");
+        assertThat(PRIMARY.awaitClientDisconnect(Duration.ofSeconds(3)))
+                .as("the upstream call was aborted")
+                .isTrue();
     }
 
     @Test
     void clientThatLeavesMidStreamAbortsTheUpstream() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.sseThenStall(OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), false),
-                Duration.ofMillis(10), 2));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.sseThenStall(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b"), false), Duration.ofMillis(10), 2));
         int before = PRIMARY.clientDisconnects();
         String body = "{\"model\":\"smart\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
         try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
-            socket.getOutputStream().write(("POST " + CHAT + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream()
+                    .write(("POST " + CHAT + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.UTF_8));
             var reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = reader.readLine()) != null && !line.startsWith("data: ")) {
@@ -336,21 +408,34 @@ class ResilienceIntegrationTest {
         }
 
         long start = System.nanoTime();
-        assertThat(PRIMARY.awaitClientDisconnects(before + 1, Duration.ofSeconds(3))).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("within a heartbeat or two").isLessThan(Duration.ofSeconds(1));
+        assertThat(PRIMARY.awaitClientDisconnects(before + 1, Duration.ofSeconds(3)))
+                .isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("within a heartbeat or two")
+                .isLessThan(Duration.ofSeconds(1));
     }
 
     @Test
     void heartbeatCommentsOnAQuietStreamDoNotDisturbTheSdk() {
         // Chunks 450 ms apart with a 200 ms heartbeat: keep-alive comments fall between them.
-        PRIMARY.on("POST", CHAT, Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("slow", " but", " fine"), false),
-                Duration.ofMillis(450)));
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.sse(
+                        OpenAiWire.chatStream("gpt-4o", List.of("slow", " but", " fine"), false),
+                        Duration.ofMillis(450)));
         var text = new StringBuilder();
 
-        try (var stream = GatewayFixture.openAi(APP).chat().completions().createStreaming(
-                com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
-                        .model("primary/gpt-4o").addUserMessage("hi").build())) {
-            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append)));
+        try (var stream = GatewayFixture.openAi(APP)
+                .chat()
+                .completions()
+                .createStreaming(com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                        .model("primary/gpt-4o")
+                        .addUserMessage("hi")
+                        .build())) {
+            stream.stream()
+                    .forEach(chunk ->
+                            chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append)));
         }
 
         assertThat(text.toString()).isEqualTo("slow but fine");
@@ -370,9 +455,15 @@ class ResilienceIntegrationTest {
         var skipped = chat("flakyfirst");
         assertThat(content(skipped)).isEqualTo("from secondary");
         assertThat(skipped.headers().firstValue("x-switchboard-attempts")).contains("1");
-        assertThat(PrometheusText.parse(scrape()).value("switchboard_route_fallbacks_total",
-                Map.of("from", "flaky", "to", "secondary", "kind", "circuit_open"))).as("the skip is counted").isEqualTo(1);
-        assertThat(PRIMARY.count(flaky)).as("an open breaker skips the provider").isEqualTo(4);
+        assertThat(PrometheusText.parse(scrape())
+                        .value(
+                                "switchboard_route_fallbacks_total",
+                                Map.of("from", "flaky", "to", "secondary", "kind", "circuit_open")))
+                .as("the skip is counted")
+                .isEqualTo(1);
+        assertThat(PRIMARY.count(flaky))
+                .as("an open breaker skips the provider")
+                .isEqualTo(4);
         var health = JSON.readTree(admin("/healthcheck").body()).get("provider-flaky");
         assertThat(health.get("circuit_breaker").asText()).isEqualTo("open");
 
@@ -385,10 +476,12 @@ class ResilienceIntegrationTest {
         PRIMARY.on("POST", flaky, Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "flaky is back")));
         assertThat(content(chat("flakyfirst"))).isEqualTo("flaky is back");
         assertThat(breakerState("flaky")).isEqualTo("closed");
-        assertThat(routeLog()).as("each breaker transition is logged").contains(
-                "Circuit breaker of provider flaky: CLOSED -> OPEN",
-                "Circuit breaker of provider flaky: OPEN -> HALF_OPEN",
-                "Circuit breaker of provider flaky: HALF_OPEN -> CLOSED");
+        assertThat(routeLog())
+                .as("each breaker transition is logged")
+                .contains(
+                        "Circuit breaker of provider flaky: CLOSED -> OPEN",
+                        "Circuit breaker of provider flaky: OPEN -> HALF_OPEN",
+                        "Circuit breaker of provider flaky: HALF_OPEN -> CLOSED");
     }
 
     @Test
@@ -405,11 +498,17 @@ class ResilienceIntegrationTest {
 
     @Test
     void leastBusyGroupAvoidsTheProviderWithAStreamOpen() throws Exception {
-        PRIMARY.on("POST", CHAT, Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c", "d"), false),
-                Duration.ofMillis(300)));
-        var open = GatewayFixture.HTTP.sendAsync(HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + CHAT))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body("busy", true))).build(), HttpResponse.BodyHandlers.ofString());
+        PRIMARY.on(
+                "POST",
+                CHAT,
+                Behavior.sse(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c", "d"), false), Duration.ofMillis(300)));
+        var open = GatewayFixture.HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + CHAT))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body("busy", true)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         Thread.sleep(200);
 
         var response = chat("busy");
@@ -418,7 +517,9 @@ class ResilienceIntegrationTest {
         // been refused as malformed and the answer would still come from secondary, on attempt 2.
         assertThat(content(response)).isEqualTo("from secondary");
         assertThat(response.headers().firstValue("x-switchboard-attempts")).contains("1");
-        assertThat(PRIMARY.count(CHAT)).as("only the open stream reached primary").isEqualTo(1);
+        assertThat(PRIMARY.count(CHAT))
+                .as("only the open stream reached primary")
+                .isEqualTo(1);
         assertThat(open.get().body()).endsWith("data: [DONE]\n\n");
     }
 
@@ -437,7 +538,12 @@ class ResilienceIntegrationTest {
 
     private static String content(HttpResponse<String> response) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body()).get("choices").get(0).get("message").get("content").asText();
+        return JSON.readTree(response.body())
+                .get("choices")
+                .get(0)
+                .get("message")
+                .get("content")
+                .asText();
     }
 
     private static JsonNode error(HttpResponse<String> response) throws Exception {
@@ -455,8 +561,11 @@ class ResilienceIntegrationTest {
     }
 
     private static HttpResponse<String> admin(String path) throws Exception {
-        return GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static String scrape() throws Exception {

@@ -47,8 +47,15 @@ class SecretHygieneIntegrationTest {
     private static final String HEADER_SECRET = "hdr-SwBdHeaderSecret-4242";
     private static final String DOWN_KEY = "sk-SwBdDownKey9876543210";
     private static final String ANTHROPIC_KEY = "sk-ant-api03-SwBdAnthropic-777";
-    private static final List<String> SECRETS = List.of(ALPHA, BETA, UPSTREAM_KEY, HEADER_SECRET, DOWN_KEY,
-            ANTHROPIC_KEY, ApiKeys.sha256Hex(ALPHA), ApiKeys.sha256Hex(BETA));
+    private static final List<String> SECRETS = List.of(
+            ALPHA,
+            BETA,
+            UPSTREAM_KEY,
+            HEADER_SECRET,
+            DOWN_KEY,
+            ANTHROPIC_KEY,
+            ApiKeys.sha256Hex(ALPHA),
+            ApiKeys.sha256Hex(BETA));
     private static final String HI = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
 
     private final List<String> seen = new ArrayList<>();
@@ -60,12 +67,16 @@ class SecretHygieneIntegrationTest {
         Path appLog = logs.resolve("app.log");
         Path accessLog = logs.resolve("access.log");
         try (FakeUpstream upstream = GatewayFixture.startUpstream()) {
-            app = new DropwizardTestSupport<>(SwitchboardApplication.class,
+            app = new DropwizardTestSupport<>(
+                    SwitchboardApplication.class,
                     ResourceHelpers.resourceFilePath("secrets-test-config.yml"),
                     ConfigOverride.config("providers[1].baseUrl", upstream.baseUrl() + "/v1"),
                     ConfigOverride.config("providers[3].baseUrl", upstream.baseUrl()),
                     ConfigOverride.config("gateway.apiKeys", ALPHA + "," + BETA),
-                    ConfigOverride.config("gateway.rateLimit.perKey." + ApiKeys.sha256Hex(BETA).substring(0, 12), "2"),
+                    ConfigOverride.config(
+                            "gateway.rateLimit.perKey."
+                                    + ApiKeys.sha256Hex(BETA).substring(0, 12),
+                            "2"),
                     ConfigOverride.config("logging.appenders[0].currentLogFilename", appLog.toString()),
                     ConfigOverride.config("server.requestLog.appenders[0].currentLogFilename", accessLog.toString()));
             app.before();
@@ -113,8 +124,8 @@ class SecretHygieneIntegrationTest {
         var captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(new TeeOutputStream(original, captured), true, StandardCharsets.UTF_8));
         try {
-            app = new DropwizardTestSupport<>(SwitchboardApplication.class,
-                    ResourceHelpers.resourceFilePath("test-config.yml"));
+            app = new DropwizardTestSupport<>(
+                    SwitchboardApplication.class, ResourceHelpers.resourceFilePath("test-config.yml"));
             app.before();
             try {
                 call("GET", "/v1/models?api_key=" + secret, null, null);
@@ -129,7 +140,8 @@ class SecretHygieneIntegrationTest {
 
         String stdout = captured.toString(StandardCharsets.UTF_8);
         assertThat(stdout).doesNotContain(secret).doesNotContain(MARKER);
-        assertThat(stdout).as("the access log line, in the gateway's format")
+        assertThat(stdout)
+                .as("the access log line, in the gateway's format")
                 .containsPattern("req_[0-9a-f]{32} \"GET /v1/models HTTP/1.1\" 200 .* key=-");
     }
 
@@ -178,32 +190,62 @@ class SecretHygieneIntegrationTest {
     private void driveFailingTraffic(FakeUpstream upstream) throws Exception {
         String chat = "{\"model\":\"fake/gpt-4o\"," + HI + "}";
         String stream = "{\"model\":\"fake/gpt-4o\",\"stream\":true," + HI + "}";
-        upstream.onNext("POST", "/v1/chat/completions",
+        upstream.onNext(
+                "POST",
+                "/v1/chat/completions",
                 // OpenAI's own answer to a bad key, which quotes it masked
-                Behavior.json(401, OpenAiWire.error("Incorrect API key provided: sk-proj-****************************cXYZ."
-                        + " You can find your API key at https://platform.openai.com/account/api-keys.",
-                        "invalid_request_error", null, "invalid_api_key")),
+                Behavior.json(
+                        401,
+                        OpenAiWire.error(
+                                "Incorrect API key provided: sk-proj-****************************cXYZ."
+                                        + " You can find your API key at https://platform.openai.com/account/api-keys.",
+                                "invalid_request_error",
+                                null,
+                                "invalid_api_key")),
                 // a proxy that echoes the request's headers in its error
-                Behavior.json(400, OpenAiWire.error("Bad request. Headers were: {\"authorization\": \"Bearer "
-                        + UPSTREAM_KEY + "\", \"x-upstream-token\": \"" + HEADER_SECRET + "\"}", "invalid_request_error",
-                        null, null)),
+                Behavior.json(
+                        400,
+                        OpenAiWire.error(
+                                "Bad request. Headers were: {\"authorization\": \"Bearer " + UPSTREAM_KEY
+                                        + "\", \"x-upstream-token\": \"" + HEADER_SECRET + "\"}",
+                                "invalid_request_error",
+                                null,
+                                null)),
                 // a plain-text error that quotes the key whole
-                Behavior.status(502, "upstream proxy: key " + UPSTREAM_KEY + " rejected (Authorization: Bearer "
-                        + UPSTREAM_KEY + ")", Map.of("Content-Type", "text/plain")),
-                Behavior.json(429, OpenAiWire.error("Rate limit reached for key " + UPSTREAM_KEY, "requests", null,
-                        "rate_limit_exceeded"), Map.of("Retry-After", "1")),
+                Behavior.status(
+                        502,
+                        "upstream proxy: key " + UPSTREAM_KEY + " rejected (Authorization: Bearer " + UPSTREAM_KEY
+                                + ")",
+                        Map.of("Content-Type", "text/plain")),
+                Behavior.json(
+                        429,
+                        OpenAiWire.error(
+                                "Rate limit reached for key " + UPSTREAM_KEY, "requests", null, "rate_limit_exceeded"),
+                        Map.of("Retry-After", "1")),
                 // streams: refused before the first chunk, and cut after it
-                Behavior.json(401, OpenAiWire.error("Incorrect API key provided: " + UPSTREAM_KEY,
-                        "invalid_request_error", null, "invalid_api_key")),
-                Behavior.sseThenCut(OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false), Duration.ofMillis(20), 2));
+                Behavior.json(
+                        401,
+                        OpenAiWire.error(
+                                "Incorrect API key provided: " + UPSTREAM_KEY,
+                                "invalid_request_error",
+                                null,
+                                "invalid_api_key")),
+                Behavior.sseThenCut(
+                        OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), false), Duration.ofMillis(20), 2));
         for (int i = 0; i < 4; i++) {
             call("POST", "/v1/chat/completions", chat, ALPHA);
         }
         call("POST", "/v1/chat/completions", stream, ALPHA);
         call("POST", "/v1/chat/completions", stream, ALPHA);
 
-        upstream.on("POST", "/v1/messages", Behavior.json(401, "{\"type\":\"error\",\"error\":{\"type\":"
-                + "\"authentication_error\",\"message\":\"invalid x-api-key: " + ANTHROPIC_KEY + "\"}}"));
+        upstream.on(
+                "POST",
+                "/v1/messages",
+                Behavior.json(
+                        401,
+                        "{\"type\":\"error\",\"error\":{\"type\":"
+                                + "\"authentication_error\",\"message\":\"invalid x-api-key: " + ANTHROPIC_KEY
+                                + "\"}}"));
         call("POST", "/v1/chat/completions", "{\"model\":\"claude/claude-x\"," + HI + "}", ALPHA);
         call("POST", "/v1/chat/completions", "{\"model\":\"down/any\"," + HI + "}", ALPHA);
 
@@ -228,8 +270,16 @@ class SecretHygieneIntegrationTest {
         // what works, and what shows state
         call("POST", "/v1/chat/completions", "{\"model\":\"echo\"," + HI + "}", ALPHA);
         call("POST", "/v1/chat/completions", "{\"model\":\"echo\",\"stream\":true," + HI + "}", ALPHA);
-        upstream.on("GET", "/v1/models", Behavior.json(401, OpenAiWire.error("Incorrect API key provided: "
-                + UPSTREAM_KEY, "invalid_request_error", null, "invalid_api_key")));
+        upstream.on(
+                "GET",
+                "/v1/models",
+                Behavior.json(
+                        401,
+                        OpenAiWire.error(
+                                "Incorrect API key provided: " + UPSTREAM_KEY,
+                                "invalid_request_error",
+                                null,
+                                "invalid_api_key")));
         admin("POST", "/tasks/refresh-providers");
         call("GET", "/v1/providers", null, ALPHA);
         call("GET", "/v1/models", null, ALPHA);
@@ -242,8 +292,9 @@ class SecretHygieneIntegrationTest {
     private void call(String method, String path, String body, String key) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getLocalPort() + path))
                 .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -255,7 +306,9 @@ class SecretHygieneIntegrationTest {
 
     private void admin(String method, String path) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.getAdminPort() + path))
-                .timeout(Duration.ofSeconds(20)).method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .timeout(Duration.ofSeconds(20))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         record(GatewayFixture.HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
     }
 
@@ -267,7 +320,8 @@ class SecretHygieneIntegrationTest {
     private static void awaitContains(Path file, String marker) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(marker)) {
+            if (Files.exists(file)
+                    && Files.readString(file, StandardCharsets.UTF_8).contains(marker)) {
                 return;
             }
             Thread.sleep(50);

@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SlowClientIntegrationTest {
 
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
-    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM,
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(
+            UPSTREAM,
             ConfigOverride.config("server.applicationConnectors[0].idleTimeout", "1s"),
             ConfigOverride.config("server.applicationConnectors[0].minRequestDataPerSecond", "1KiB"),
             ConfigOverride.config("gateway.requestReadTimeout", "2s"),
@@ -43,7 +44,8 @@ class SlowClientIntegrationTest {
             ConfigOverride.config("providers[0].streamDelay", "1500ms"),
             ConfigOverride.config("providers[1].readTimeout", "5s"));
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HEAD = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    private static final String HEAD =
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
 
     @BeforeEach
     void setUp() {
@@ -81,7 +83,9 @@ class SlowClientIntegrationTest {
             long start = System.nanoTime();
             var received = new ByteArrayOutputStream();
             boolean sending = true;
-            for (int round = 0; System.nanoTime() - start < Duration.ofSeconds(15).toNanos(); round++) {
+            for (int round = 0;
+                    System.nanoTime() - start < Duration.ofSeconds(15).toNanos();
+                    round++) {
                 if (sending) {
                     try {
                         sending = body.send(out, round);
@@ -95,7 +99,8 @@ class SlowClientIntegrationTest {
                     try {
                         int read = in.read();
                         if (read == -1) {
-                            return new Outcome(received.toString(StandardCharsets.UTF_8),
+                            return new Outcome(
+                                    received.toString(StandardCharsets.UTF_8),
                                     Duration.ofNanos(System.nanoTime() - start));
                         }
                         received.write(read);
@@ -103,8 +108,8 @@ class SlowClientIntegrationTest {
                     } catch (SocketTimeoutException nothingYet) {
                         // keep going
                     } catch (IOException reset) {
-                        return new Outcome(received.toString(StandardCharsets.UTF_8),
-                                Duration.ofNanos(System.nanoTime() - start));
+                        return new Outcome(
+                                received.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
                     }
                 }
             }
@@ -159,10 +164,16 @@ class SlowClientIntegrationTest {
 
     @Test
     void aSlowUpstreamIsNotCutByTheClientIdleTimeout() throws Exception {
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.delay(Duration.ofMillis(2500),
-                Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "worth the wait"))));
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.delay(
+                        Duration.ofMillis(2500),
+                        Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "worth the wait"))));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"fake/gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -172,7 +183,9 @@ class SlowClientIntegrationTest {
     @Test
     void aStreamWithGapsLongerThanTheIdleTimeoutIsNotCut() throws Exception {
         // The builtin echo waits 1.5 s between words here; the idle timeout is 1 s.
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"slow but sure\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);

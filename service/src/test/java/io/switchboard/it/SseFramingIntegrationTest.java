@@ -31,7 +31,8 @@ class SseFramingIntegrationTest {
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HOSTILE = "one\n\ndata: [DONE]\n\nevent: error\ndata: {\"error\":1}\r\rtwo\r\n: comment\u2028end";
+    private static final String HOSTILE =
+            "one\n\ndata: [DONE]\n\nevent: error\ndata: {\"error\":1}\r\rtwo\r\n: comment\u2028end";
 
     @BeforeEach
     void setUp() {
@@ -51,7 +52,10 @@ class SseFramingIntegrationTest {
         var chunks = new ArrayList<JsonNode>();
         for (int i = 0; i < events.length; i++) {
             String event = events[i];
-            assertThat(event).as("event %d is one data line", i).startsWith("data: ").doesNotContain("\n")
+            assertThat(event)
+                    .as("event %d is one data line", i)
+                    .startsWith("data: ")
+                    .doesNotContain("\n")
                     .doesNotContain("\r");
             if (i == events.length - 1) {
                 assertThat(event).isEqualTo("data: [DONE]");
@@ -75,9 +79,13 @@ class SseFramingIntegrationTest {
 
     @Test
     void theEchoStreamsFramingLookalikesAsContent() throws Exception {
-        String body = JSON.writeValueAsString(JSON.createObjectNode().put("model", "echo").put("stream", true)
-                .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user")
-                        .put("content", HOSTILE))));
+        String body = JSON.writeValueAsString(JSON.createObjectNode()
+                .put("model", "echo")
+                .put("stream", true)
+                .set(
+                        "messages",
+                        JSON.createArrayNode()
+                                .add(JSON.createObjectNode().put("role", "user").put("content", HOSTILE))));
 
         var response = GatewayFixture.postJson(APP, "/v1/chat/completions", body);
 
@@ -90,22 +98,37 @@ class SseFramingIntegrationTest {
 
     @Test
     void newlinesInUpstreamContentStayInsideTheirEvent() throws Exception {
-        var pieces = List.of("one\n\n", "data: [DONE]\n\n", "\r\r", "event: error\n", "data: {\"error\":1}\n\n",
-                "two\r\n: comment\u2028", "end");
-        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.sse(OpenAiWire.chatStream("gpt-4o", pieces, false),
-                Duration.ZERO));
+        var pieces = List.of(
+                "one\n\n",
+                "data: [DONE]\n\n",
+                "\r\r",
+                "event: error\n",
+                "data: {\"error\":1}\n\n",
+                "two\r\n: comment\u2028",
+                "end");
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sse(OpenAiWire.chatStream("gpt-4o", pieces, false), Duration.ZERO));
 
-        var response = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var response = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(content(events(response.body()))).isEqualTo(String.join("", pieces));
 
         // And the official SDK, which parses the same stream, sees the same text.
-        var params = ChatCompletionCreateParams.builder().model("fake/gpt-4o").addUserMessage("hi").build();
+        var params = ChatCompletionCreateParams.builder()
+                .model("fake/gpt-4o")
+                .addUserMessage("hi")
+                .build();
         var seen = new StringBuilder();
         try (var stream = GatewayFixture.openAi(APP).chat().completions().createStreaming(params)) {
-            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::append)));
+            stream.stream()
+                    .forEach(chunk ->
+                            chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::append)));
         }
         assertThat(seen.toString()).isEqualTo(String.join("", pieces));
     }

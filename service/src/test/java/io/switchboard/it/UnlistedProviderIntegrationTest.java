@@ -29,9 +29,12 @@ class UnlistedProviderIntegrationTest {
 
     private static FakeUpstream startUpstream() {
         var upstream = FakeUpstream.start();
-        upstream.on("GET", "/v1/models", Behavior.json(404,
-                OpenAiWire.error("Not found", "invalid_request_error", null, "not_found")));
-        upstream.on("POST", "/v1/chat/completions", Behavior.json(200, OpenAiWire.chatCompletion("served-model", "hi")));
+        upstream.on(
+                "GET",
+                "/v1/models",
+                Behavior.json(404, OpenAiWire.error("Not found", "invalid_request_error", null, "not_found")));
+        upstream.on(
+                "POST", "/v1/chat/completions", Behavior.json(200, OpenAiWire.chatCompletion("served-model", "hi")));
         return upstream;
     }
 
@@ -42,18 +45,25 @@ class UnlistedProviderIntegrationTest {
 
     @Test
     void aServerWithoutAModelListIsNotDownAndServesTheIdsItIsGiven() throws Exception {
-        var providers = new ObjectMapper().readTree(GatewayFixture.get(APP, "/v1/providers").body());
+        var providers = new ObjectMapper()
+                .readTree(GatewayFixture.get(APP, "/v1/providers").body());
         var fake = java.util.stream.StreamSupport.stream(providers.get("data").spliterator(), false)
-                .filter(provider -> provider.get("name").asText().equals("fake")).findFirst().orElseThrow();
+                .filter(provider -> provider.get("name").asText().equals("fake"))
+                .findFirst()
+                .orElseThrow();
         assertThat(fake.get("status").asText()).isEqualTo("unknown");
 
-        var health = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString());
+        var health = GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/healthcheck"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         var check = new ObjectMapper().readTree(health.body()).get("provider-fake");
         assertThat(check.get("healthy").asBoolean()).isTrue();
         assertThat(check.get("message").asText()).contains("No model list at this server (HTTP 404)");
 
-        var chat = GatewayFixture.postJson(APP, "/v1/chat/completions",
+        var chat = GatewayFixture.postJson(
+                APP,
+                "/v1/chat/completions",
                 "{\"model\":\"fake/served-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(chat.statusCode()).isEqualTo(200);
         assertThat(chat.headers().firstValue("X-Switchboard-Provider")).hasValue("fake");

@@ -55,10 +55,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UsageLedgerIntegrationTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DB = Path.of("target", "usage-ledger-" + System.nanoTime() + ".db").toAbsolutePath();
+    private static final Path DB =
+            Path.of("target", "usage-ledger-" + System.nanoTime() + ".db").toAbsolutePath();
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
     private static final DropwizardAppExtension<SwitchboardConfiguration> APP = new DropwizardAppExtension<>(
-            SwitchboardApplication.class, ResourceHelpers.resourceFilePath("usage-test-config.yml"),
+            SwitchboardApplication.class,
+            ResourceHelpers.resourceFilePath("usage-test-config.yml"),
             ConfigOverride.config("database.url", () -> "jdbc:sqlite:" + DB),
             ConfigOverride.config("providers[0].baseUrl", () -> UPSTREAM.baseUrl() + "/alpha/v1"),
             ConfigOverride.config("providers[1].baseUrl", () -> UPSTREAM.baseUrl() + "/beta/v1"),
@@ -71,6 +73,7 @@ class UsageLedgerIntegrationTest {
     private static final long[] STREAM_USAGE = {50, 12, 0};
     /** $2.50 / $10.00 / $1.25 per million input, output, cached input tokens, as micro-dollars per million. */
     private static final long INPUT = 2_500_000;
+
     private static final long OUTPUT = 10_000_000;
     private static final long CACHED = 1_250_000;
 
@@ -78,10 +81,12 @@ class UsageLedgerIntegrationTest {
     static void script() throws Exception {
         UPSTREAM.on("POST", "/alpha/v1/chat/completions", Behavior.json(200, completion(JSON_USAGE)));
         UPSTREAM.on("POST", "/beta/v1/chat/completions", Behavior.sse(stream(10, STREAM_USAGE), Duration.ZERO));
-        UPSTREAM.on("POST", "/slow/v1/chat/completions", Behavior.sse(stream(100, STREAM_USAGE),
-                Duration.ofMillis(50)));
-        UPSTREAM.on("POST", "/flaky/v1/chat/completions", Behavior.json(500,
-                OpenAiWire.error("boom", "server_error", null, null)));
+        UPSTREAM.on(
+                "POST", "/slow/v1/chat/completions", Behavior.sse(stream(100, STREAM_USAGE), Duration.ofMillis(50)));
+        UPSTREAM.on(
+                "POST",
+                "/flaky/v1/chat/completions",
+                Behavior.json(500, OpenAiWire.error("boom", "server_error", null, null)));
     }
 
     @AfterAll
@@ -104,11 +109,11 @@ class UsageLedgerIntegrationTest {
         var done = new CountDownLatch(total);
         for (int i = 0; i < total; i++) {
             int kind = switch (i % 10) {
-                case 0, 1, 2, 3 -> 0;  // JSON from alpha
-                case 4, 5, 6 -> 1;     // a stream from beta, usage not asked for by the client
-                case 7 -> 2;           // flaky fails twice, falls back to alpha
-                case 8 -> 3;           // the provider refuses the request (400): no retry, no tokens
-                default -> 4;          // a stream the client leaves after its first chunk
+                case 0, 1, 2, 3 -> 0; // JSON from alpha
+                case 4, 5, 6 -> 1; // a stream from beta, usage not asked for by the client
+                case 7 -> 2; // flaky fails twice, falls back to alpha
+                case 8 -> 3; // the provider refuses the request (400): no retry, no tokens
+                default -> 4; // a stream the client leaves after its first chunk
             };
             pool.execute(() -> {
                 try {
@@ -128,42 +133,50 @@ class UsageLedgerIntegrationTest {
         String id = key.get("id").asText();
         awaitRows(id, total);
         try (var db = DriverManager.getConnection("jdbc:sqlite:" + DB);
-             var query = db.prepareStatement("SELECT COUNT(*), SUM(prompt_tokens), SUM(completion_tokens),"
-                     + " SUM(cached_read_tokens), SUM(cost_micros), COUNT(cost_micros),"
-                     + " SUM(CASE WHEN status = 499 THEN 1 ELSE 0 END), SUM(CASE WHEN status = 400 THEN 1 ELSE 0 END),"
-                     + " SUM(CASE WHEN streamed THEN 1 ELSE 0 END), SUM(attempts) FROM usage_ledger WHERE key_id = ?")) {
+                var query = db.prepareStatement(
+                        "SELECT COUNT(*), SUM(prompt_tokens), SUM(completion_tokens),"
+                                + " SUM(cached_read_tokens), SUM(cost_micros), COUNT(cost_micros),"
+                                + " SUM(CASE WHEN status = 499 THEN 1 ELSE 0 END), SUM(CASE WHEN status = 400 THEN 1 ELSE 0 END),"
+                                + " SUM(CASE WHEN streamed THEN 1 ELSE 0 END), SUM(attempts) FROM usage_ledger WHERE key_id = ?")) {
             query.setString(1, id);
             var rs = query.executeQuery();
             rs.next();
             long answeredJson = counts[0].get() + counts[2].get();
             long answeredStreams = counts[1].get();
             assertThat(rs.getLong(1)).as("one row per request").isEqualTo(total);
-            assertThat(rs.getLong(2)).as("prompt tokens")
+            assertThat(rs.getLong(2))
+                    .as("prompt tokens")
                     .isEqualTo(answeredJson * JSON_USAGE[0] + answeredStreams * STREAM_USAGE[0]);
-            assertThat(rs.getLong(3)).as("completion tokens")
+            assertThat(rs.getLong(3))
+                    .as("completion tokens")
                     .isEqualTo(answeredJson * JSON_USAGE[1] + answeredStreams * STREAM_USAGE[1]);
-            assertThat(rs.getLong(4)).as("cached tokens")
+            assertThat(rs.getLong(4))
+                    .as("cached tokens")
                     .isEqualTo(answeredJson * JSON_USAGE[2] + answeredStreams * STREAM_USAGE[2]);
-            assertThat(rs.getLong(5)).as("cost, by the price table")
+            assertThat(rs.getLong(5))
+                    .as("cost, by the price table")
                     .isEqualTo(answeredJson * cost(JSON_USAGE) + answeredStreams * cost(STREAM_USAGE));
-            assertThat(rs.getLong(6)).as("rows with a known cost: all but the streams the client left")
+            assertThat(rs.getLong(6))
+                    .as("rows with a known cost: all but the streams the client left")
                     .isEqualTo(total - counts[4].get());
             assertThat(rs.getLong(7)).as("clients that left").isEqualTo(counts[4].get());
             assertThat(rs.getLong(8)).as("refused upstream").isEqualTo(counts[3].get());
             assertThat(rs.getLong(9)).as("streamed").isEqualTo(counts[1].get() + counts[4].get());
-            assertThat(rs.getLong(10)).as("attempts: three for each fallback (two at flaky, one at alpha)")
+            assertThat(rs.getLong(10))
+                    .as("attempts: three for each fallback (two at flaky, one at alpha)")
                     .isEqualTo(total + 2L * counts[2].get());
         }
         // The admin API's report says the same.
         var report = JSON.readTree(admin("/api/usage?group_by=key&key=" + id).body());
         assertThat(report.get("data").get(0).get("requests").asLong()).isEqualTo(total);
         assertThat(report.get("data").get(0).get("cost_micros").asLong())
-                .isEqualTo((counts[0].get() + counts[2].get()) * cost(JSON_USAGE) + counts[1].get() * cost(STREAM_USAGE));
+                .isEqualTo(
+                        (counts[0].get() + counts[2].get()) * cost(JSON_USAGE) + counts[1].get() * cost(STREAM_USAGE));
     }
 
     @Test
     void twoHundredConcurrentStreamsStayWithinTheBudgetsStatedBound() throws Exception {
-        long budget = 10_000;  // one cent
+        long budget = 10_000; // one cent
         var key = createKey("{\"name\":\"budget-test\",\"budget_usd\":\"0.01\",\"budget_period\":\"daily\"}");
         String secret = key.get("key").asText();
         // A prompt whose estimate (characters / 4) covers the 50 tokens beta reports, and a
@@ -181,10 +194,13 @@ class UsageLedgerIntegrationTest {
             pool.execute(() -> {
                 try {
                     start.await();
-                    var response = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(
-                                    GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
-                            .header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    var response = GatewayFixture.HTTP.send(
+                            HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                                    .header("Authorization", "Bearer " + secret)
+                                    .header("Content-Type", "application/json")
+                                    .timeout(Duration.ofSeconds(30))
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() == 200 && response.body().contains("[DONE]")) {
                         admitted.incrementAndGet();
@@ -213,12 +229,16 @@ class UsageLedgerIntegrationTest {
         long perRequest = cost(STREAM_USAGE);
         long estimate = (long) Math.ceil((CostEstimatorPrompt.tokens(prompt) * INPUT + 12 * OUTPUT) / 1e6);
         assertThat(spent).as("exactly what the admitted streams cost").isEqualTo(admitted.get() * perRequest);
-        assertThat(spent).as("overshoot within the bound: one estimate past the budget")
+        assertThat(spent)
+                .as("overshoot within the bound: one estimate past the budget")
                 .isLessThanOrEqualTo(budget + estimate);
         // And the next request is refused with OpenAI's quota error, naming the budget and its reset.
-        var next = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP)
-                        + "/v1/chat/completions")).header("Authorization", "Bearer " + secret)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        var next = GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/chat/completions"))
+                        .header("Authorization", "Bearer " + secret)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(next.statusCode()).isEqualTo(429);
         var error = JSON.readTree(next.body()).get("error");
@@ -259,7 +279,8 @@ class UsageLedgerIntegrationTest {
                     stream.stream().forEach(chunks::add);
                 }
                 assertThat(chunks).as("a full stream").hasSizeGreaterThan(5);
-                assertThat(chunks).as("no usage the client did not ask for")
+                assertThat(chunks)
+                        .as("no usage the client did not ask for")
                         .allSatisfy(chunk -> assertThat(chunk.usage()).isEmpty());
             }
             case 2 -> {
@@ -267,11 +288,14 @@ class UsageLedgerIntegrationTest {
                 assertThat(completion.model()).isEqualTo("fallback");
             }
             case 3 -> {
-                var response = GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP)
-                                + "/v1/images/generations")).header("Authorization", "Bearer " + secret)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"builtin/image\",\"prompt\":\"a cat\","
-                                + "\"size\":\"0x0\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                var response = GatewayFixture.HTTP.send(
+                        HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/images/generations"))
+                                .header("Authorization", "Bearer " + secret)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"builtin/image\",\"prompt\":\"a cat\"," + "\"size\":\"0x0\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
             }
             default -> leaveAfterTheFirstChunk(secret);
@@ -280,21 +304,23 @@ class UsageLedgerIntegrationTest {
 
     /** A raw client that reads the first event of a slow stream, then hangs up. */
     private static void leaveAfterTheFirstChunk(String secret) throws Exception {
-        String body = "{\"model\":\"slow/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String body =
+                "{\"model\":\"slow/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         URI base = URI.create(GatewayFixture.baseUrl(APP));
         try (var socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(10_000);
             var out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer "
-                    + secret + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+                            + secret + "\r\nContent-Type: application/json\r\nContent-Length: "
+                            + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             String line;
             int events = 0;
             while ((line = in.readLine()) != null) {
                 if (line.startsWith("data: {") && ++events == 2) {
-                    break;  // past the opener: the stream has started; leave
+                    break; // past the opener: the stream has started; leave
                 }
             }
             assertThat(events).as("the stream started").isEqualTo(2);
@@ -304,20 +330,29 @@ class UsageLedgerIntegrationTest {
     // --- helpers ---
 
     private static ChatCompletionCreateParams params(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addUserMessage("hello there").build();
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage("hello there")
+                .build();
     }
 
     private static OpenAIClient client(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(GatewayFixture.baseUrl(APP) + "/v1").apiKey(key)
-                .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(GatewayFixture.baseUrl(APP) + "/v1")
+                .apiKey(key)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(20))
+                .build();
     }
 
     /** The cost of one request by the price table's arithmetic: micro-dollars, half up. */
     private static long cost(long[] usage) {
-        BigDecimal picos = BigDecimal.valueOf(usage[0] - usage[2]).multiply(BigDecimal.valueOf(INPUT))
+        BigDecimal picos = BigDecimal.valueOf(usage[0] - usage[2])
+                .multiply(BigDecimal.valueOf(INPUT))
                 .add(BigDecimal.valueOf(usage[2]).multiply(BigDecimal.valueOf(CACHED)))
                 .add(BigDecimal.valueOf(usage[1]).multiply(BigDecimal.valueOf(OUTPUT)));
-        return picos.divide(BigDecimal.valueOf(1_000_000), 0, RoundingMode.HALF_UP).longValueExact();
+        return picos.divide(BigDecimal.valueOf(1_000_000), 0, RoundingMode.HALF_UP)
+                .longValueExact();
     }
 
     private static String completion(long[] usage) {
@@ -331,7 +366,8 @@ class UsageLedgerIntegrationTest {
         var frames = new ArrayList<String>();
         for (String frame : OpenAiWire.chatStream("gpt-4o", java.util.Collections.nCopies(pieces, "word "), true)) {
             if (frame.startsWith("data: {") && frame.contains("\"choices\":[]")) {
-                ObjectNode chunk = (ObjectNode) parse(frame.substring("data: ".length()).strip());
+                ObjectNode chunk =
+                        (ObjectNode) parse(frame.substring("data: ".length()).strip());
                 chunk.set("usage", usage(usage));
                 frames.add("data: " + chunk + "\n\n");
             } else {
@@ -366,19 +402,31 @@ class UsageLedgerIntegrationTest {
     }
 
     private static HttpResponse<String> adminPost(String path, String body) throws Exception {
-        return GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> admin(String path) throws Exception {
-        return GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getAdminPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int models(String secret) throws Exception {
-        return GatewayFixture.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/models"))
-                .header("Authorization", "Bearer " + secret).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return GatewayFixture.HTTP
+                .send(
+                        HttpRequest.newBuilder(URI.create(GatewayFixture.baseUrl(APP) + "/v1/models"))
+                                .header("Authorization", "Bearer " + secret)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     private static void awaitRows(String keyId, long expected) throws Exception {
@@ -386,7 +434,7 @@ class UsageLedgerIntegrationTest {
         long rows = -1;
         while (System.nanoTime() < deadline) {
             try (var db = DriverManager.getConnection("jdbc:sqlite:" + DB);
-                 var query = db.prepareStatement("SELECT COUNT(*) FROM usage_ledger WHERE key_id = ?")) {
+                    var query = db.prepareStatement("SELECT COUNT(*) FROM usage_ledger WHERE key_id = ?")) {
                 query.setString(1, keyId);
                 var rs = query.executeQuery();
                 rs.next();
@@ -402,7 +450,8 @@ class UsageLedgerIntegrationTest {
 
     private static long spend(String keyId) throws Exception {
         try (var db = DriverManager.getConnection("jdbc:sqlite:" + DB);
-             var query = db.prepareStatement("SELECT COALESCE(SUM(cost_micros), 0) FROM usage_ledger WHERE key_id = ?")) {
+                var query = db.prepareStatement(
+                        "SELECT COALESCE(SUM(cost_micros), 0) FROM usage_ledger WHERE key_id = ?")) {
             query.setString(1, keyId);
             var rs = query.executeQuery();
             rs.next();

@@ -63,9 +63,15 @@ class DashboardAndDocsTest {
             }
         }
         assertThat(exported()).containsAll(used);
-        assertThat(used).contains("switchboard_provider_up", "switchboard_upstream_latency_seconds_bucket",
-                "switchboard_upstream_ttft_seconds_bucket", "switchboard_tokens_total", "switchboard_upstream_in_flight",
-                "switchboard_upstream_errors_total", "switchboard_gateway_overhead_seconds_bucket");
+        assertThat(used)
+                .contains(
+                        "switchboard_provider_up",
+                        "switchboard_upstream_latency_seconds_bucket",
+                        "switchboard_upstream_ttft_seconds_bucket",
+                        "switchboard_tokens_total",
+                        "switchboard_upstream_in_flight",
+                        "switchboard_upstream_errors_total",
+                        "switchboard_gateway_overhead_seconds_bucket");
     }
 
     @Test
@@ -94,9 +100,10 @@ class DashboardAndDocsTest {
         metrics.watchUpstreams(java.util.Map::of, () -> 0);
         // The ledger writer's series come through the Dropwizard bridge, as in the gateway.
         var dropwizard = new com.codahale.metrics.MetricRegistry();
-        new io.switchboard.usage.LedgerWriter(rows -> { }, new io.switchboard.config.LedgerConfiguration().settings(),
-                dropwizard);
-        io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports.builder().dropwizardRegistry(dropwizard)
+        new io.switchboard.usage.LedgerWriter(
+                rows -> {}, new io.switchboard.config.LedgerConfiguration().settings(), dropwizard);
+        io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports.builder()
+                .dropwizardRegistry(dropwizard)
                 .register(registry);
         return registry;
     }

@@ -9,8 +9,8 @@ import io.dropwizard.jetty.HttpConnectorFactory;
 import io.switchboard.core.GatewayPorts;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.provider.builtin.BuiltinProviderFactory;
+import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
@@ -38,8 +38,8 @@ class LocalDiscoveryTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final UpstreamClients http = new UpstreamClients(8);
-    private final ProviderContext context = new ProviderContext(Jackson.newObjectMapper(), http, scheduler, Runnable::run,
-            ProviderContext.UpstreamTimeouts.DEFAULT);
+    private final ProviderContext context = new ProviderContext(
+            Jackson.newObjectMapper(), http, scheduler, Runnable::run, ProviderContext.UpstreamTimeouts.DEFAULT);
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Set<Integer> reserved = new HashSet<>();
     private FakeUpstream ollama;
@@ -71,8 +71,11 @@ class LocalDiscoveryTest {
     }
 
     private LocalRuntimeDiscovery discovery() {
-        return new LocalRuntimeDiscovery(List.of(candidate("Ollama", "ollama", ollama.baseUrl() + "/v1")),
-                Duration.ofSeconds(1), () -> Set.copyOf(reserved), context);
+        return new LocalRuntimeDiscovery(
+                List.of(candidate("Ollama", "ollama", ollama.baseUrl() + "/v1")),
+                Duration.ofSeconds(1),
+                () -> Set.copyOf(reserved),
+                context);
     }
 
     private static LocalRuntimeDiscovery.Candidate candidate(String label, String name, String baseUrl) {
@@ -81,10 +84,13 @@ class LocalDiscoveryTest {
 
     @Test
     void whatAnswersIsUpWhatHangsIsAbsentAndTheLogSaysWhich() throws Exception {
-        var discovery = new LocalRuntimeDiscovery(List.of(
-                candidate("Ollama", "ollama", ollama.baseUrl() + "/v1"),
-                candidate("LM Studio", "lmstudio", hanging.baseUrl() + "/v1")),
-                Duration.ofSeconds(1), Set::of, context);
+        var discovery = new LocalRuntimeDiscovery(
+                List.of(
+                        candidate("Ollama", "ollama", ollama.baseUrl() + "/v1"),
+                        candidate("LM Studio", "lmstudio", hanging.baseUrl() + "/v1")),
+                Duration.ofSeconds(1),
+                Set::of,
+                context);
 
         List<ProviderState> found = discovery.discover().get(10, TimeUnit.SECONDS);
 
@@ -95,10 +101,11 @@ class LocalDiscoveryTest {
             assertThat(state.models()).extracting(ModelInfo::id).containsExactly("llama3.2:3b", "qwen2.5:7b");
             assertThat(state.provider().baseUrl()).isEqualTo(ollama.baseUrl() + "/v1");
         });
-        assertThat(messages()).contains(
-                "Found Ollama at " + ollama.baseUrl() + "/v1 with 2 models",
-                "No local runtime answered at LM Studio (" + hanging.baseUrl() + "/v1) within 1000 ms;"
-                        + " probing again on every refresh");
+        assertThat(messages())
+                .contains(
+                        "Found Ollama at " + ollama.baseUrl() + "/v1 with 2 models",
+                        "No local runtime answered at LM Studio (" + hanging.baseUrl() + "/v1) within 1000 ms;"
+                                + " probing again on every refresh");
         assertThat(ollama.lastRequest("/v1/models").header("authorization")).isNull();
         // A listing that timed out is tried once more before the runtime counts as absent.
         assertThat(hanging.count("/v1/models")).isEqualTo(2);
@@ -109,7 +116,10 @@ class LocalDiscoveryTest {
         var discovery = discovery();
         var first = discovery.discover().get(5, TimeUnit.SECONDS).get(0);
 
-        ollama.on("GET", "/v1/models", Behavior.json(500, OpenAiWire.error("model runner crashed", "server_error", null, null)));
+        ollama.on(
+                "GET",
+                "/v1/models",
+                Behavior.json(500, OpenAiWire.error("model runner crashed", "server_error", null, null)));
         var down = discovery.discover().get(5, TimeUnit.SECONDS);
         assertThat(down).singleElement().satisfies(state -> {
             assertThat(state.status()).isEqualTo(ProviderStatus.DOWN);
@@ -123,9 +133,12 @@ class LocalDiscoveryTest {
         assertThat(back.status()).isEqualTo(ProviderStatus.UP);
         assertThat(back.models()).extracting(ModelInfo::id).containsExactly("llama3.2:3b");
         assertThat(back.provider()).isSameAs(first.provider());
-        assertThat(messages()).filteredOn(message -> message.startsWith("Found Ollama")).hasSize(2);
-        assertThat(messages()).anyMatch(message -> message.startsWith("Ollama at " + ollama.baseUrl()
-                + "/v1 stopped answering (model runner crashed); its 2 models stay listed as down"));
+        assertThat(messages())
+                .filteredOn(message -> message.startsWith("Found Ollama"))
+                .hasSize(2);
+        assertThat(messages())
+                .anyMatch(message -> message.startsWith("Ollama at " + ollama.baseUrl()
+                        + "/v1 stopped answering (model runner crashed); its 2 models stay listed as down"));
     }
 
     @Test
@@ -140,7 +153,9 @@ class LocalDiscoveryTest {
         discovery.discover().get(5, TimeUnit.SECONDS);
 
         assertThat(ollama.count("/v1/models")).isEqualTo(probes);
-        assertThat(messages()).filteredOn(message -> message.startsWith("Not probing Ollama")).hasSize(1);
+        assertThat(messages())
+                .filteredOn(message -> message.startsWith("Not probing Ollama"))
+                .hasSize(1);
     }
 
     @Test
@@ -171,11 +186,16 @@ class LocalDiscoveryTest {
 
     @Test
     void theRegistryPublishesFoundProvidersAfterTheConfiguredOnesAndAConfiguredNameWins() throws Exception {
-        var builtin = Jackson.newObjectMapper().readValue("{\"type\":\"builtin\",\"name\":\"ollama\"}",
-                BuiltinProviderFactory.class);
-        var registry = new ProviderRegistry(new ProviderSources(List.of(builtin),
-                () -> CompletableFuture.completedFuture(discovery().discover().join())), context,
-                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), ProviderDecorator.NONE);
+        var builtin = Jackson.newObjectMapper()
+                .readValue("{\"type\":\"builtin\",\"name\":\"ollama\"}", BuiltinProviderFactory.class);
+        var registry = new ProviderRegistry(
+                new ProviderSources(
+                        List.of(builtin),
+                        () -> CompletableFuture.completedFuture(
+                                discovery().discover().join())),
+                context,
+                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO),
+                ProviderDecorator.NONE);
         registry.start();
         try {
             var snapshot = registry.snapshot();
@@ -185,11 +205,16 @@ class LocalDiscoveryTest {
             registry.stop();
         }
 
-        var found = new ProviderRegistry(new ProviderSources(List.of(), discovery()), context,
-                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO), ProviderDecorator.NONE);
+        var found = new ProviderRegistry(
+                new ProviderSources(List.of(), discovery()),
+                context,
+                new RegistrySettings(Duration.ofSeconds(2), Duration.ZERO),
+                ProviderDecorator.NONE);
         found.start();
         try {
-            assertThat(found.snapshot().providers()).extracting(ProviderState::name).containsExactly("ollama");
+            assertThat(found.snapshot().providers())
+                    .extracting(ProviderState::name)
+                    .containsExactly("ollama");
             assertThat(found.snapshot().servingModel("llama3.2:3b")).hasSize(1);
         } finally {
             found.stop();

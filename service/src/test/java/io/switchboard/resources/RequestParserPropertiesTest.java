@@ -1,5 +1,6 @@
 package io.switchboard.resources;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,14 +18,13 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.Size;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import net.jqwik.api.Tuple;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,11 +48,52 @@ class RequestParserPropertiesTest {
                     + "{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"1\"}],\"tools\":[{\"type\":\"function\","
                     + "\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}],\"tool_choice\":\"auto\","
                     + "\"stop\":[\"a\"],\"n\":2,\"max_tokens\":5,\"seed\":1}");
-    private static final List<String> TOKENS = List.of("{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n", "null",
-            "true", "false", "0", "-1", "1.5", "1e999", "-0.0e-7", "9".repeat(120), "\"model\"", "\"messages\"",
-            "\"role\"", "\"user\"", "\"developer\"", "\"content\"", "\"echo\"", "\"temperature\"", "\"n\"", "\"stream\"",
-            "\"tools\"", "\"tool_choice\"", "\"stop\"", "\"type\"", "\"function\"", "\"name\"", "\"parameters\"",
-            "\"input\"", "\"prompt\"", "\"\\u0000\"", "\"\\ud800\"", "\"\\uZZZZ\"", "\"a\\nb\"", "/*", "'", "NaN");
+    private static final List<String> TOKENS = List.of(
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            " ",
+            "\n",
+            "null",
+            "true",
+            "false",
+            "0",
+            "-1",
+            "1.5",
+            "1e999",
+            "-0.0e-7",
+            "9".repeat(120),
+            "\"model\"",
+            "\"messages\"",
+            "\"role\"",
+            "\"user\"",
+            "\"developer\"",
+            "\"content\"",
+            "\"echo\"",
+            "\"temperature\"",
+            "\"n\"",
+            "\"stream\"",
+            "\"tools\"",
+            "\"tool_choice\"",
+            "\"stop\"",
+            "\"type\"",
+            "\"function\"",
+            "\"name\"",
+            "\"parameters\"",
+            "\"input\"",
+            "\"prompt\"",
+            "\"\\u0000\"",
+            "\"\\ud800\"",
+            "\"\\uZZZZ\"",
+            "\"a\\nb\"",
+            "/*",
+            "'",
+            "NaN");
 
     private final ApiRequestReader reader = new ApiRequestReader(64 * 1024);
 
@@ -111,10 +152,14 @@ class RequestParserPropertiesTest {
     /** A valid request with one to four edits: a cut, an inserted token, a changed or dropped character. */
     @Provide
     Arbitrary<String> mutated() {
-        Arbitrary<Edit> edit = Combinators.combine(Arbitraries.integers().between(0, 3),
-                Arbitraries.doubles().between(0, 1), Arbitraries.of(TOKENS), Arbitraries.chars())
+        Arbitrary<Edit> edit = Combinators.combine(
+                        Arbitraries.integers().between(0, 3),
+                        Arbitraries.doubles().between(0, 1),
+                        Arbitraries.of(TOKENS),
+                        Arbitraries.chars())
                 .as(Edit::new);
-        return Combinators.combine(Arbitraries.of(VALID_BODIES), edit.list().ofMinSize(1).ofMaxSize(4))
+        return Combinators.combine(
+                        Arbitraries.of(VALID_BODIES), edit.list().ofMinSize(1).ofMaxSize(4))
                 .as((body, edits) -> {
                     String text = body;
                     for (Edit e : edits) {
@@ -140,9 +185,27 @@ class RequestParserPropertiesTest {
     /** Objects with the fields the parser knows, and others, holding any JSON value at all. */
     @Provide
     Arbitrary<JsonNode> chatShaped() {
-        var fields = Arbitraries.of("model", "messages", "temperature", "top_p", "n", "max_tokens",
-                "max_completion_tokens", "stream", "stream_options", "stop", "tools", "tool_choice", "input", "prompt",
-                "encoding_format", "dimensions", "response_format", "size", "seed", "x_unknown");
+        var fields = Arbitraries.of(
+                "model",
+                "messages",
+                "temperature",
+                "top_p",
+                "n",
+                "max_tokens",
+                "max_completion_tokens",
+                "stream",
+                "stream_options",
+                "stop",
+                "tools",
+                "tool_choice",
+                "input",
+                "prompt",
+                "encoding_format",
+                "dimensions",
+                "response_format",
+                "size",
+                "seed",
+                "x_unknown");
         var entry = Combinators.combine(fields, value(3)).as(List::<Object>of);
         return entry.list().ofMaxSize(8).map(entries -> {
             ObjectNode object = NODES.objectNode();
@@ -156,8 +219,24 @@ class RequestParserPropertiesTest {
     private Arbitrary<JsonNode> value(int depth) {
         Arbitrary<JsonNode> leaf = Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(12).map(NODES::textNode),
-                Arbitraries.of("user", "system", "developer", "assistant", "tool", "function", "wizard", "echo",
-                        "gpt-4o", "builtin/../x", "", "auto", "none", "required", "float", "base64").map(NODES::textNode),
+                Arbitraries.of(
+                                "user",
+                                "system",
+                                "developer",
+                                "assistant",
+                                "tool",
+                                "function",
+                                "wizard",
+                                "echo",
+                                "gpt-4o",
+                                "builtin/../x",
+                                "",
+                                "auto",
+                                "none",
+                                "required",
+                                "float",
+                                "base64")
+                        .map(NODES::textNode),
                 Arbitraries.integers().map(i -> (JsonNode) NODES.numberNode(i)),
                 Arbitraries.longs().map(l -> (JsonNode) NODES.numberNode(l)),
                 Arbitraries.doubles().map(d -> (JsonNode) NODES.numberNode(d)),
@@ -171,17 +250,29 @@ class RequestParserPropertiesTest {
             items.forEach(node::add);
             return node;
         });
-        var keys = Arbitraries.of("role", "content", "type", "function", "name", "parameters", "text",
-                "tool_call_id", "tool_calls", "include_usage", "x");
-        Arbitrary<JsonNode> object = Combinators.combine(keys, value(depth - 1)).as(List::<Object>of).list()
-                .ofMaxSize(4).map(entries -> {
+        var keys = Arbitraries.of(
+                "role",
+                "content",
+                "type",
+                "function",
+                "name",
+                "parameters",
+                "text",
+                "tool_call_id",
+                "tool_calls",
+                "include_usage",
+                "x");
+        Arbitrary<JsonNode> object = Combinators.combine(keys, value(depth - 1))
+                .as(List::<Object>of)
+                .list()
+                .ofMaxSize(4)
+                .map(entries -> {
                     ObjectNode node = NODES.objectNode();
                     for (List<Object> e : entries) {
                         node.set((String) e.get(0), (JsonNode) e.get(1));
                     }
                     return node;
                 });
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, leaf), Tuple.of(2, array), Tuple.of(2, object));
+        return Arbitraries.frequencyOf(Tuple.of(4, leaf), Tuple.of(2, array), Tuple.of(2, object));
     }
 }

@@ -12,18 +12,18 @@ class FailurePolicyTest {
 
     @ParameterizedTest(name = "{0} → {1}, counts against the provider: {2}")
     @CsvSource({
-            // transient: the same provider again, after a backoff
-            "CONNECT, RETRY, true",
-            "TIMEOUT, RETRY, true",
-            "RATE_LIMITED, RETRY, true",
-            "UPSTREAM_5XX, RETRY, true",
-            // this provider cannot do it; another may
-            "AUTHENTICATION, NEXT, true",
-            "MALFORMED, NEXT, true",
-            "UNSUPPORTED, NEXT, false",
-            // the request itself is refused, or the client left
-            "UPSTREAM_4XX, STOP, false",
-            "CANCELLED, STOP, false",
+        // transient: the same provider again, after a backoff
+        "CONNECT, RETRY, true",
+        "TIMEOUT, RETRY, true",
+        "RATE_LIMITED, RETRY, true",
+        "UPSTREAM_5XX, RETRY, true",
+        // this provider cannot do it; another may
+        "AUTHENTICATION, NEXT, true",
+        "MALFORMED, NEXT, true",
+        "UNSUPPORTED, NEXT, false",
+        // the request itself is refused, or the client left
+        "UPSTREAM_4XX, STOP, false",
+        "CANCELLED, STOP, false",
     })
     void everyKindHasItsDecision(Kind kind, FailurePolicy decision, boolean counts) {
         assertThat(FailurePolicy.of(kind)).isEqualTo(decision);
@@ -32,6 +32,8 @@ class FailurePolicyTest {
 
     @Test
     void theTableAboveHasARowForEveryKind() {
-        assertThat(Kind.values()).as("a new kind needs its row in everyKindHasItsDecision").hasSize(9);
+        assertThat(Kind.values())
+                .as("a new kind needs its row in everyKindHasItsDecision")
+                .hasSize(9);
     }
 }

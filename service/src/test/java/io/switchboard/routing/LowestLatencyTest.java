@@ -22,9 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LowestLatencyTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final RouteExecutor executor = new RouteExecutor(scheduler,
+    private final RouteExecutor executor = new RouteExecutor(
+            scheduler,
             new RouteSettings(Duration.ofSeconds(5), Duration.ofSeconds(5)),
-            new ResiliencePolicies(name -> ProviderPolicy.DEFAULT), RouteEvents.NONE);
+            new ResiliencePolicies(name -> ProviderPolicy.DEFAULT),
+            RouteEvents.NONE);
 
     @AfterEach
     void stopScheduler() {
@@ -40,7 +42,9 @@ class LowestLatencyTest {
 
         for (int i = 0; i < 5; i++) {
             served.add(executor.call(route, target -> answerAfter(target == slow ? 40 : 1, target.providerName()))
-                    .get(5, TimeUnit.SECONDS).target().providerName());
+                    .get(5, TimeUnit.SECONDS)
+                    .target()
+                    .providerName());
         }
 
         // slow is tried first while neither is measured, fast next while it is not; fast from then on.
@@ -55,7 +59,9 @@ class LowestLatencyTest {
     }
 
     private static Target target(String provider) {
-        return Target.of(new ProviderState(provider, "test", "http://127.0.0.1:1", null, ProviderStatus.UP, List.of(),
-                null, null, null), "model");
+        return Target.of(
+                new ProviderState(
+                        provider, "test", "http://127.0.0.1:1", null, ProviderStatus.UP, List.of(), null, null, null),
+                "model");
     }
 }

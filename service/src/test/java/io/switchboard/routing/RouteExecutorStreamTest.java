@@ -27,9 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RouteExecutorStreamTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final RouteExecutor executor = new RouteExecutor(scheduler,
+    private final RouteExecutor executor = new RouteExecutor(
+            scheduler,
             new RouteSettings(Duration.ofSeconds(5), Duration.ofSeconds(5)),
-            new ResiliencePolicies(name -> ProviderPolicy.DEFAULT), RouteEvents.NONE);
+            new ResiliencePolicies(name -> ProviderPolicy.DEFAULT),
+            RouteEvents.NONE);
     private final Target first = target("first");
     private final Target second = target("second");
 
@@ -60,7 +62,7 @@ class RouteExecutorStreamTest {
                 observer.onNext("Hello");
                 observer.onComplete();
             }
-            return () -> { };
+            return () -> {};
         };
 
         executor.stream(route(first, second), upstreams, client);
@@ -77,7 +79,7 @@ class RouteExecutorStreamTest {
             observer.onNext("opener");
             observer.onNext("Hello");
             observer.onError(new ProviderException(Kind.AUTHENTICATION, target.providerName(), "gone"));
-            return () -> { };
+            return () -> {};
         };
 
         executor.stream(route(first, second), upstreams, client);
@@ -117,7 +119,7 @@ class RouteExecutorStreamTest {
         return (target, observer) -> {
             items.forEach(observer::onNext);
             observer.onComplete();
-            return () -> { };
+            return () -> {};
         };
     }
 
@@ -126,8 +128,10 @@ class RouteExecutorStreamTest {
     }
 
     private static Target target(String provider) {
-        return Target.of(new ProviderState(provider, "test", "http://127.0.0.1:1", null, ProviderStatus.UP, List.of(),
-                null, null, null), "model");
+        return Target.of(
+                new ProviderState(
+                        provider, "test", "http://127.0.0.1:1", null, ProviderStatus.UP, List.of(), null, null, null),
+                "model");
     }
 
     /** The client side: records what reaches it. Only items that start "opener" do not commit. */

@@ -27,7 +27,8 @@ class StoreDatabaseTest {
     Path directory;
 
     private DatabaseConfiguration configFor(DatabaseBackend backend) {
-        return backend == DatabaseBackend.SQLITE ? TestDatabases.sqlite(directory.resolve("sb.db"))
+        return backend == DatabaseBackend.SQLITE
+                ? TestDatabases.sqlite(directory.resolve("sb.db"))
                 : TestDatabases.postgres(PostgresServer.shared().createDatabase());
     }
 
@@ -75,8 +76,10 @@ class StoreDatabaseTest {
         var config = TestDatabases.configuration(configFor(backend).getUrl(), Map.of("migrateOnStart", false));
         var database = config.build(new MetricRegistry());
 
-        assertThatThrownBy(database::start).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("1 migration(s) pending").hasMessageContaining("db migrate");
+        assertThatThrownBy(database::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("1 migration(s) pending")
+                .hasMessageContaining("db migrate");
         database.migrate();
         database.start();
         database.stop();
@@ -88,9 +91,19 @@ class StoreDatabaseTest {
         database.start();
         try {
             database.jdbi().useHandle(handle -> {
-                assertThat(handle.createQuery("PRAGMA journal_mode").mapTo(String.class).one()).isEqualToIgnoringCase("wal");
-                assertThat(handle.createQuery("PRAGMA busy_timeout").mapTo(Integer.class).one()).isEqualTo(10_000);
-                assertThat(handle.createQuery("PRAGMA synchronous").mapTo(Integer.class).one()).as("NORMAL").isEqualTo(1);
+                assertThat(handle.createQuery("PRAGMA journal_mode")
+                                .mapTo(String.class)
+                                .one())
+                        .isEqualToIgnoringCase("wal");
+                assertThat(handle.createQuery("PRAGMA busy_timeout")
+                                .mapTo(Integer.class)
+                                .one())
+                        .isEqualTo(10_000);
+                assertThat(handle.createQuery("PRAGMA synchronous")
+                                .mapTo(Integer.class)
+                                .one())
+                        .as("NORMAL")
+                        .isEqualTo(1);
             });
         } finally {
             database.stop();
@@ -99,13 +112,15 @@ class StoreDatabaseTest {
 
     @Test
     void aSettingInPropertiesWinsOverTheDefault() {
-        var config = TestDatabases.configuration("jdbc:sqlite:" + directory.resolve("props.db"),
-                Map.of("properties", Map.of("busy_timeout", "1234")));
+        var config = TestDatabases.configuration(
+                "jdbc:sqlite:" + directory.resolve("props.db"), Map.of("properties", Map.of("busy_timeout", "1234")));
         var database = config.build(new MetricRegistry());
         database.start();
         try {
-            int timeout = database.jdbi().withHandle(handle -> handle.createQuery("PRAGMA busy_timeout")
-                    .mapTo(Integer.class).one());
+            int timeout = database.jdbi()
+                    .withHandle(handle -> handle.createQuery("PRAGMA busy_timeout")
+                            .mapTo(Integer.class)
+                            .one());
             assertThat(timeout).isEqualTo(1234);
         } finally {
             database.stop();
@@ -125,9 +140,13 @@ class StoreDatabaseTest {
 
     @Test
     void anInMemorySqliteDatabaseIsRefused() {
-        for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file::memory:?cache=shared",
+        for (String url : List.of(
+                "jdbc:sqlite::memory:",
+                "jdbc:sqlite:",
+                "jdbc:sqlite:file::memory:?cache=shared",
                 "jdbc:sqlite:file:x?mode=memory")) {
-            assertThatThrownBy(() -> TestDatabases.postgres(url).build(new MetricRegistry())).as(url)
+            assertThatThrownBy(() -> TestDatabases.postgres(url).build(new MetricRegistry()))
+                    .as(url)
                     .hasMessageContaining("database.url must name an SQLite file");
         }
     }
@@ -138,7 +157,8 @@ class StoreDatabaseTest {
         assertThat(Database.sqliteFile("jdbc:sqlite:file:/var/lib/sb/sb.db?journal_mode=WAL"))
                 .isEqualTo(Path.of("/var/lib/sb/sb.db"));
         assertThat(Database.sqliteFile("jdbc:sqlite:file:///var/lib/sb/sb.db")).isEqualTo(Path.of("/var/lib/sb/sb.db"));
-        assertThat(Database.sqliteFile("jdbc:sqlite:data/sb.db")).isEqualTo(Path.of("data/sb.db").toAbsolutePath());
+        assertThat(Database.sqliteFile("jdbc:sqlite:data/sb.db"))
+                .isEqualTo(Path.of("data/sb.db").toAbsolutePath());
     }
 
     @Test
@@ -150,7 +170,10 @@ class StoreDatabaseTest {
     }
 
     private static List<String> tables(Database database) {
-        return database.jdbi().withHandle(handle -> handle.createQuery(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").mapTo(String.class).list());
+        return database.jdbi()
+                .withHandle(handle -> handle.createQuery(
+                                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                        .mapTo(String.class)
+                        .list());
     }
 }

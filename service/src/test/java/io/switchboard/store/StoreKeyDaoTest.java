@@ -68,8 +68,16 @@ class StoreKeyDaoTest {
     @ParameterizedTest
     @EnumSource(DatabaseBackend.class)
     void everyFieldSurvivesTheRoundTrip(DatabaseBackend backend) {
-        var settings = new KeySettings("team-a", Map.of("team", "a", "owner", "bob"), List.of("gpt-4o*", "claude-*"),
-                50_000_000L, BudgetPeriod.MONTHLY, 600, 200_000, T0 + 86_400_000L, true);
+        var settings = new KeySettings(
+                "team-a",
+                Map.of("team", "a", "owner", "bob"),
+                List.of("gpt-4o*", "claude-*"),
+                50_000_000L,
+                BudgetPeriod.MONTHLY,
+                600,
+                200_000,
+                T0 + 86_400_000L,
+                true);
 
         var created = keys(backend).insert("vk_a1", "sk-sb-abcd", hash(1), settings);
 
@@ -112,8 +120,16 @@ class StoreKeyDaoTest {
     void updateReplacesTheSettingsAndBumpsUpdatedAt(DatabaseBackend backend) {
         var dao = keys(backend);
         dao.insert("vk_u", "sk-sb-u", hash(1), settings("before"));
-        var changed = new KeySettings("after", Map.of("team", "b"), List.of("gpt-*"), 1_000_000L, BudgetPeriod.DAILY,
-                10, 1000, T0 + 1000, false);
+        var changed = new KeySettings(
+                "after",
+                Map.of("team", "b"),
+                List.of("gpt-*"),
+                1_000_000L,
+                BudgetPeriod.DAILY,
+                10,
+                1000,
+                T0 + 1000,
+                false);
         now.addAndGet(5);
 
         var updated = dao.update("vk_u", changed).orElseThrow();
@@ -141,7 +157,9 @@ class StoreKeyDaoTest {
         assertThat(revoked.settings().enabled()).isFalse();
         assertThat(revoked.usableAt(T0 + 10)).isFalse();
         assertThat(again).as("unchanged").isEqualTo(revoked);
-        assertThat(dao.update("vk_r", settings("revived"))).as("a revoked key stays revoked").isEmpty();
+        assertThat(dao.update("vk_r", settings("revived")))
+                .as("a revoked key stays revoked")
+                .isEmpty();
         assertThat(dao.rotate("vk_r", "sk-sb-new", hash(2))).isEmpty();
         assertThat(dao.find("vk_r")).contains(revoked);
         assertThat(dao.revoke("vk_none")).isEmpty();
@@ -160,7 +178,9 @@ class StoreKeyDaoTest {
         assertThat(rotated.keyPrefix()).isEqualTo("sk-sb-new1");
         assertThat(rotated.settings()).isEqualTo(created.settings());
         assertThat(rotated.updatedAt()).isGreaterThan(created.updatedAt());
-        assertThat(dao.findByHash(hash(1))).as("the old secret no longer matches").isEmpty();
+        assertThat(dao.findByHash(hash(1)))
+                .as("the old secret no longer matches")
+                .isEmpty();
         assertThat(dao.findByHash(hash(2))).contains(rotated);
         assertThatThrownBy(() -> dao.rotate("vk_rot", "sk-sb-bad", "not-a-hash"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -185,8 +205,16 @@ class StoreKeyDaoTest {
     void textThatLooksLikeSqlIsStoredAsText(DatabaseBackend backend) {
         var dao = keys(backend);
         String name = "x'); DROP TABLE virtual_keys; --";
-        var hostile = new KeySettings(name, Map.of("owner", "' OR '1'='1", "team", "\"quoted\" \\ back"),
-                List.of("*'; DELETE FROM usage_ledger; --", "模型-*"), null, null, null, null, null, true);
+        var hostile = new KeySettings(
+                name,
+                Map.of("owner", "' OR '1'='1", "team", "\"quoted\" \\ back"),
+                List.of("*'; DELETE FROM usage_ledger; --", "模型-*"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                true);
 
         dao.insert("vk_sql", "sk-sb-sql", hash(1), hostile);
 
@@ -199,10 +227,12 @@ class StoreKeyDaoTest {
         assertThatThrownBy(() -> settings("n".repeat(100_000))).hasMessageContaining("name is longer than 200");
         assertThatThrownBy(() -> settings(" ")).hasMessageContaining("name must not be empty");
         assertThatThrownBy(() -> settings("tab\there")).hasMessageContaining("control characters");
-        assertThatThrownBy(() -> new KeySettings("k", Map.of(), List.of(), -1L, BudgetPeriod.DAILY, null, null, null,
-                true)).hasMessageContaining("budget must be between 0");
-        assertThatThrownBy(() -> new KeySettings("k", Map.of(), List.of(), Long.MAX_VALUE, BudgetPeriod.DAILY, null,
-                null, null, true)).hasMessageContaining("budget must be between 0");
+        assertThatThrownBy(() ->
+                        new KeySettings("k", Map.of(), List.of(), -1L, BudgetPeriod.DAILY, null, null, null, true))
+                .hasMessageContaining("budget must be between 0");
+        assertThatThrownBy(() -> new KeySettings(
+                        "k", Map.of(), List.of(), Long.MAX_VALUE, BudgetPeriod.DAILY, null, null, null, true))
+                .hasMessageContaining("budget must be between 0");
         assertThatThrownBy(() -> new KeySettings("k", Map.of(), List.of(), 5L, null, null, null, null, true))
                 .hasMessageContaining("period");
         assertThatThrownBy(() -> new KeySettings("k", Map.of(), List.of(), null, null, 0, null, null, true))
@@ -247,13 +277,16 @@ class StoreKeyDaoTest {
         dao.insert("vk_1", "sk-sb-1", hash(1), settings("one"));
         dao.insert("vk_2", "sk-sb-2", hash(2), settings("two"));
 
-        assertThat(cursor.poll(dao)).as("the first poll loads every key").extracting(VirtualKeyRecord::id)
+        assertThat(cursor.poll(dao))
+                .as("the first poll loads every key")
+                .extracting(VirtualKeyRecord::id)
                 .containsExactly("vk_1", "vk_2");
         assertThat(cursor.poll(dao)).as("nothing changed").isEmpty();
 
         dao.update("vk_1", settings("one, renamed"));
         dao.revoke("vk_2");
-        assertThat(cursor.poll(dao)).extracting(key -> key.settings().name() + (key.revoked() ? " (revoked)" : ""))
+        assertThat(cursor.poll(dao))
+                .extracting(key -> key.settings().name() + (key.revoked() ? " (revoked)" : ""))
                 .containsExactly("one, renamed", "two (revoked)");
         assertThat(cursor.poll(dao)).isEmpty();
     }
@@ -300,7 +333,8 @@ class StoreKeyDaoTest {
                 }));
             }
             while (writers.stream().anyMatch(writer -> !writer.isDone())) {
-                cursor.poll(dao).forEach(key -> latest.put(key.id(), key.settings().name()));
+                cursor.poll(dao)
+                        .forEach(key -> latest.put(key.id(), key.settings().name()));
             }
             for (Future<?> writer : writers) {
                 writer.get();

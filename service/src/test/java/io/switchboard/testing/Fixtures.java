@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 /** Test resources on the class path (the wire fixtures under {@code /fixtures/…}), read whole. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The bytes of the resource at {@code path} (absolute, e.g. {@code /fixtures/anthropic/x.json}). */
     public static byte[] bytes(String path) {

@@ -16,28 +16,42 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HeadlessChromium {
 
-    private static final List<String> CANDIDATES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome");
+    private static final List<String> CANDIDATES =
+            List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
 
     /** The page after its scripts ran, and what it said on the console. */
-    public record Page(String dom, List<String> console) {
-    }
+    public record Page(String dom, List<String> console) {}
 
-    private HeadlessChromium() {
-    }
+    private HeadlessChromium() {}
 
     public static Page load(String url, int virtualTimeMillis) throws IOException, InterruptedException {
-        String browser = CANDIDATES.stream().filter(path -> Files.isExecutable(Path.of(path))).findFirst()
-                .orElseThrow(() -> new IllegalStateException("No Chromium at " + CANDIDATES
-                        + ": install Debian's chromium package (.ci/run does)"));
+        String browser = CANDIDATES.stream()
+                .filter(path -> Files.isExecutable(Path.of(path)))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "No Chromium at " + CANDIDATES + ": install Debian's chromium package (.ci/run does)"));
         Path profile = Files.createTempDirectory("chromium-profile");
         Path err = Files.createTempFile("chromium", ".log");
         // The flags keep Chromium off the network: this machine reaches nothing but loopback.
-        var command = List.of(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-extensions", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-                "--virtual-time-budget=" + virtualTimeMillis, "--dump-dom", url);
-        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        var command = List.of(
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--user-data-dir=" + profile,
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=" + virtualTimeMillis,
+                "--dump-dom",
+                url);
+        Process process =
+                new ProcessBuilder(command).redirectError(err.toFile()).start();
         byte[] dom;
         try (var out = process.getInputStream()) {
             dom = out.readAllBytes();

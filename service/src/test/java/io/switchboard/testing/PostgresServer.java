@@ -70,8 +70,19 @@ public final class PostgresServer implements AutoCloseable {
             }
             var server = new PostgresServer(bin, dir, freePort(), root);
             Runtime.getRuntime().addShutdownHook(server.cleanup);
-            server.run("initdb", "-D", server.data.toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync", "--no-instructions");
+            server.run(
+                    "initdb",
+                    "-D",
+                    server.data.toString(),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                    "--no-instructions");
             server.start();
             return server;
         } catch (IOException e) {
@@ -81,9 +92,10 @@ public final class PostgresServer implements AutoCloseable {
 
     /** A new, empty database; its JDBC URL (user included) is returned. */
     public String createDatabase() {
-        String name = "test_" + databases.incrementAndGet() + "_" + ProcessHandle.current().pid();
+        String name = "test_" + databases.incrementAndGet() + "_"
+                + ProcessHandle.current().pid();
         try (var connection = DriverManager.getConnection(jdbcUrl("postgres"));
-             var statement = connection.createStatement()) {
+                var statement = connection.createStatement()) {
             // The name is made here, never taken from input.
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
@@ -102,8 +114,17 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Starts the server (again), on the same port; returns when it accepts connections. */
     public void start() {
-        run("pg_ctl", "-D", data.toString(), "-l", root.resolve("server.log").toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + root + " -c listen_addresses=127.0.0.1 -c fsync=off"
+        run(
+                "pg_ctl",
+                "-D",
+                data.toString(),
+                "-l",
+                root.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + root + " -c listen_addresses=127.0.0.1 -c fsync=off"
                         + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
                 "start");
     }
@@ -196,7 +217,9 @@ public final class PostgresServer implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }
-        var newest = found.stream().max(Comparator.comparingInt(dir -> Integer.parseInt(dir.getFileName().toString())));
+        var newest = found.stream()
+                .max(Comparator.comparingInt(
+                        dir -> Integer.parseInt(dir.getFileName().toString())));
         if (newest.isEmpty() || Integer.parseInt(newest.get().getFileName().toString()) < MIN_VERSION) {
             throw new IllegalStateException("No PostgreSQL " + MIN_VERSION + "+ server binaries: the database tests"
                     + " need /usr/lib/postgresql/<version>/bin/initdb and pg_ctl (Debian: apt-get install postgresql;"
@@ -217,8 +240,10 @@ public final class PostgresServer implements AutoCloseable {
         try {
             return dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
         } catch (UserPrincipalNotFoundException e) {
-            throw new IllegalStateException("Running as root, the PostgreSQL test cluster runs as the OS user"
-                    + " 'postgres', which does not exist (Debian's postgresql package creates it; so does .ci/run)", e);
+            throw new IllegalStateException(
+                    "Running as root, the PostgreSQL test cluster runs as the OS user"
+                            + " 'postgres', which does not exist (Debian's postgresql package creates it; so does .ci/run)",
+                    e);
         }
     }
 

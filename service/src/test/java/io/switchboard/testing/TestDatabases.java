@@ -20,8 +20,8 @@ import java.util.Map;
  */
 public final class TestDatabases implements AutoCloseable {
 
-    private static final ObjectMapper MAPPER = Jackson.newObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper MAPPER =
+            Jackson.newObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Map<DatabaseBackend, Database> databases;
 
@@ -32,7 +32,9 @@ public final class TestDatabases implements AutoCloseable {
     public static TestDatabases open(Path directory) {
         var databases = new EnumMap<DatabaseBackend, Database>(DatabaseBackend.class);
         databases.put(DatabaseBackend.SQLITE, started(sqlite(directory.resolve("test.db"))));
-        databases.put(DatabaseBackend.POSTGRESQL, started(postgres(PostgresServer.shared().createDatabase())));
+        databases.put(
+                DatabaseBackend.POSTGRESQL,
+                started(postgres(PostgresServer.shared().createDatabase())));
         return new TestDatabases(databases);
     }
 

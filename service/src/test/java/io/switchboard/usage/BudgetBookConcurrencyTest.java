@@ -48,9 +48,11 @@ class BudgetBookConcurrencyTest {
 
     @Test
     void twoHundredThreadsWithRandomActualCostsAndUnknownOnesStayWithinTheBound() throws Exception {
-        Outcome outcome = hammer(1_000_000, (random, estimate) -> random.nextInt(10) == 0
-                ? OptionalLong.empty()                                 // client left: charged the estimate
-                : OptionalLong.of(random.nextLong(3 * estimate + 1)));  // anywhere from 0 to 3 × the estimate
+        Outcome outcome = hammer(
+                1_000_000,
+                (random, estimate) -> random.nextInt(10) == 0
+                        ? OptionalLong.empty() // client left: charged the estimate
+                        : OptionalLong.of(random.nextLong(3 * estimate + 1))); // anywhere from 0 to 3 × the estimate
 
         assertThat(outcome.refused).isPositive();
         assertThat(outcome.spent).as("spend is exactly what was charged").isEqualTo(outcome.charged);
@@ -63,8 +65,7 @@ class BudgetBookConcurrencyTest {
         OptionalLong actual(SplittableRandom random, long estimate);
     }
 
-    record Outcome(long spent, long charged, long excess, long maxEstimate, long refused) {
-    }
+    record Outcome(long spent, long charged, long excess, long maxEstimate, long refused) {}
 
     /**
      * 200 threads, 60 requests each, against one $1 budget. Each admitted request is settled twice,
@@ -100,13 +101,14 @@ class BudgetBookConcurrencyTest {
                         maxEstimate.accumulate(estimate);
                         OptionalLong actual = ending.actual(random, estimate);
                         for (int spin = random.nextInt(200); spin > 0; spin--) {
-                            Thread.onSpinWait();  // stay in flight a moment, as a call does
+                            Thread.onSpinWait(); // stay in flight a moment, as a call does
                         }
                         Future<Settlement> rival = rivals.submit(() -> book.settle(reservation, OptionalLong.empty()));
                         Settlement mine = book.settle(reservation, actual);
                         Settlement theirs = rival.get();
                         assertThat(List.of(mine.basis(), theirs.basis()))
-                                .as("exactly one settlement counts").containsOnlyOnce(Settlement.Basis.ALREADY_SETTLED);
+                                .as("exactly one settlement counts")
+                                .containsOnlyOnce(Settlement.Basis.ALREADY_SETTLED);
                         long charge = mine.chargedMicros() + theirs.chargedMicros();
                         charged.add(charge);
                         excess.add(Math.max(0, charge - estimate));
@@ -131,24 +133,25 @@ class BudgetBookConcurrencyTest {
     // ------------------------------------------------------------------ every interleaving, exactly
 
     /** One step of a schedule: admit a new request, or settle the in-flight request at {@code pick}. */
-    record Step(boolean reserve, long estimate, long actual, int pick) {
-    }
+    record Step(boolean reserve, long estimate, long actual, int pick) {}
 
     @Provide
     Arbitrary<List<Step>> schedules() {
-        Arbitrary<Step> step = Combinators.combine(Arbitraries.of(true, false), Arbitraries.longs().between(0, 400),
-                Arbitraries.longs().between(0, 1_200), Arbitraries.integers().between(0, 1_000))
+        Arbitrary<Step> step = Combinators.combine(
+                        Arbitraries.of(true, false),
+                        Arbitraries.longs().between(0, 400),
+                        Arbitraries.longs().between(0, 1_200),
+                        Arbitraries.integers().between(0, 1_000))
                 .as(Step::new);
         return step.list().ofMinSize(1).ofMaxSize(120);
     }
 
     @Property
-    void anyInterleavingEndsWithinTheExactBound(@ForAll("schedules") List<Step> schedule,
-                                                @ForAll @LongRange(min = 0, max = 3_000) long limit) {
+    void anyInterleavingEndsWithinTheExactBound(
+            @ForAll("schedules") List<Step> schedule, @ForAll @LongRange(min = 0, max = 3_000) long limit) {
         var budget = new Budget(limit, BudgetPeriod.DAILY);
         var book = new BudgetBook();
-        record InFlight(Reservation reservation, long estimate, long actual) {
-        }
+        record InFlight(Reservation reservation, long estimate, long actual) {}
         var inFlight = new ArrayList<InFlight>();
         InFlight last = null;
         List<InFlight> inFlightAtLast = List.of();
@@ -163,11 +166,13 @@ class BudgetBookConcurrencyTest {
                 }
             } else if (!inFlight.isEmpty()) {
                 InFlight done = inFlight.remove(step.pick() % inFlight.size());
-                charged += book.settle(done.reservation(), OptionalLong.of(done.actual())).chargedMicros();
+                charged += book.settle(done.reservation(), OptionalLong.of(done.actual()))
+                        .chargedMicros();
             }
         }
         for (InFlight done : inFlight) {
-            charged += book.settle(done.reservation(), OptionalLong.of(done.actual())).chargedMicros();
+            charged += book.settle(done.reservation(), OptionalLong.of(done.actual()))
+                    .chargedMicros();
         }
 
         long spent = book.status("k", budget, NOW).spentMicros();

@@ -26,9 +26,9 @@ class BudgetBookTest {
     @Test
     void admittedWhileSpentPlusReservedIsBelowTheLimitStrictly() {
         Reservation first = admit("k", TEN_DOLLARS_A_MONTH, 9_999_999, NOW);
-        Reservation second = admit("k", TEN_DOLLARS_A_MONTH, 500, NOW);   // 9,999,999 < 10,000,000
+        Reservation second = admit("k", TEN_DOLLARS_A_MONTH, 500, NOW); // 9,999,999 < 10,000,000
 
-        Admission third = book.reserve("k", TEN_DOLLARS_A_MONTH, 0, NOW);  // 10,000,499 ≥ limit
+        Admission third = book.reserve("k", TEN_DOLLARS_A_MONTH, 0, NOW); // 10,000,499 ≥ limit
 
         assertThat(third).isInstanceOfSatisfying(Admission.Refused.class, refused -> {
             assertThat(refused.budget()).isEqualTo(TEN_DOLLARS_A_MONTH);
@@ -38,7 +38,8 @@ class BudgetBookTest {
         });
         book.settle(first, OptionalLong.of(9_000_000));
         book.settle(second, OptionalLong.of(999_999));
-        assertThat(book.reserve("k", TEN_DOLLARS_A_MONTH, 0, NOW)).as("9,999,999 spent: one micro-dollar left")
+        assertThat(book.reserve("k", TEN_DOLLARS_A_MONTH, 0, NOW))
+                .as("9,999,999 spent: one micro-dollar left")
                 .isInstanceOf(Admission.Admitted.class);
     }
 
@@ -47,7 +48,8 @@ class BudgetBookTest {
         book.load("k", BudgetPeriod.MONTHLY, 10_000_000, NOW);
 
         assertThat(book.reserve("k", TEN_DOLLARS_A_MONTH, 0, NOW)).isInstanceOf(Admission.Refused.class);
-        assertThat(book.reserve("k", new Budget(0, BudgetPeriod.DAILY), 0, NOW)).as("a zero budget refuses all")
+        assertThat(book.reserve("k", new Budget(0, BudgetPeriod.DAILY), 0, NOW))
+                .as("a zero budget refuses all")
                 .isInstanceOf(Admission.Refused.class);
     }
 
@@ -58,8 +60,9 @@ class BudgetBookTest {
 
         var refused = (Admission.Refused) book.reserve("k", TEN_DOLLARS_A_MONTH, 100, NOW);
 
-        assertThat(refused.message()).isEqualTo("This key's budget of $10.00 per month is used up ($10.01 spent);"
-                + " it resets at 2027-01-01T00:00:00Z.");
+        assertThat(refused.message())
+                .isEqualTo("This key's budget of $10.00 per month is used up ($10.01 spent);"
+                        + " it resets at 2027-01-01T00:00:00Z.");
         assertThat(refused.retryAfterSeconds(NOW)).contains(2_469_600L);
         assertThat(Admission.Refused.ERROR_CODE).isEqualTo("insufficient_quota");
 
@@ -110,7 +113,9 @@ class BudgetBookTest {
         Reservation firstOfDecember = admit("k", TEN_DOLLARS_A_MONTH, 100, december);
         BudgetStatus rolled = book.status("k", TEN_DOLLARS_A_MONTH, december);
         assertThat(rolled.spentMicros()).isZero();
-        assertThat(rolled.reservedMicros()).as("November's request is still in flight").isEqualTo(800_100);
+        assertThat(rolled.reservedMicros())
+                .as("November's request is still in flight")
+                .isEqualTo(800_100);
 
         assertThat(book.settle(november, OptionalLong.of(700_000)))
                 .isEqualTo(new Settlement(700_000, Settlement.Basis.ACTUAL, true));
@@ -128,15 +133,21 @@ class BudgetBookTest {
 
         assertThat(late.windowStart()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
         book.settle(late, OptionalLong.of(5));
-        assertThat(book.status("k", TEN_DOLLARS_A_MONTH, Instant.parse("2026-12-02T00:00:00Z")).spentMicros())
+        assertThat(book.status("k", TEN_DOLLARS_A_MONTH, Instant.parse("2026-12-02T00:00:00Z"))
+                        .spentMicros())
                 .isEqualTo(5);
     }
 
     @Test
     void statusOfAnUnknownKeyAndForgetting() {
         assertThat(book.status("nobody", TEN_DOLLARS_A_MONTH, NOW))
-                .isEqualTo(new BudgetStatus(TEN_DOLLARS_A_MONTH, Instant.parse("2026-12-01T00:00:00Z"),
-                        Optional.of(Instant.parse("2027-01-01T00:00:00Z")), 0, 0, 0));
+                .isEqualTo(new BudgetStatus(
+                        TEN_DOLLARS_A_MONTH,
+                        Instant.parse("2026-12-01T00:00:00Z"),
+                        Optional.of(Instant.parse("2027-01-01T00:00:00Z")),
+                        0,
+                        0,
+                        0));
         book.load("k", BudgetPeriod.MONTHLY, 123, NOW);
         book.forget("k");
         assertThat(book.status("k", TEN_DOLLARS_A_MONTH, NOW).spentMicros()).isZero();
@@ -145,12 +156,15 @@ class BudgetBookTest {
     @Test
     void badArgumentsAreRefused() {
         Reservation reservation = admit("k", TEN_DOLLARS_A_MONTH, 1, NOW);
-        assertThatThrownBy(() -> book.reserve("k", TEN_DOLLARS_A_MONTH, -1, NOW)).hasMessageContaining("negative");
+        assertThatThrownBy(() -> book.reserve("k", TEN_DOLLARS_A_MONTH, -1, NOW))
+                .hasMessageContaining("negative");
         assertThatThrownBy(() -> book.settle(reservation, OptionalLong.of(-1))).hasMessageContaining("negative");
         assertThatThrownBy(() -> book.load("k", BudgetPeriod.DAILY, -1, NOW)).hasMessageContaining("negative");
         assertThatThrownBy(() -> new Budget(-1, BudgetPeriod.DAILY)).hasMessageContaining("between $0 and");
         assertThatThrownBy(() -> new Budget(Budget.MAX_LIMIT_MICROS + 1, BudgetPeriod.DAILY))
                 .hasMessageContaining("$1000000.00");
-        assertThat(reservation.isSettled()).as("a refused settle changes nothing").isFalse();
+        assertThat(reservation.isSettled())
+                .as("a refused settle changes nothing")
+                .isFalse();
     }
 }

@@ -27,8 +27,10 @@ class CostEstimatorTest {
     @Test
     void otherCharactersAreATokenEachSoCjkIsNotUnderCountedFourTimes() {
         assertThat(CostEstimator.promptTokens("你好世界")).isEqualTo(4);
-        assertThat(CostEstimator.promptTokens("😀")).as("one code point, two chars").isEqualTo(1);
-        assertThat(CostEstimator.promptTokens("café")).isEqualTo(2);  // "caf" → 1, "é" → 1
+        assertThat(CostEstimator.promptTokens("😀"))
+                .as("one code point, two chars")
+                .isEqualTo(1);
+        assertThat(CostEstimator.promptTokens("café")).isEqualTo(2); // "caf" → 1, "é" → 1
     }
 
     @Test
@@ -48,9 +50,11 @@ class CostEstimatorTest {
     @Test
     void theEstimateIsPromptAndCapAtTheModelsPricesRoundedUp() {
         // gpt-4o: 1000 × 2.50 + 4096 × 10.00 = 2500 + 40960.
-        assertThat(estimator.estimateMicros(1000, 4096, TABLE.find("openai", "gpt-4o"))).isEqualTo(43_460);
+        assertThat(estimator.estimateMicros(1000, 4096, TABLE.find("openai", "gpt-4o")))
+                .isEqualTo(43_460);
         // gpt-4o-mini: 3 × 0.15 + 0 = 0.45 → 1: an estimate rounds up.
-        assertThat(estimator.estimateMicros(3, 0, TABLE.find("openai", "gpt-4o-mini"))).isEqualTo(1);
+        assertThat(estimator.estimateMicros(3, 0, TABLE.find("openai", "gpt-4o-mini")))
+                .isEqualTo(1);
         // gemini-2.5-pro above 200,000 prompt tokens: the long-context rates.
         assertThat(estimator.estimateMicros(300_000, 1000, TABLE.find("gemini", "gemini-2.5-pro")))
                 .isEqualTo(300_000 * 2_500_000L / 1_000_000 + 15_000);
@@ -58,18 +62,24 @@ class CostEstimatorTest {
 
     @Test
     void anUnknownOrIncompletePriceEstimatesZero() {
-        assertThat(estimator.estimateMicros(1000, 1000, TABLE.find("groq", "llama-3.3-70b-versatile"))).isZero();
+        assertThat(estimator.estimateMicros(1000, 1000, TABLE.find("groq", "llama-3.3-70b-versatile")))
+                .isZero();
         assertThat(estimator.estimateMicros(1000, 1000, TABLE.find("openai", "text-embedding-3-small")))
-                .as("no output price").isZero();
-        assertThat(estimator.estimateMicros(1000, 0, TABLE.find("openai", "text-embedding-3-small"))).isEqualTo(20);
+                .as("no output price")
+                .isZero();
+        assertThat(estimator.estimateMicros(1000, 0, TABLE.find("openai", "text-embedding-3-small")))
+                .isEqualTo(20);
         assertThat(estimator.estimateMicros(300_000, 10, TABLE.find("openai", "gpt-5.4")))
-                .as("unverified long-context rates").isZero();
+                .as("unverified long-context rates")
+                .isZero();
     }
 
     @Test
     void aHostileCapCannotOverflowTheEstimate() {
         var dear = Optional.of(ModelPrice.flat("m", "t", Rates.of(10_000_000_000L, 10_000_000_000L)));
-        assertThat(estimator.estimateMicros(10_000_000, Integer.MAX_VALUE, dear)).isEqualTo(Budget.MAX_LIMIT_MICROS);
-        assertThat(estimator.estimateMicros(Long.MAX_VALUE, Long.MAX_VALUE, dear)).isEqualTo(Budget.MAX_LIMIT_MICROS);
+        assertThat(estimator.estimateMicros(10_000_000, Integer.MAX_VALUE, dear))
+                .isEqualTo(Budget.MAX_LIMIT_MICROS);
+        assertThat(estimator.estimateMicros(Long.MAX_VALUE, Long.MAX_VALUE, dear))
+                .isEqualTo(Budget.MAX_LIMIT_MICROS);
     }
 }

@@ -58,7 +58,8 @@ class CostTest {
                 {"input_tokens":5000,"input_tokens_details":{"cached_tokens":4096},
                  "output_tokens":900,"output_tokens_details":{"reasoning_tokens":700}}"""));
 
-        assertThat(Cost.of(chat, price("openai", "o4-mini"))).isEqualTo(Cost.of(responses, price("openai", "o4-mini")))
+        assertThat(Cost.of(chat, price("openai", "o4-mini")))
+                .isEqualTo(Cost.of(responses, price("openai", "o4-mini")))
                 // 904 × 1.10 + 4096 × 0.275 + 900 × 4.40 = 994.4 + 1126.4 + 3960 = 6080.8 → 6081
                 .isEqualTo(new Cost.Known(6081));
     }
@@ -66,25 +67,34 @@ class CostTest {
     @Test
     void roundingIsHalfUpOnTheWholeRequest() {
         ModelPrice tenCents = ModelPrice.flat("m", "test", Rates.of(100_000, 100_000));
-        assertThat(Cost.of(TokenUsage.of(4, 0), tenCents).micros()).hasValue(0);   // 0.4
-        assertThat(Cost.of(TokenUsage.of(5, 0), tenCents).micros()).hasValue(1);   // 0.5 → up
-        assertThat(Cost.of(TokenUsage.of(3, 3), tenCents).micros()).hasValue(1);   // 0.3 + 0.3, rounded once
-        assertThat(Cost.of(TokenUsage.of(14, 0), tenCents).micros()).hasValue(1);  // 1.4
+        assertThat(Cost.of(TokenUsage.of(4, 0), tenCents).micros()).hasValue(0); // 0.4
+        assertThat(Cost.of(TokenUsage.of(5, 0), tenCents).micros()).hasValue(1); // 0.5 → up
+        assertThat(Cost.of(TokenUsage.of(3, 3), tenCents).micros()).hasValue(1); // 0.3 + 0.3, rounded once
+        assertThat(Cost.of(TokenUsage.of(14, 0), tenCents).micros()).hasValue(1); // 1.4
     }
 
     @Property
     void theRoundedCostIsWithinHalfAMicroDollarOfTheExactOne(
-            @ForAll @LongRange(max = 50_000_000) long input, @ForAll @LongRange(max = 50_000_000) long read,
-            @ForAll @LongRange(max = 10_000_000) long write, @ForAll @LongRange(max = 10_000_000) long output,
-            @ForAll @LongRange(max = 200_000_000) long inPrice, @ForAll @LongRange(max = 200_000_000) long readPrice,
-            @ForAll @LongRange(max = 200_000_000) long writePrice, @ForAll @LongRange(max = 200_000_000) long outPrice) {
-        var rates = new Rates(OptionalLong.of(inPrice), OptionalLong.of(outPrice), OptionalLong.of(readPrice),
-                OptionalLong.of(writePrice), OptionalLong.of(writePrice));
+            @ForAll @LongRange(max = 50_000_000) long input,
+            @ForAll @LongRange(max = 50_000_000) long read,
+            @ForAll @LongRange(max = 10_000_000) long write,
+            @ForAll @LongRange(max = 10_000_000) long output,
+            @ForAll @LongRange(max = 200_000_000) long inPrice,
+            @ForAll @LongRange(max = 200_000_000) long readPrice,
+            @ForAll @LongRange(max = 200_000_000) long writePrice,
+            @ForAll @LongRange(max = 200_000_000) long outPrice) {
+        var rates = new Rates(
+                OptionalLong.of(inPrice),
+                OptionalLong.of(outPrice),
+                OptionalLong.of(readPrice),
+                OptionalLong.of(writePrice),
+                OptionalLong.of(writePrice));
         var usage = new TokenUsage(input, read, write, 0, output, 0, 0, input + read + write, output);
 
         long cost = Cost.of(usage, ModelPrice.flat("m", "test", rates)).micros().orElseThrow();
 
-        BigDecimal exact = BigDecimal.valueOf(input).multiply(BigDecimal.valueOf(inPrice))
+        BigDecimal exact = BigDecimal.valueOf(input)
+                .multiply(BigDecimal.valueOf(inPrice))
                 .add(BigDecimal.valueOf(read).multiply(BigDecimal.valueOf(readPrice)))
                 .add(BigDecimal.valueOf(write).multiply(BigDecimal.valueOf(writePrice)))
                 .add(BigDecimal.valueOf(output).multiply(BigDecimal.valueOf(outPrice)))
@@ -98,8 +108,10 @@ class CostTest {
         Cost cost = Cost.of(TokenUsage.of(100, 100), TABLE.find("groq", "llama-3.3-70b-versatile"));
 
         assertThat(cost.micros()).isEmpty();
-        assertThat(cost).isInstanceOfSatisfying(Cost.Unknown.class,
-                unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.NO_PRICE));
+        assertThat(cost)
+                .isInstanceOfSatisfying(
+                        Cost.Unknown.class,
+                        unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.NO_PRICE));
     }
 
     @Test
@@ -113,9 +125,11 @@ class CostTest {
             assertThat(unknown.detail()).contains("gpt-4o has no cacheWrite price");
         });
 
-        Cost sonnet55CacheRead = Cost.of(new TokenUsage(10, 100, 0, 0, 1, 0, 0, 110, 1),
-                price("anthropic", "claude-sonnet-5-5"));
-        assertThat(sonnet55CacheRead.micros()).as("its cache-read price is in doubt, so left out").isEmpty();
+        Cost sonnet55CacheRead =
+                Cost.of(new TokenUsage(10, 100, 0, 0, 1, 0, 0, 110, 1), price("anthropic", "claude-sonnet-5-5"));
+        assertThat(sonnet55CacheRead.micros())
+                .as("its cache-read price is in doubt, so left out")
+                .isEmpty();
     }
 
     @Test
@@ -128,32 +142,40 @@ class CostTest {
         // Exactly 200,000 is still the short rates: 200000 × 1.25 + 1000 × 10.
         assertThat(Cost.of(TokenUsage.of(200_000, 1000), pro)).isEqualTo(new Cost.Known(260_000));
 
-        Cost longWithCache = Cost.of(new TokenUsage(150_000, 60_000, 0, 0, 10, 0, 0, 210_000, 10),
-                price("anthropic", "claude-sonnet-4-5"));
-        assertThat(longWithCache).isInstanceOfSatisfying(Cost.Unknown.class,
-                unknown -> assertThat(unknown.detail()).contains("above its long-context threshold"));
+        Cost longWithCache = Cost.of(
+                new TokenUsage(150_000, 60_000, 0, 0, 10, 0, 0, 210_000, 10), price("anthropic", "claude-sonnet-4-5"));
+        assertThat(longWithCache)
+                .isInstanceOfSatisfying(
+                        Cost.Unknown.class,
+                        unknown -> assertThat(unknown.detail()).contains("above its long-context threshold"));
     }
 
     @Test
     void audioHasNoPriceHere() {
         var withAudio = new TokenUsage(10, 0, 0, 0, 10, 0, 5, 10, 10);
-        assertThat(Cost.of(withAudio, price("openai", "gpt-4o"))).isInstanceOfSatisfying(Cost.Unknown.class,
-                unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.AUDIO));
+        assertThat(Cost.of(withAudio, price("openai", "gpt-4o")))
+                .isInstanceOfSatisfying(
+                        Cost.Unknown.class,
+                        unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.AUDIO));
     }
 
     @Test
     void overflowIsRefusedNotWrapped() {
         var absurd = TokenUsage.of(Long.MAX_VALUE / 2, 0);
-        assertThat(Cost.of(absurd, price("openai", "gpt-4o"))).isInstanceOfSatisfying(Cost.Unknown.class,
-                unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.OVERFLOW));
+        assertThat(Cost.of(absurd, price("openai", "gpt-4o")))
+                .isInstanceOfSatisfying(
+                        Cost.Unknown.class,
+                        unknown -> assertThat(unknown.reason()).isEqualTo(Cost.Reason.OVERFLOW));
         var sumOverflows = new TokenUsage(900_000_000_000L, 0, 0, 0, 900_000_000_000L, 0, 0, 0, 0);
         assertThat(Cost.of(sumOverflows, ModelPrice.flat("m", "t", Rates.of(10_000_000_000L, 10_000_000_000L))))
-                .extracting(Cost::micros).isEqualTo(OptionalLong.empty());
+                .extracting(Cost::micros)
+                .isEqualTo(OptionalLong.empty());
     }
 
     @Test
     void theBuiltinProviderCostsZeroNotUnknown() {
-        assertThat(Cost.of(TokenUsage.of(500, 500), TABLE.find("builtin", "echo"))).isEqualTo(new Cost.Known(0));
+        assertThat(Cost.of(TokenUsage.of(500, 500), TABLE.find("builtin", "echo")))
+                .isEqualTo(new Cost.Known(0));
         assertThat(Cost.of(TokenUsage.of(500, 500), Optional.empty()).micros()).isEmpty();
     }
 }

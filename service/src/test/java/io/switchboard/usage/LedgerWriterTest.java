@@ -74,8 +74,21 @@ class LedgerWriterTest {
     }
 
     static UsageRow row(int n) {
-        return new UsageRow("req-" + n, 1_767_225_600_000L + n, "vk_a", "chat.completions", "openai", "gpt-4o",
-                "gpt-4o-2024-08-06", n % 2 == 0, 200, null, 1, new TokenCounts(10L, 20L, null, null, null), 15L, 100,
+        return new UsageRow(
+                "req-" + n,
+                1_767_225_600_000L + n,
+                "vk_a",
+                "chat.completions",
+                "openai",
+                "gpt-4o",
+                "gpt-4o-2024-08-06",
+                n % 2 == 0,
+                200,
+                null,
+                1,
+                new TokenCounts(10L, 20L, null, null, null),
+                15L,
+                100,
                 n % 2 == 0 ? 30L : null);
     }
 
@@ -86,8 +99,10 @@ class LedgerWriterTest {
     }
 
     private static long rows(Database database) {
-        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM usage_ledger")
-                .mapTo(Long.class).one());
+        return database.jdbi()
+                .withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM usage_ledger")
+                        .mapTo(Long.class)
+                        .one());
     }
 
     private long counter(String name) {
@@ -180,7 +195,9 @@ class LedgerWriterTest {
 
         assertThat(rows(database)).isEqualTo(10);
         assertThat(counter(LedgerWriter.DROPPED)).isZero();
-        assertThat(writer.offer(row(11))).as("after stopping, a row is refused and counted").isFalse();
+        assertThat(writer.offer(row(11)))
+                .as("after stopping, a row is refused and counted")
+                .isFalse();
         assertThat(counter(LedgerWriter.DROPPED)).isEqualTo(1);
     }
 
@@ -202,7 +219,9 @@ class LedgerWriterTest {
                     accepted += writer.offer(row(i)) ? 1 : 0;
                 }
                 assertThat(accepted).as("held, up to the bound").isEqualTo(200);
-                assertThat(counter(LedgerWriter.DROPPED)).as("exactly the rows past the bound").isEqualTo(300);
+                assertThat(counter(LedgerWriter.DROPPED))
+                        .as("exactly the rows past the bound")
+                        .isEqualTo(300);
                 assertThat(writer.held()).isEqualTo(200);
                 await("a failed write", () -> counter(LedgerWriter.FAILURES) >= 2);
                 assertThat(counter(LedgerWriter.WRITTEN)).isEqualTo(100);
@@ -246,10 +265,14 @@ class LedgerWriterTest {
     void aSlowDatabaseNeverSlowsTheCaller() throws InterruptedException {
         var database = databases.get(DatabaseBackend.SQLITE);
         var release = new CountDownLatch(1);
-        start(rows -> {
-            release.await();
-            database.usage().insertAll(rows);
-        }, Duration.ofMillis(10), 100, 1_000);
+        start(
+                rows -> {
+                    release.await();
+                    database.usage().insertAll(rows);
+                },
+                Duration.ofMillis(10),
+                100,
+                1_000);
 
         long began = System.nanoTime();
         int accepted = 0;
@@ -268,9 +291,12 @@ class LedgerWriterTest {
 
     @Test
     void stoppingGivesUpAfterTheTimeoutAndCountsWhatIsLost() throws InterruptedException {
-        writer = new LedgerWriter(rows -> {
-            throw new SQLException("Connection refused");
-        }, new LedgerSettings(Duration.ofMillis(20), 10, 100, Duration.ofMillis(300)), metrics);
+        writer = new LedgerWriter(
+                rows -> {
+                    throw new SQLException("Connection refused");
+                },
+                new LedgerSettings(Duration.ofMillis(20), 10, 100, Duration.ofMillis(300)),
+                metrics);
         writer.start();
         for (int i = 0; i < 30; i++) {
             writer.offer(row(i));
@@ -294,8 +320,10 @@ class LedgerWriterTest {
         var skew = new AtomicLong();
         var open = new AtomicBoolean(false);
         try {
-            writer = new LedgerWriter(new SwitchedSink(databases.get(DatabaseBackend.SQLITE).usage(), open),
-                    new LedgerSettings(Duration.ofMillis(5), 10, 20, Duration.ofSeconds(5)), metrics,
+            writer = new LedgerWriter(
+                    new SwitchedSink(databases.get(DatabaseBackend.SQLITE).usage(), open),
+                    new LedgerSettings(Duration.ofMillis(5), 10, 20, Duration.ofSeconds(5)),
+                    metrics,
                     () -> System.nanoTime() + skew.get());
             writer.start();
             for (int i = 0; i < 100; i++) {
@@ -303,8 +331,12 @@ class LedgerWriterTest {
             }
             await("many failed writes", () -> counter(LedgerWriter.FAILURES) >= 20);
             assertThat(warnings(logs)).hasSize(1);
-            assertThat(warnings(logs).get(0)).contains("database writes failing", "SQLException: [SQLITE_CANTOPEN]",
-                    "20 row(s) held (at most 20)", "80 dropped since the last report");
+            assertThat(warnings(logs).get(0))
+                    .contains(
+                            "database writes failing",
+                            "SQLException: [SQLITE_CANTOPEN]",
+                            "20 row(s) held (at most 20)",
+                            "80 dropped since the last report");
 
             skew.addAndGet(TimeUnit.SECONDS.toNanos(61));
             long failures = counter(LedgerWriter.FAILURES);
@@ -318,7 +350,9 @@ class LedgerWriterTest {
     }
 
     private static List<String> warnings(ListAppender<ILoggingEvent> logs) {
-        return logs.list.stream().filter(event -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).toList();
+        return logs.list.stream()
+                .filter(event -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 }

@@ -53,12 +53,23 @@ class PriceTableTest {
     @Test
     void pricesAreExactMicroDollarsPerMillionTokens() {
         ModelPrice gpt4o = TABLE.find("openai", "gpt-4o").orElseThrow();
-        assertThat(gpt4o.rates()).isEqualTo(new Rates(OptionalLong.of(2_500_000), OptionalLong.of(10_000_000),
-                OptionalLong.of(1_250_000), OptionalLong.empty(), OptionalLong.empty()));
+        assertThat(gpt4o.rates())
+                .isEqualTo(new Rates(
+                        OptionalLong.of(2_500_000),
+                        OptionalLong.of(10_000_000),
+                        OptionalLong.of(1_250_000),
+                        OptionalLong.empty(),
+                        OptionalLong.empty()));
         ModelPrice sonnet = TABLE.find("anthropic", "claude-sonnet-4-5").orElseThrow();
-        assertThat(sonnet.rates()).isEqualTo(new Rates(OptionalLong.of(3_000_000), OptionalLong.of(15_000_000),
-                OptionalLong.of(300_000), OptionalLong.of(3_750_000), OptionalLong.of(6_000_000)));
-        assertThat(TABLE.find("openai", "gpt-5-nano").orElseThrow().rates().cachedRead()).hasValue(5_000);
+        assertThat(sonnet.rates())
+                .isEqualTo(new Rates(
+                        OptionalLong.of(3_000_000),
+                        OptionalLong.of(15_000_000),
+                        OptionalLong.of(300_000),
+                        OptionalLong.of(3_750_000),
+                        OptionalLong.of(6_000_000)));
+        assertThat(TABLE.find("openai", "gpt-5-nano").orElseThrow().rates().cachedRead())
+                .hasValue(5_000);
     }
 
     @Test
@@ -66,23 +77,28 @@ class PriceTableTest {
         ModelPrice echo = TABLE.find("builtin", "echo").orElseThrow();
         assertThat(echo.rates()).isEqualTo(Rates.FREE);
         assertThat(echo.source()).isEqualTo("builtin");
-        assertThat(TABLE.find("ollama", "echo")).as("another provider's echo is not free").isEmpty();
+        assertThat(TABLE.find("ollama", "echo"))
+                .as("another provider's echo is not free")
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0}/{1} → {2}")
-    @CsvSource(nullValues = "none", value = {
-            "openai, gpt-4o, gpt-4o",
-            "openai, gpt-4o-2024-08-06, gpt-4o",
-            "openai, gpt-4o-2024-11-20, gpt-4o",
-            "openai, gpt-4o-2024-05-13, none",          // costs more: not a snapshot of gpt-4o
-            "openai, gpt-4o-2099-01-01, none",          // a date the table does not vouch for
-            "anthropic, claude-sonnet-4-5-20250929, claude-sonnet-4-5",
-            "anthropic, claude-sonnet-4-20250514, claude-sonnet-4",
-            "anthropic, claude-sonnet-4-5-20990101, none",
-            "azure, gpt-4o, gpt-4o",                    // by upstream id, whoever serves it
-            "groq, llama-3.3-70b-versatile, none",
-            "openai, gpt-4o-mini-tts, none",
-            "openai, '', none"})
+    @CsvSource(
+            nullValues = "none",
+            value = {
+                "openai, gpt-4o, gpt-4o",
+                "openai, gpt-4o-2024-08-06, gpt-4o",
+                "openai, gpt-4o-2024-11-20, gpt-4o",
+                "openai, gpt-4o-2024-05-13, none", // costs more: not a snapshot of gpt-4o
+                "openai, gpt-4o-2099-01-01, none", // a date the table does not vouch for
+                "anthropic, claude-sonnet-4-5-20250929, claude-sonnet-4-5",
+                "anthropic, claude-sonnet-4-20250514, claude-sonnet-4",
+                "anthropic, claude-sonnet-4-5-20990101, none",
+                "azure, gpt-4o, gpt-4o", // by upstream id, whoever serves it
+                "groq, llama-3.3-70b-versatile, none",
+                "openai, gpt-4o-mini-tts, none",
+                "openai, '', none"
+            })
     void lookupIsExactThenDocumentedSnapshotsElseUnknown(String provider, String model, String expected) {
         assertThat(TABLE.find(provider, model).map(ModelPrice::id).orElse(null)).isEqualTo(expected);
     }
@@ -94,11 +110,15 @@ class PriceTableTest {
         PriceTable table = TABLE.withOverrides(Map.of("openai/gpt-4o", override, "ollama/*", local));
 
         assertThat(table.find("openai", "gpt-4o")).contains(override);
-        assertThat(table.find("azure", "gpt-4o")).as("another provider keeps the table's").map(ModelPrice::id)
+        assertThat(table.find("azure", "gpt-4o"))
+                .as("another provider keeps the table's")
+                .map(ModelPrice::id)
                 .contains("gpt-4o");
         assertThat(table.find("ollama", "llama3:8b")).contains(local);
-        assertThat(table.find("openai", "gpt-4o-2024-08-06")).as("an override is for its exact id")
-                .map(ModelPrice::id).contains("gpt-4o");
+        assertThat(table.find("openai", "gpt-4o-2024-08-06"))
+                .as("an override is for its exact id")
+                .map(ModelPrice::id)
+                .contains("gpt-4o");
         assertThatThrownBy(() -> TABLE.withOverrides(Map.of("gpt-4o", override)))
                 .hasMessageContaining("'gpt-4o' is not provider/model");
     }
@@ -110,24 +130,30 @@ class PriceTableTest {
         assertThat(pro.ratesFor(200_001).input()).hasValue(2_500_000);
         assertThat(pro.ratesFor(200_001).output()).hasValue(15_000_000);
         ModelPrice gpt54 = TABLE.find("openai", "gpt-5.4").orElseThrow();
-        assertThat(gpt54.ratesFor(272_001)).as("unverified long-context prices stay unknown").isEqualTo(Rates.UNKNOWN);
+        assertThat(gpt54.ratesFor(272_001))
+                .as("unverified long-context prices stay unknown")
+                .isEqualTo(Rates.UNKNOWN);
     }
 
     @ParameterizedTest(name = "{1}")
-    @CsvSource(delimiter = '|', value = {
-            "{\"date\":\"2026-12-03\",\"sources\":{},\"models\":{},\"extra\":1}|unknown key 'extra'",
-            "{\"date\":\"2026-13-03\",\"sources\":{},\"models\":{}}|is not a date",
-            "{\"date\":\"2026-12-03\",\"sources\":{},\"models\":{\"m\":{\"source\":\"x\",\"input\":\"1\"}}}|source 'x' is not among the sources",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":2.5}}}|write prices as strings",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"0.0000001\"}}}|more than 6 decimals",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"-1\"}}}|is not a price",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"output\":\"1\"}}}|an input price is required",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"1\",\"inptu\":\"2\"}}}|unknown key 'inptu'",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"1\",\"snapshots\":[\"latest\"]}}}|is not a date suffix",
-            "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\"}},\"models\":{}}|source s how is required"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"date\":\"2026-12-03\",\"sources\":{},\"models\":{},\"extra\":1}|unknown key 'extra'",
+                "{\"date\":\"2026-13-03\",\"sources\":{},\"models\":{}}|is not a date",
+                "{\"date\":\"2026-12-03\",\"sources\":{},\"models\":{\"m\":{\"source\":\"x\",\"input\":\"1\"}}}|source 'x' is not among the sources",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":2.5}}}|write prices as strings",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"0.0000001\"}}}|more than 6 decimals",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"-1\"}}}|is not a price",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"output\":\"1\"}}}|an input price is required",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"1\",\"inptu\":\"2\"}}}|unknown key 'inptu'",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\",\"how\":\"h\"}},\"models\":{\"m\":{\"source\":\"s\",\"input\":\"1\",\"snapshots\":[\"latest\"]}}}|is not a date suffix",
+                "{\"date\":\"2026-12-03\",\"sources\":{\"s\":{\"url\":\"u\",\"read\":\"2026-12-03\"}},\"models\":{}}|source s how is required"
+            })
     void aBrokenTableIsRefusedNamingTheEntry(String json, String message) throws Exception {
         JsonNode root = JSON.readTree(json);
-        assertThatThrownBy(() -> PriceTable.parse(root)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> PriceTable.parse(root))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
     }
 
@@ -141,7 +167,8 @@ class PriceTableTest {
     @ValueSource(strings = {"0.0000001", "-1", "1e3", "10000.000001", "2,50", " 2.5", "NaN", "0x10", "", "1.", ".5"})
     void badPricesAreRefused(String text) {
         assertThatThrownBy(() -> Micros.parsePrice(text, "openai/gpt-4o input"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("openai/gpt-4o input");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("openai/gpt-4o input");
     }
 
     @Test

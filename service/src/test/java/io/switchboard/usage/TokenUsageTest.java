@@ -38,7 +38,9 @@ class TokenUsageTest {
                 {"prompt_tokens":115,"completion_tokens":7,"total_tokens":122,
                  "prompt_tokens_details":{"cached_tokens":100}}"""));
 
-        assertThat(usage.inputTokens()).as("the 5 written tokens cannot be told apart").isEqualTo(15);
+        assertThat(usage.inputTokens())
+                .as("the 5 written tokens cannot be told apart")
+                .isEqualTo(15);
         assertThat(usage.cacheWriteTokens()).isZero();
     }
 
@@ -54,7 +56,9 @@ class TokenUsageTest {
         TokenUsage expected = new TokenUsage(10, 100, 500, 300, 7, 0, 0, 610, 7);
         assertThat(TokenUsage.fromAnthropic(anthropic)).isEqualTo(expected);
         assertThat(TokenUsage.fromOpenAi(adapted)).isEqualTo(expected);
-        assertThat(TokenUsage.fromOpenAi(JSON.valueToTree(adapted))).as("the raw chunk form").isEqualTo(expected);
+        assertThat(TokenUsage.fromOpenAi(JSON.valueToTree(adapted)))
+                .as("the raw chunk form")
+                .isEqualTo(expected);
     }
 
     @Test
@@ -122,7 +126,6 @@ class TokenUsageTest {
 
         assertThat(TokenUsage.fromAnthropic(null)).isEqualTo(TokenUsage.NONE);
         assertThat(TokenUsage.fromResponses(JSON.readTree("[]"))).isEqualTo(TokenUsage.NONE);
-        assertThatThrownBy(() -> new TokenUsage(0, 0, 1, 2, 0, 0, 0, 0, 0))
-                .hasMessageContaining("1-hour cache writes");
+        assertThatThrownBy(() -> new TokenUsage(0, 0, 1, 2, 0, 0, 0, 0, 0)).hasMessageContaining("1-hour cache writes");
     }
 }

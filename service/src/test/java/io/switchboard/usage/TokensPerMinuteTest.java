@@ -28,7 +28,8 @@ class TokensPerMinuteTest {
         assertThat(limits.reserve("k", 1000, 900)).as("800 given back").isZero();
 
         limits.settle("k", 900, 1900);
-        assertThat(limits.reserve("k", 1000, 1)).as("1000 more used than reserved: the bucket is in debt")
+        assertThat(limits.reserve("k", 1000, 1))
+                .as("1000 more used than reserved: the bucket is in debt")
                 .isPositive();
     }
 

@@ -50,12 +50,20 @@ final class AnthropicMapper {
     private static final String UNSUPPORTED_VALUE = "unsupported_value";
 
     /** Extra request fields this mapper translates, or refuses, or ignores on purpose without a note. */
-    private static final Set<String> HANDLED_EXTRAS = Set.of("user", "safety_identifier", "parallel_tool_calls",
-            "top_k", "response_format", "logprobs", "top_logprobs", "modalities", "audio", "functions",
+    private static final Set<String> HANDLED_EXTRAS = Set.of(
+            "user",
+            "safety_identifier",
+            "parallel_tool_calls",
+            "top_k",
+            "response_format",
+            "logprobs",
+            "top_logprobs",
+            "modalities",
+            "audio",
+            "functions",
             "function_call");
 
-    private AnthropicMapper() {
-    }
+    private AnthropicMapper() {}
 
     /**
      * The body of {@code POST /v1/messages} for an OpenAI chat request.
@@ -63,8 +71,12 @@ final class AnthropicMapper {
      * @param stream whether to ask for an event stream (the provider decides, not the client's flag)
      * @throws ApiException (400) for what Anthropic cannot do and must not be silently ignored
      */
-    static AnthropicRequest toMessagesRequest(ChatCompletionRequest request, boolean stream, AnthropicVersion version,
-                                              int defaultMaxTokens, ObjectMapper json) {
+    static AnthropicRequest toMessagesRequest(
+            ChatCompletionRequest request,
+            boolean stream,
+            AnthropicVersion version,
+            int defaultMaxTokens,
+            ObjectMapper json) {
         var notes = new ArrayList<String>();
         Map<String, JsonNode> extra = request.extra();
         rejectWhatHasNoEquivalent(request, extra);
@@ -90,10 +102,17 @@ final class AnthropicMapper {
                 case "user" -> append(turns, "user", userBlocks(message, path));
                 case "assistant" -> append(turns, "assistant", assistantBlocks(message, path, json));
                 case "tool" -> append(turns, "user", List.of(toolResult(message)));
-                case "function" -> throw unsupported("Role 'function' (OpenAI's deprecated functions API) cannot be"
-                        + " sent to Anthropic models; use 'tools' and role 'tool'.", path + ".role", UNSUPPORTED_VALUE);
-                default -> throw unsupported("Role '" + message.role() + "' cannot be sent to Anthropic models.",
-                        path + ".role", UNSUPPORTED_VALUE);
+                case "function" ->
+                    throw unsupported(
+                            "Role 'function' (OpenAI's deprecated functions API) cannot be"
+                                    + " sent to Anthropic models; use 'tools' and role 'tool'.",
+                            path + ".role",
+                            UNSUPPORTED_VALUE);
+                default ->
+                    throw unsupported(
+                            "Role '" + message.role() + "' cannot be sent to Anthropic models.",
+                            path + ".role",
+                            UNSUPPORTED_VALUE);
             }
         }
         if (!system.isEmpty()) {
@@ -141,15 +160,20 @@ final class AnthropicMapper {
     /** The parameters whose silent loss would hand the client something other than what it asked for. */
     private static void rejectWhatHasNoEquivalent(ChatCompletionRequest request, Map<String, JsonNode> extra) {
         if (request.n() != null && request.n() > 1) {
-            throw unsupported("n > 1 is not supported by Anthropic models: they return one choice per request."
-                    + " Send " + request.n() + " requests instead.", "n", UNSUPPORTED_VALUE);
+            throw unsupported(
+                    "n > 1 is not supported by Anthropic models: they return one choice per request." + " Send "
+                            + request.n() + " requests instead.",
+                    "n",
+                    UNSUPPORTED_VALUE);
         }
         JsonNode logprobs = extra.get("logprobs");
         JsonNode topLogprobs = extra.get("top_logprobs");
         if ((logprobs != null && logprobs.asBoolean(false))
                 || (topLogprobs != null && !topLogprobs.isNull() && topLogprobs.asInt(0) > 0)) {
-            throw unsupported("logprobs are not available from Anthropic models.",
-                    logprobs != null && logprobs.asBoolean(false) ? "logprobs" : "top_logprobs", UNSUPPORTED_PARAMETER);
+            throw unsupported(
+                    "logprobs are not available from Anthropic models.",
+                    logprobs != null && logprobs.asBoolean(false) ? "logprobs" : "top_logprobs",
+                    UNSUPPORTED_PARAMETER);
         }
         JsonNode modalities = extra.get("modalities");
         JsonNode audio = extra.get("audio");
@@ -160,20 +184,29 @@ final class AnthropicMapper {
             }
         }
         if (wantsAudio) {
-            throw unsupported("Audio output is not available from Anthropic models.",
-                    audio != null && !audio.isNull() ? "audio" : "modalities", UNSUPPORTED_PARAMETER);
+            throw unsupported(
+                    "Audio output is not available from Anthropic models.",
+                    audio != null && !audio.isNull() ? "audio" : "modalities",
+                    UNSUPPORTED_PARAMETER);
         }
         for (String legacy : List.of("functions", "function_call")) {
             JsonNode value = extra.get(legacy);
             if (value != null && !value.isNull()) {
-                throw unsupported("'" + legacy + "' (OpenAI's deprecated functions API) is not translated for"
-                        + " Anthropic models; use 'tools' and 'tool_choice'.", legacy, UNSUPPORTED_PARAMETER);
+                throw unsupported(
+                        "'" + legacy + "' (OpenAI's deprecated functions API) is not translated for"
+                                + " Anthropic models; use 'tools' and 'tool_choice'.",
+                        legacy,
+                        UNSUPPORTED_PARAMETER);
             }
         }
     }
 
-    private static void sampling(ObjectNode body, ChatCompletionRequest request, JsonNode topK,
-                                 AnthropicVersion version, List<String> notes) {
+    private static void sampling(
+            ObjectNode body,
+            ChatCompletionRequest request,
+            JsonNode topK,
+            AnthropicVersion version,
+            List<String> notes) {
         boolean sendTopK = topK != null && !topK.isNull();
         if (!version.acceptsSampling()) {
             // 2026-10-21 answers any of these with a 400, even at default values.
@@ -222,17 +255,23 @@ final class AnthropicMapper {
             case "json_schema" -> {
                 JsonNode schema = format.path("json_schema").path("schema");
                 if (!schema.isObject()) {
-                    throw unsupported("response_format of type 'json_schema' needs a 'json_schema.schema' object.",
-                            "response_format.json_schema.schema", UNSUPPORTED_VALUE);
+                    throw unsupported(
+                            "response_format of type 'json_schema' needs a 'json_schema.schema' object.",
+                            "response_format.json_schema.schema",
+                            UNSUPPORTED_VALUE);
                 }
                 ObjectNode outputFormat = body.putObject("output_config").putObject("format");
                 outputFormat.put("type", "json_schema");
                 outputFormat.set("schema", schema.deepCopy());
             }
-            case "json_object" -> notes.add("response_format json_object (Anthropic has no schema-less JSON mode;"
-                    + " the prompt must ask for JSON)");
-            default -> throw unsupported("response_format of type '" + type + "' has no Anthropic equivalent.",
-                    "response_format", UNSUPPORTED_VALUE);
+            case "json_object" ->
+                notes.add("response_format json_object (Anthropic has no schema-less JSON mode;"
+                        + " the prompt must ask for JSON)");
+            default ->
+                throw unsupported(
+                        "response_format of type '" + type + "' has no Anthropic equivalent.",
+                        "response_format",
+                        UNSUPPORTED_VALUE);
         }
     }
 
@@ -253,19 +292,27 @@ final class AnthropicMapper {
                 case "text" -> addText(blocks, part.path("text").asText(""));
                 case "image_url" -> blocks.add(imageBlock(part.get("image_url"), partPath));
                 case "file" -> blocks.add(documentBlock(part.path("file"), partPath));
-                case "input_audio" -> throw unsupported("Audio input is not supported by Anthropic models.", partPath,
-                        UNSUPPORTED_VALUE);
-                default -> throw unsupported("Content part type '" + part.path("type").asText()
-                        + "' is not supported by Anthropic models.", partPath, UNSUPPORTED_VALUE);
+                case "input_audio" ->
+                    throw unsupported("Audio input is not supported by Anthropic models.", partPath, UNSUPPORTED_VALUE);
+                default ->
+                    throw unsupported(
+                            "Content part type '" + part.path("type").asText()
+                                    + "' is not supported by Anthropic models.",
+                            partPath,
+                            UNSUPPORTED_VALUE);
             }
         }
         return blocks;
     }
 
     private static List<ObjectNode> assistantBlocks(ChatMessage message, String path, ObjectMapper json) {
-        if (message.extra().containsKey("function_call") && !message.extra().get("function_call").isNull()) {
-            throw unsupported("'function_call' (OpenAI's deprecated functions API) is not translated for Anthropic"
-                    + " models; use 'tool_calls'.", path + ".function_call", UNSUPPORTED_PARAMETER);
+        if (message.extra().containsKey("function_call")
+                && !message.extra().get("function_call").isNull()) {
+            throw unsupported(
+                    "'function_call' (OpenAI's deprecated functions API) is not translated for Anthropic"
+                            + " models; use 'tool_calls'.",
+                    path + ".function_call",
+                    UNSUPPORTED_PARAMETER);
         }
         var blocks = new ArrayList<ObjectNode>();
         JsonNode content = message.content();
@@ -279,8 +326,10 @@ final class AnthropicMapper {
                     addText(blocks, part.path("text").asText(""));
                 } else if (!"refusal".equals(type)) {
                     // A refusal part has no Anthropic block; anything else has no place in an assistant turn.
-                    throw unsupported("Content part type '" + type + "' is not supported in an assistant message.",
-                            path + ".content[" + j + "]", UNSUPPORTED_VALUE);
+                    throw unsupported(
+                            "Content part type '" + type + "' is not supported in an assistant message.",
+                            path + ".content[" + j + "]",
+                            UNSUPPORTED_VALUE);
                 }
             }
         }
@@ -289,8 +338,10 @@ final class AnthropicMapper {
             ToolCall call = calls.get(k);
             String callPath = path + ".tool_calls[" + k + "]";
             if (call.type() != null && !"function".equals(call.type())) {
-                throw unsupported("Tool calls of type '" + call.type() + "' are not supported by Anthropic models.",
-                        callPath + ".type", UNSUPPORTED_VALUE);
+                throw unsupported(
+                        "Tool calls of type '" + call.type() + "' are not supported by Anthropic models.",
+                        callPath + ".type",
+                        UNSUPPORTED_VALUE);
             }
             FunctionCall function = call.function();
             var block = NODES.objectNode();
@@ -316,8 +367,11 @@ final class AnthropicMapper {
         } catch (JsonProcessingException notJson) {
             // Reported below with the parameter's path.
         }
-        throw ApiException.badRequest("Invalid '" + path + ".function.arguments': Anthropic models need the arguments"
-                + " of a tool call to be a JSON object.", path + ".function.arguments", "invalid_value");
+        throw ApiException.badRequest(
+                "Invalid '" + path + ".function.arguments': Anthropic models need the arguments"
+                        + " of a tool call to be a JSON object.",
+                path + ".function.arguments",
+                "invalid_value");
     }
 
     private static ObjectNode toolResult(ChatMessage message) {
@@ -334,8 +388,10 @@ final class AnthropicMapper {
     private static ObjectNode imageBlock(JsonNode imageUrl, String path) {
         String url = imageUrl == null ? null : imageUrl.isTextual() ? imageUrl.textValue() : text(imageUrl.get("url"));
         if (url == null) {
-            throw ApiException.badRequest("Missing required parameter: '" + path + ".image_url.url'.",
-                    path + ".image_url.url", "missing_required_parameter");
+            throw ApiException.badRequest(
+                    "Missing required parameter: '" + path + ".image_url.url'.",
+                    path + ".image_url.url",
+                    "missing_required_parameter");
         }
         var block = NODES.objectNode();
         block.put("type", "image");
@@ -344,8 +400,11 @@ final class AnthropicMapper {
         if (lower.startsWith("data:")) {
             DataUrl data = DataUrl.parse(url);
             if (data == null || !data.mediaType().startsWith("image/")) {
-                throw ApiException.badRequest("Invalid '" + path + ".image_url.url': expected a base64 data URL of an"
-                        + " image (data:image/png;base64,...).", path + ".image_url.url", "invalid_value");
+                throw ApiException.badRequest(
+                        "Invalid '" + path + ".image_url.url': expected a base64 data URL of an"
+                                + " image (data:image/png;base64,...).",
+                        path + ".image_url.url",
+                        "invalid_value");
             }
             source.put("type", "base64");
             // Anthropic knows JPEG only by its registered name; "image/jpg" is a common misnomer.
@@ -355,8 +414,10 @@ final class AnthropicMapper {
             source.put("type", "url");
             source.put("url", url);
         } else {
-            throw ApiException.badRequest("Invalid '" + path + ".image_url.url': expected an http(s) URL or a base64"
-                    + " data URL.", path + ".image_url.url", "invalid_value");
+            throw ApiException.badRequest(
+                    "Invalid '" + path + ".image_url.url': expected an http(s) URL or a base64" + " data URL.",
+                    path + ".image_url.url",
+                    "invalid_value");
         }
         return block;
     }
@@ -365,8 +426,10 @@ final class AnthropicMapper {
         String fileData = text(file.get("file_data"));
         DataUrl data = fileData != null ? DataUrl.parse(fileData) : null;
         if (data == null || !"application/pdf".equals(data.mediaType())) {
-            throw unsupported("File parts reach Anthropic models only as PDF data URLs in 'file_data'"
-                    + " (data:application/pdf;base64,...); uploaded file ids have no equivalent.", path,
+            throw unsupported(
+                    "File parts reach Anthropic models only as PDF data URLs in 'file_data'"
+                            + " (data:application/pdf;base64,...); uploaded file ids have no equivalent.",
+                    path,
                     UNSUPPORTED_VALUE);
         }
         var block = NODES.objectNode();
@@ -406,8 +469,11 @@ final class AnthropicMapper {
         for (int i = 0; i < tools.size(); i++) {
             ChatTool tool = tools.get(i);
             if (!"function".equals(tool.type()) || tool.function() == null) {
-                throw unsupported("Tools of type '" + tool.type() + "' are not supported by Anthropic models; only"
-                        + " 'function' tools are translated.", "tools[" + i + "].type", UNSUPPORTED_VALUE);
+                throw unsupported(
+                        "Tools of type '" + tool.type() + "' are not supported by Anthropic models; only"
+                                + " 'function' tools are translated.",
+                        "tools[" + i + "].type",
+                        UNSUPPORTED_VALUE);
             }
             ObjectNode entry = wire.addObject();
             entry.put("name", tool.function().name());
@@ -436,15 +502,21 @@ final class AnthropicMapper {
                     case "auto" -> wire.put("type", "auto");
                     case "none" -> wire.put("type", "none");
                     case "required" -> wire.put("type", "any");
-                    default -> throw unsupported("tool_choice '" + choice.textValue() + "' has no Anthropic equivalent.",
-                            "tool_choice", UNSUPPORTED_VALUE);
+                    default ->
+                        throw unsupported(
+                                "tool_choice '" + choice.textValue() + "' has no Anthropic equivalent.",
+                                "tool_choice",
+                                UNSUPPORTED_VALUE);
                 }
-            } else if ("function".equals(choice.path("type").asText()) && choice.path("function").path("name").isTextual()) {
+            } else if ("function".equals(choice.path("type").asText())
+                    && choice.path("function").path("name").isTextual()) {
                 wire.put("type", "tool");
                 wire.put("name", choice.path("function").path("name").textValue());
             } else {
-                throw unsupported("tool_choice of type '" + choice.path("type").asText() + "' has no Anthropic"
-                        + " equivalent.", "tool_choice", UNSUPPORTED_VALUE);
+                throw unsupported(
+                        "tool_choice of type '" + choice.path("type").asText() + "' has no Anthropic" + " equivalent.",
+                        "tool_choice",
+                        UNSUPPORTED_VALUE);
             }
         }
         if (parallelToolCalls != null && parallelToolCalls.isBoolean() && !parallelToolCalls.booleanValue()) {
@@ -490,17 +562,26 @@ final class AnthropicMapper {
                     text.append(block.path("text").asText(""));
                     hasText = true;
                 }
-                case "tool_use" -> calls.add(ToolCall.function(text(block.get("id")), text(block.get("name")),
-                        arguments(block.get("input"))));
+                case "tool_use" ->
+                    calls.add(ToolCall.function(
+                            text(block.get("id")), text(block.get("name")), arguments(block.get("input"))));
                 default -> {
                     // thinking, redacted_thinking, server-tool blocks: chat completions have no place for them.
                 }
             }
         }
-        var choice = new ChatChoice(0, ChatResponseMessage.assistant(hasText ? text.toString() : null,
-                calls.isEmpty() ? null : calls), finishReason(text(message.get("stop_reason"))));
-        return new ChatCompletionResponse(text(message.get("id")), ChatCompletionResponse.OBJECT, created,
-                text(message.get("model")), List.of(choice), usage(message.get("usage"), null), Map.of());
+        var choice = new ChatChoice(
+                0,
+                ChatResponseMessage.assistant(hasText ? text.toString() : null, calls.isEmpty() ? null : calls),
+                finishReason(text(message.get("stop_reason"))));
+        return new ChatCompletionResponse(
+                text(message.get("id")),
+                ChatCompletionResponse.OBJECT,
+                created,
+                text(message.get("model")),
+                List.of(choice),
+                usage(message.get("usage"), null),
+                Map.of());
     }
 
     /** A tool call's {@code input} object as OpenAI's arguments string. */
@@ -522,15 +603,27 @@ final class AnthropicMapper {
             return null;
         }
         long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long prompt = usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0)
+        long prompt = usage.path("input_tokens").asLong(0)
+                + usage.path("cache_creation_input_tokens").asLong(0)
                 + cacheRead;
-        long completion = outputTokens != null ? outputTokens : usage.path("output_tokens").asLong(0);
+        long completion = outputTokens != null
+                ? outputTokens
+                : usage.path("output_tokens").asLong(0);
         Map<String, JsonNode> details = Map.of();
-        if (usage.path("cache_read_input_tokens").isNumber() || usage.path("cache_creation_input_tokens").isNumber()) {
-            details = Map.of("prompt_tokens_details", NODES.objectNode().put("cached_tokens", cacheRead)
-                    .put("cache_creation_tokens", usage.path("cache_creation_input_tokens").asLong(0))
-                    .put("cache_creation_1h_tokens",
-                            usage.path("cache_creation").path("ephemeral_1h_input_tokens").asLong(0)));
+        if (usage.path("cache_read_input_tokens").isNumber()
+                || usage.path("cache_creation_input_tokens").isNumber()) {
+            details = Map.of(
+                    "prompt_tokens_details",
+                    NODES.objectNode()
+                            .put("cached_tokens", cacheRead)
+                            .put(
+                                    "cache_creation_tokens",
+                                    usage.path("cache_creation_input_tokens").asLong(0))
+                            .put(
+                                    "cache_creation_1h_tokens",
+                                    usage.path("cache_creation")
+                                            .path("ephemeral_1h_input_tokens")
+                                            .asLong(0)));
         }
         return new Usage(prompt, completion, prompt + completion, details);
     }
@@ -554,7 +647,9 @@ final class AnthropicMapper {
         UpstreamErrorParser fallback = UpstreamErrors.openAiParser(json);
         return (status, body) -> {
             JsonNode root = UpstreamErrors.readTree(json, body);
-            if (root != null && root.path("error").isObject() && "error".equals(root.path("type").asText())) {
+            if (root != null
+                    && root.path("error").isObject()
+                    && "error".equals(root.path("type").asText())) {
                 return errorDetail(root.get("error"), status);
             }
             return fallback.parse(status, body);
@@ -661,7 +756,9 @@ final class AnthropicMapper {
         ObjectNode toWire() {
             ObjectNode message = NODES.objectNode();
             message.put("role", role);
-            if (blocks.size() == 1 && "text".equals(blocks.get(0).path("type").asText()) && blocks.get(0).size() == 2) {
+            if (blocks.size() == 1
+                    && "text".equals(blocks.get(0).path("type").asText())
+                    && blocks.get(0).size() == 2) {
                 message.put("content", blocks.get(0).path("text").asText());
             } else {
                 ArrayNode content = message.putArray("content");

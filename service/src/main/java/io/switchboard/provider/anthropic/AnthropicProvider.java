@@ -1,18 +1,17 @@
 package io.switchboard.provider.anthropic;
 
 import io.switchboard.api.ApiException;
-import io.switchboard.api.UnixTime;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
+import io.switchboard.api.UnixTime;
 import io.switchboard.provider.Capability;
-import io.switchboard.provider.http.JsonHttpTransport;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
+import io.switchboard.provider.http.JsonHttpTransport;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 import org.slf4j.Logger;
@@ -81,8 +80,9 @@ public final class AnthropicProvider implements Provider {
             return CompletableFuture.failedFuture(refused);
         }
         // One reader, not a thenApply chain: cancelling the returned future must abort the call.
-        return http.exchange(post("/v1/messages", translated), body ->
-                AnthropicMapper.toChatCompletion(http.mapper().readTree(body), UnixTime.nowSeconds()));
+        return http.exchange(
+                post("/v1/messages", translated),
+                body -> AnthropicMapper.toChatCompletion(http.mapper().readTree(body), UnixTime.nowSeconds()));
     }
 
     @Override
@@ -92,10 +92,15 @@ public final class AnthropicProvider implements Provider {
             translated = translate(request, true);
         } catch (ProviderException refused) {
             observer.onError(refused);
-            return () -> { };
+            return () -> {};
         }
-        var translator = new AnthropicStreamTranslator(settings.name(), request.model(), request.wantsUsageInStream(),
-                UnixTime.nowSeconds(), http.mapper(), observer);
+        var translator = new AnthropicStreamTranslator(
+                settings.name(),
+                request.model(),
+                request.wantsUsageInStream(),
+                UnixTime.nowSeconds(),
+                http.mapper(),
+                observer);
         return http.stream(post("/v1/messages", translated), translator);
     }
 
@@ -107,8 +112,8 @@ public final class AnthropicProvider implements Provider {
     private AnthropicRequest translate(ChatCompletionRequest request, boolean stream) {
         AnthropicRequest translated;
         try {
-            translated = AnthropicMapper.toMessagesRequest(request, stream, settings.version(),
-                    settings.defaultMaxTokens(), http.mapper());
+            translated = AnthropicMapper.toMessagesRequest(
+                    request, stream, settings.version(), settings.defaultMaxTokens(), http.mapper());
         } catch (ApiException refused) {
             throw ProviderException.untranslatable(settings.name(), refused.detail());
         }
@@ -136,12 +141,16 @@ public final class AnthropicProvider implements Provider {
         return result;
     }
 
-    private void fetchModels(String afterId, List<ModelInfo> found, int pageNumber,
-                             CompletableFuture<List<ModelInfo>> result,
-                             AtomicReference<CompletableFuture<AnthropicModelPage>> inFlight) {
+    private void fetchModels(
+            String afterId,
+            List<ModelInfo> found,
+            int pageNumber,
+            CompletableFuture<List<ModelInfo>> result,
+            AtomicReference<CompletableFuture<AnthropicModelPage>> inFlight) {
         String url = settings.baseUrl() + "/v1/models?limit=1000"
                 + (afterId == null ? "" : "&after_id=" + URLEncoder.encode(afterId, StandardCharsets.UTF_8));
-        CompletableFuture<AnthropicModelPage> page = http.exchange(authorize(http.get(url)),
+        CompletableFuture<AnthropicModelPage> page = http.exchange(
+                authorize(http.get(url)),
                 body -> AnthropicMapper.modelPage(http.mapper().readTree(body)));
         inFlight.set(page);
         if (result.isDone()) {
@@ -159,8 +168,11 @@ public final class AnthropicProvider implements Provider {
                 fetchModels(next, found, pageNumber + 1, result, inFlight);
             } else {
                 if (models.hasMore()) {
-                    LOG.warn("{}: model list still says has_more after {} pages; using the {} models found",
-                            settings.name(), pageNumber, found.size());
+                    LOG.warn(
+                            "{}: model list still says has_more after {} pages; using the {} models found",
+                            settings.name(),
+                            pageNumber,
+                            found.size());
                 }
                 result.complete(withStaticModels(found));
             }
@@ -189,7 +201,6 @@ public final class AnthropicProvider implements Provider {
             }
         });
     }
-
 
     @Override
     public String toString() {

@@ -2,14 +2,13 @@ package io.switchboard.provider.anthropic;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.http.CatalogProviderFactory;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-
 
 /**
  * {@code type: anthropic}: Anthropic's Messages API, translated both ways so that an OpenAI client
@@ -50,13 +49,14 @@ public class AnthropicProviderFactory extends CatalogProviderFactory {
     @Override
     public Provider build(ProviderContext context) {
         var transport = transport(context, AnthropicMapper.errorParser(context.mapper()));
-        var settings = new AnthropicSettings(upstream(baseUrl, AnthropicMapper.OWNER), anthropicVersion,
-                defaultMaxTokens);
+        var settings =
+                new AnthropicSettings(upstream(baseUrl, AnthropicMapper.OWNER), anthropicVersion, defaultMaxTokens);
         return new AnthropicProvider(settings, transport);
     }
 
     @Override
     protected String describeSettings() {
-        return super.describeSettings() + ", anthropicVersion=" + anthropicVersion + ", defaultMaxTokens=" + defaultMaxTokens;
+        return super.describeSettings() + ", anthropicVersion=" + anthropicVersion + ", defaultMaxTokens="
+                + defaultMaxTokens;
     }
 }

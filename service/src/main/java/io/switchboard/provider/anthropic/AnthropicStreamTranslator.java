@@ -12,10 +12,10 @@ import io.switchboard.api.ToolCall;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
-import io.switchboard.provider.sse.SseEvent;
-import io.switchboard.provider.sse.SseHandler;
 import io.switchboard.provider.StreamObserver;
 import io.switchboard.provider.http.UpstreamErrors;
+import io.switchboard.provider.sse.SseEvent;
+import io.switchboard.provider.sse.SseHandler;
 
 import java.io.IOException;
 import java.util.HashMap;
@@ -52,8 +52,13 @@ final class AnthropicStreamTranslator implements SseHandler {
      * @param model    the upstream model asked for, until {@code message_start} names the one serving
      * @param created  the {@code created} of every chunk (epoch seconds)
      */
-    AnthropicStreamTranslator(String provider, String model, boolean includeUsage, long created, ObjectMapper json,
-                              StreamObserver<ChatCompletionChunk> observer) {
+    AnthropicStreamTranslator(
+            String provider,
+            String model,
+            boolean includeUsage,
+            long created,
+            ObjectMapper json,
+            StreamObserver<ChatCompletionChunk> observer) {
         this.provider = provider;
         this.model = model;
         this.includeUsage = includeUsage;
@@ -87,8 +92,8 @@ final class AnthropicStreamTranslator implements SseHandler {
     public void onEnd() {
         if (!finished) {
             finished = true;
-            observer.onError(new ProviderException(Kind.MALFORMED, provider,
-                    "The event stream from " + provider + " ended before message_stop"));
+            observer.onError(new ProviderException(
+                    Kind.MALFORMED, provider, "The event stream from " + provider + " ended before message_stop"));
         }
     }
 
@@ -123,8 +128,14 @@ final class AnthropicStreamTranslator implements SseHandler {
                 // (not what Anthropic documents, but cheap to honour) passes it on at once.
                 JsonNode input = block.get("input");
                 String arguments = input != null && input.isObject() && !input.isEmpty() ? input.toString() : "";
-                emit(ChunkDelta.toolCalls(List.of(new ToolCall(toolIndex, block.path("id").asText(null), "function",
-                        new FunctionCall(block.path("name").asText(null), arguments), Map.of()))), null);
+                emit(
+                        ChunkDelta.toolCalls(List.of(new ToolCall(
+                                toolIndex,
+                                block.path("id").asText(null),
+                                "function",
+                                new FunctionCall(block.path("name").asText(null), arguments),
+                                Map.of()))),
+                        null);
             }
             default -> {
                 // thinking, redacted_thinking, server-tool blocks: chat completions have no place for them.
@@ -145,8 +156,10 @@ final class AnthropicStreamTranslator implements SseHandler {
                 String fragment = delta.path("partial_json").asText("");
                 // Anthropic opens with an empty fragment; it says nothing, so it is not relayed.
                 if (toolIndex != null && !fragment.isEmpty()) {
-                    emit(ChunkDelta.toolCalls(List.of(new ToolCall(toolIndex, null, null,
-                            new FunctionCall(null, fragment), Map.of()))), null);
+                    emit(
+                            ChunkDelta.toolCalls(List.of(
+                                    new ToolCall(toolIndex, null, null, new FunctionCall(null, fragment), Map.of()))),
+                            null);
                 }
             }
             default -> {
@@ -175,16 +188,21 @@ final class AnthropicStreamTranslator implements SseHandler {
     private void messageStop() {
         if (includeUsage) {
             Usage total = AnthropicMapper.usage(usage != null ? usage : json.createObjectNode(), null);
-            observer.onNext(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model, List.of(),
-                    json.valueToTree(total), Map.of()));
+            observer.onNext(new ChatCompletionChunk(
+                    id, ChatCompletionChunk.OBJECT, created, model, List.of(), json.valueToTree(total), Map.of()));
         }
         finished = true;
         observer.onComplete();
     }
 
     private void emit(ChunkDelta delta, String finishReason) {
-        observer.onNext(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model,
-                List.of(new ChunkChoice(0, delta, finishReason)), includeUsage ? NullNode.getInstance() : null,
+        observer.onNext(new ChatCompletionChunk(
+                id,
+                ChatCompletionChunk.OBJECT,
+                created,
+                model,
+                List.of(new ChunkChoice(0, delta, finishReason)),
+                includeUsage ? NullNode.getInstance() : null,
                 Map.of()));
     }
 
@@ -202,8 +220,12 @@ final class AnthropicStreamTranslator implements SseHandler {
             }
             return data;
         } catch (IOException e) {
-            throw new ProviderException(Kind.MALFORMED, provider, "Unreadable stream event from " + provider
-                    + (event.event() != null ? " (" + event.event() + ")" : ""), e);
+            throw new ProviderException(
+                    Kind.MALFORMED,
+                    provider,
+                    "Unreadable stream event from " + provider
+                            + (event.event() != null ? " (" + event.event() + ")" : ""),
+                    e);
         }
     }
 }

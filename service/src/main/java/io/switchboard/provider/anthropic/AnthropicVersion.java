@@ -55,8 +55,9 @@ public enum AnthropicVersion {
                 return version;
             }
         }
-        throw new IllegalArgumentException("anthropicVersion must be one of " + Arrays.stream(values())
-                .map(AnthropicVersion::header).collect(Collectors.joining(", ")) + ", not '" + header + "'");
+        throw new IllegalArgumentException("anthropicVersion must be one of "
+                + Arrays.stream(values()).map(AnthropicVersion::header).collect(Collectors.joining(", ")) + ", not '"
+                + header + "'");
     }
 
     @Override

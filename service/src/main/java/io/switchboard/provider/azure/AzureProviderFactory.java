@@ -2,10 +2,10 @@ package io.switchboard.provider.azure;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.http.HttpProviderFactory;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.http.HttpProviderFactory;
 import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.openai.OpenAiCompatibleProvider;
@@ -54,7 +54,9 @@ public class AzureProviderFactory extends HttpProviderFactory {
     public Provider build(ProviderContext context) {
         var transport = transport(context, UpstreamErrors.openAiParser(context.mapper()));
         var routes = new AzureDeploymentRoutes(stripTrailingSlash(endpoint), apiVersion, deployments.byModel());
-        var staticModels = deployments.byModel().keySet().stream().map(id -> ModelInfo.of(id, 0, name())).toList();
+        var staticModels = deployments.byModel().keySet().stream()
+                .map(id -> ModelInfo.of(id, 0, name()))
+                .toList();
         // Azure's key goes in its own header, not as a Bearer token.
         var allHeaders = new LinkedHashMap<>(headers());
         if (apiKey() != null) {

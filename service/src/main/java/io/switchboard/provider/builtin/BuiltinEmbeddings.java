@@ -14,8 +14,7 @@ import java.util.SplittableRandom;
  */
 final class BuiltinEmbeddings {
 
-    private BuiltinEmbeddings() {
-    }
+    private BuiltinEmbeddings() {}
 
     static float[] embed(String text, int dimensions) {
         var random = new SplittableRandom(seed(text));

@@ -1,6 +1,5 @@
 package io.switchboard.provider.builtin;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
@@ -10,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import javax.imageio.ImageIO;
 
 /**
  * Draws a PNG from a prompt: a gradient and a few circles whose colours and places come from
@@ -19,8 +19,7 @@ final class BuiltinImages {
 
     static final int MAX_SIDE = 2048;
 
-    private BuiltinImages() {
-    }
+    private BuiltinImages() {}
 
     static String pngBase64(String prompt, int index, int width, int height) {
         long seed = prompt.hashCode() * 31L + index;
@@ -35,8 +34,11 @@ final class BuiltinImages {
             for (int i = 0; i < 5; i++) {
                 int diameter = side / 8 + random.nextInt(Math.max(1, side / 3));
                 g.setColor(color(random));
-                g.fillOval(random.nextInt(Math.max(1, width - diameter / 2)),
-                        random.nextInt(Math.max(1, height - diameter / 2)), diameter, diameter);
+                g.fillOval(
+                        random.nextInt(Math.max(1, width - diameter / 2)),
+                        random.nextInt(Math.max(1, height - diameter / 2)),
+                        diameter,
+                        diameter);
             }
         } finally {
             g.dispose();

@@ -1,6 +1,5 @@
 package io.switchboard.provider.builtin;
 
-import io.switchboard.api.UnixTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -26,6 +25,7 @@ import io.switchboard.api.ImageData;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.api.ToolCall;
+import io.switchboard.api.UnixTime;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
@@ -59,9 +59,10 @@ public final class BuiltinProvider implements Provider {
 
     /** 2026-01-01T00:00:00Z: a fixed creation time keeps the model list stable. */
     private static final long CREATED = 1767225600L;
+
     private static final String OWNER = "switchboard";
-    private static final Set<Capability> CAPABILITIES =
-            Set.of(Capability.CHAT, Capability.COMPLETIONS, Capability.EMBEDDINGS, Capability.IMAGES, Capability.MODEL_LIST);
+    private static final Set<Capability> CAPABILITIES = Set.of(
+            Capability.CHAT, Capability.COMPLETIONS, Capability.EMBEDDINGS, Capability.IMAGES, Capability.MODEL_LIST);
 
     private final String name;
     private final Duration streamDelay;
@@ -70,8 +71,12 @@ public final class BuiltinProvider implements Provider {
     private final Executor executor;
     private final AtomicLong ids = new AtomicLong();
 
-    public BuiltinProvider(String name, Duration streamDelay, int embeddingDimensions,
-                           ScheduledExecutorService scheduler, Executor executor) {
+    public BuiltinProvider(
+            String name,
+            Duration streamDelay,
+            int embeddingDimensions,
+            ScheduledExecutorService scheduler,
+            Executor executor) {
         this.name = name;
         this.streamDelay = streamDelay;
         this.embeddingDimensions = embeddingDimensions;
@@ -124,8 +129,14 @@ public final class BuiltinProvider implements Provider {
             choices.add(new ChatChoice(i, message, NullNode.getInstance(), answer.finishReason(), Map.of()));
         }
         var usage = Usage.of(BuiltinText.countTokens(request.messages()), (long) n * answer.completionTokens());
-        return CompletableFuture.completedFuture(new ChatCompletionResponse(nextId("chatcmpl"),
-                ChatCompletionResponse.OBJECT, UnixTime.nowSeconds(), request.model(), choices, usage, Map.of()));
+        return CompletableFuture.completedFuture(new ChatCompletionResponse(
+                nextId("chatcmpl"),
+                ChatCompletionResponse.OBJECT,
+                UnixTime.nowSeconds(),
+                request.model(),
+                choices,
+                usage,
+                Map.of()));
     }
 
     @Override
@@ -137,16 +148,23 @@ public final class BuiltinProvider implements Provider {
         boolean withUsage = request.wantsUsageInStream();
         JsonNode usageField = withUsage ? NullNode.getInstance() : null;
         var chunks = new ArrayList<ChatCompletionChunk>();
-        java.util.function.Function<List<ChunkChoice>, ChatCompletionChunk> chunk = choices ->
-                new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, request.model(), choices, usageField, Map.of());
+        java.util.function.Function<List<ChunkChoice>, ChatCompletionChunk> chunk = choices -> new ChatCompletionChunk(
+                id, ChatCompletionChunk.OBJECT, created, request.model(), choices, usageField, Map.of());
         if (answer.tool() != null) {
             for (int i = 0; i < n; i++) {
                 ToolCall call = answer.toolCall(i);
-                var opening = new ChunkDelta("assistant", NullNode.getInstance(), NullNode.getInstance(),
-                        List.of(new ToolCall(0, call.id(), "function", new FunctionCall(answer.tool(), ""), Map.of())), Map.of());
+                var opening = new ChunkDelta(
+                        "assistant",
+                        NullNode.getInstance(),
+                        NullNode.getInstance(),
+                        List.of(new ToolCall(0, call.id(), "function", new FunctionCall(answer.tool(), ""), Map.of())),
+                        Map.of());
                 chunks.add(chunk.apply(List.of(new ChunkChoice(i, opening, null))));
-                chunks.add(chunk.apply(List.of(new ChunkChoice(i, ChunkDelta.toolCalls(
-                        List.of(new ToolCall(0, null, null, new FunctionCall(null, "{}"), Map.of()))), null))));
+                chunks.add(chunk.apply(List.of(new ChunkChoice(
+                        i,
+                        ChunkDelta.toolCalls(
+                                List.of(new ToolCall(0, null, null, new FunctionCall(null, "{}"), Map.of()))),
+                        null))));
             }
         } else {
             for (int i = 0; i < n; i++) {
@@ -165,8 +183,8 @@ public final class BuiltinProvider implements Provider {
         }
         if (withUsage) {
             var usage = Usage.of(BuiltinText.countTokens(request.messages()), (long) n * answer.completionTokens());
-            chunks.add(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, request.model(), List.of(),
-                    usageNode(usage), Map.of()));
+            chunks.add(new ChatCompletionChunk(
+                    id, ChatCompletionChunk.OBJECT, created, request.model(), List.of(), usageNode(usage), Map.of()));
         }
         return new TimedEmitter<>(chunks, streamDelay, scheduler, executor, observer).start();
     }
@@ -178,12 +196,22 @@ public final class BuiltinProvider implements Provider {
         int n = choices(request.n());
         var choices = new ArrayList<CompletionChoice>(n);
         for (int i = 0; i < n; i++) {
-            choices.add(new CompletionChoice(i, String.join(" ", limited), NullNode.getInstance(),
-                    limited.size() < words.size() ? "length" : "stop", Map.of()));
+            choices.add(new CompletionChoice(
+                    i,
+                    String.join(" ", limited),
+                    NullNode.getInstance(),
+                    limited.size() < words.size() ? "length" : "stop",
+                    Map.of()));
         }
         var usage = Usage.of(promptTokens(request.prompt()), (long) n * limited.size());
-        return CompletableFuture.completedFuture(new CompletionResponse(nextId("cmpl"), CompletionResponse.OBJECT,
-                UnixTime.nowSeconds(), request.model(), choices, usage, Map.of()));
+        return CompletableFuture.completedFuture(new CompletionResponse(
+                nextId("cmpl"),
+                CompletionResponse.OBJECT,
+                UnixTime.nowSeconds(),
+                request.model(),
+                choices,
+                usage,
+                Map.of()));
     }
 
     @Override
@@ -195,15 +223,33 @@ public final class BuiltinProvider implements Provider {
         var chunks = new ArrayList<CompletionResponse>();
         for (int w = 0; w < limited.size(); w++) {
             String piece = w == 0 ? limited.get(w) : " " + limited.get(w);
-            chunks.add(new CompletionResponse(id, CompletionResponse.OBJECT, created, request.model(),
-                    List.of(new CompletionChoice(0, piece, NullNode.getInstance(), null, Map.of())), null, Map.of()));
+            chunks.add(new CompletionResponse(
+                    id,
+                    CompletionResponse.OBJECT,
+                    created,
+                    request.model(),
+                    List.of(new CompletionChoice(0, piece, NullNode.getInstance(), null, Map.of())),
+                    null,
+                    Map.of()));
         }
-        chunks.add(new CompletionResponse(id, CompletionResponse.OBJECT, created, request.model(),
-                List.of(new CompletionChoice(0, "", NullNode.getInstance(),
-                        limited.size() < words.size() ? "length" : "stop", Map.of())), null, Map.of()));
+        chunks.add(new CompletionResponse(
+                id,
+                CompletionResponse.OBJECT,
+                created,
+                request.model(),
+                List.of(new CompletionChoice(
+                        0, "", NullNode.getInstance(), limited.size() < words.size() ? "length" : "stop", Map.of())),
+                null,
+                Map.of()));
         if (request.wantsUsageInStream()) {
-            chunks.add(new CompletionResponse(id, CompletionResponse.OBJECT, created, request.model(), List.of(),
-                    Usage.of(promptTokens(request.prompt()), limited.size()), Map.of()));
+            chunks.add(new CompletionResponse(
+                    id,
+                    CompletionResponse.OBJECT,
+                    created,
+                    request.model(),
+                    List.of(),
+                    Usage.of(promptTokens(request.prompt()), limited.size()),
+                    Map.of()));
         }
         return new TimedEmitter<>(chunks, streamDelay, scheduler, executor, observer).start();
     }
@@ -230,8 +276,8 @@ public final class BuiltinProvider implements Provider {
             data.add(new Embedding("embedding", i, encoded, Map.of()));
             tokens += BuiltinText.words(inputs.get(i)).size();
         }
-        return CompletableFuture.completedFuture(new EmbeddingResponse("list", data, request.model(),
-                new EmbeddingUsage(tokens, tokens, Map.of()), Map.of()));
+        return CompletableFuture.completedFuture(new EmbeddingResponse(
+                "list", data, request.model(), new EmbeddingUsage(tokens, tokens, Map.of()), Map.of()));
     }
 
     @Override
@@ -240,19 +286,25 @@ public final class BuiltinProvider implements Provider {
         int n = choices(request.n());
         boolean url = !"b64_json".equals(request.responseFormat());
         // Drawing takes milliseconds: keep it off the request thread.
-        return CompletableFuture.supplyAsync(() -> {
-            var data = new ArrayList<ImageData>(n);
-            for (int i = 0; i < n; i++) {
-                String png = BuiltinImages.pngBase64(request.prompt(), i, size[0], size[1]);
-                data.add(url ? new ImageData(null, "data:image/png;base64," + png, request.prompt(), Map.of())
-                        : new ImageData(png, null, request.prompt(), Map.of()));
-            }
-            return new ImageResponse(UnixTime.nowSeconds(), data, Map.of());
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    var data = new ArrayList<ImageData>(n);
+                    for (int i = 0; i < n; i++) {
+                        String png = BuiltinImages.pngBase64(request.prompt(), i, size[0], size[1]);
+                        data.add(
+                                url
+                                        ? new ImageData(
+                                                null, "data:image/png;base64," + png, request.prompt(), Map.of())
+                                        : new ImageData(png, null, request.prompt(), Map.of()));
+                    }
+                    return new ImageResponse(UnixTime.nowSeconds(), data, Map.of());
+                },
+                executor);
     }
 
     private static JsonNode usageNode(Usage usage) {
-        return JsonNodeFactory.instance.objectNode()
+        return JsonNodeFactory.instance
+                .objectNode()
                 .put("prompt_tokens", usage.promptTokens())
                 .put("completion_tokens", usage.completionTokens())
                 .put("total_tokens", usage.totalTokens());
@@ -274,9 +326,14 @@ public final class BuiltinProvider implements Provider {
         } catch (NumberFormatException fallThrough) {
             // reported below
         }
-        throw new ProviderException(Kind.UPSTREAM_4XX, "builtin", "Invalid size '" + size
-                + "': use WIDTHxHEIGHT, each between 1 and " + BuiltinImages.MAX_SIDE, 400,
-                io.switchboard.api.ErrorDetail.invalidRequest("Invalid size '" + size + "'", "size", null), null, null);
+        throw new ProviderException(
+                Kind.UPSTREAM_4XX,
+                "builtin",
+                "Invalid size '" + size + "': use WIDTHxHEIGHT, each between 1 and " + BuiltinImages.MAX_SIDE,
+                400,
+                io.switchboard.api.ErrorDetail.invalidRequest("Invalid size '" + size + "'", "size", null),
+                null,
+                null);
     }
 
     private static List<String> completionWords(CompletionRequest request) {
@@ -301,7 +358,6 @@ public final class BuiltinProvider implements Provider {
     private String nextId(String prefix) {
         return prefix + "-" + name + "-" + ids.incrementAndGet();
     }
-
 
     /** What the echo model says to one request: its words, or a forced tool call. */
     private record Answer(List<String> words, String tool, String finishReason, String callSeed) {

@@ -54,7 +54,7 @@ public class BuiltinProviderFactory implements ProviderFactory {
 
     @Override
     public Provider build(ProviderContext context) {
-        return new BuiltinProvider(name, streamDelay.toJavaDuration(), embeddingDimensions,
-                context.scheduler(), context.executor());
+        return new BuiltinProvider(
+                name, streamDelay.toJavaDuration(), embeddingDimensions, context.scheduler(), context.executor());
     }
 }

@@ -14,8 +14,7 @@ final class BuiltinText {
 
     static final String NO_INPUT = "(The builtin echo model repeats your last user message; there was none.)";
 
-    private BuiltinText() {
-    }
+    private BuiltinText() {}
 
     /** The reply to a conversation: its last user message, word for word. */
     static String reply(List<ChatMessage> messages) {

@@ -26,8 +26,12 @@ final class TimedEmitter<T> implements StreamHandle {
     private volatile Future<?> pending;
     private int next;
 
-    TimedEmitter(List<T> items, Duration gap, ScheduledExecutorService scheduler, Executor executor,
-                 StreamObserver<T> observer) {
+    TimedEmitter(
+            List<T> items,
+            Duration gap,
+            ScheduledExecutorService scheduler,
+            Executor executor,
+            StreamObserver<T> observer) {
         this.items = List.copyOf(items);
         this.gapNanos = gap.toNanos();
         this.scheduler = scheduler;

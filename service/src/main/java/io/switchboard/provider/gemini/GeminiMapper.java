@@ -25,7 +25,6 @@ import io.switchboard.api.Usage;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.http.UpstreamErrorParser;
 import io.switchboard.provider.http.UpstreamErrors;
 
@@ -53,15 +52,34 @@ final class GeminiMapper {
     static final String OWNER = "google";
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final Set<String> CONTENT_FILTER_REASONS = Set.of("SAFETY", "RECITATION", "BLOCKLIST",
-            "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION");
-    private static final Map<String, String> IMAGE_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg",
-            "jpeg", "image/jpeg", "gif", "image/gif", "webp", "image/webp", "heic", "image/heic", "heif", "image/heif");
+    private static final Set<String> CONTENT_FILTER_REASONS = Set.of(
+            "SAFETY",
+            "RECITATION",
+            "BLOCKLIST",
+            "PROHIBITED_CONTENT",
+            "SPII",
+            "IMAGE_SAFETY",
+            "IMAGE_PROHIBITED_CONTENT",
+            "IMAGE_RECITATION");
+    private static final Map<String, String> IMAGE_TYPES = Map.of(
+            "png",
+            "image/png",
+            "jpg",
+            "image/jpeg",
+            "jpeg",
+            "image/jpeg",
+            "gif",
+            "image/gif",
+            "webp",
+            "image/webp",
+            "heic",
+            "image/heic",
+            "heif",
+            "image/heif");
     /** What an http(s) image URL without a known extension is declared as; Gemini requires a type. */
     private static final String DEFAULT_IMAGE_TYPE = "image/jpeg";
 
-    private GeminiMapper() {
-    }
+    private GeminiMapper() {}
 
     // ---------------------------------------------------------------- chat: OpenAI request → Gemini
 
@@ -84,11 +102,16 @@ final class GeminiMapper {
             switch (message.role()) {
                 case "system", "developer" -> addTextParts(message.content(), systemParts);
                 case "user" -> append(contents, "user", userParts(message.content(), path, provider));
-                case "assistant" -> append(contents, "model", modelParts(message, path, mapper, provider, functionNames));
-                case "tool" -> append(contents, "user", functionResponse(
-                        toolName(message, functionNames, path, provider), message, mapper));
+                case "assistant" ->
+                    append(contents, "model", modelParts(message, path, mapper, provider, functionNames));
+                case "tool" ->
+                    append(
+                            contents,
+                            "user",
+                            functionResponse(toolName(message, functionNames, path, provider), message, mapper));
                 case "function" -> append(contents, "user", functionResponse(message.name(), message, mapper));
-                default -> throw unsupported(provider, path + ".role: '" + message.role() + "' has no Gemini equivalent");
+                default ->
+                    throw unsupported(provider, path + ".role: '" + message.role() + "' has no Gemini equivalent");
             }
         }
         var body = JSON.objectNode();
@@ -114,7 +137,7 @@ final class GeminiMapper {
     /** Adds {@code parts} as a turn of {@code role}, or to the previous turn when it has the same role. */
     private static void append(ArrayNode contents, String role, ArrayNode parts) {
         if (parts.isEmpty()) {
-            parts.addObject().put("text", "");  // Gemini refuses a turn without parts
+            parts.addObject().put("text", ""); // Gemini refuses a turn without parts
         }
         if (!contents.isEmpty()) {
             JsonNode last = contents.get(contents.size() - 1);
@@ -162,8 +185,9 @@ final class GeminiMapper {
                 case "image_url" -> parts.add(imagePart(imageUrl(part.path("image_url")), partPath, provider));
                 case "input_audio" -> parts.add(audioPart(part.path("input_audio"), partPath, provider));
                 case "file" -> parts.add(filePart(part.path("file"), partPath, provider));
-                default -> throw unsupported(provider, partPath + ": content part type '" + type
-                        + "' has no Gemini equivalent");
+                default ->
+                    throw unsupported(
+                            provider, partPath + ": content part type '" + type + "' has no Gemini equivalent");
             }
         }
         return parts;
@@ -171,7 +195,9 @@ final class GeminiMapper {
 
     /** {@code image_url.url}; a few clients send {@code image_url} as the bare string. */
     private static String imageUrl(JsonNode imageUrl) {
-        return imageUrl.isTextual() ? imageUrl.textValue() : imageUrl.path("url").asText(null);
+        return imageUrl.isTextual()
+                ? imageUrl.textValue()
+                : imageUrl.path("url").asText(null);
     }
 
     /**
@@ -194,7 +220,8 @@ final class GeminiMapper {
             fileData.put("fileUri", url);
             return part;
         }
-        throw unsupported(provider, path + ".image_url.url: only data:, http(s):// and gs:// URLs can be sent to Gemini");
+        throw unsupported(
+                provider, path + ".image_url.url: only data:, http(s):// and gs:// URLs can be sent to Gemini");
     }
 
     private static String guessImageType(String url) {
@@ -251,26 +278,30 @@ final class GeminiMapper {
     private static ObjectNode filePart(JsonNode file, String path, String provider) {
         String data = file.path("file_data").asText(null);
         if (data == null) {
-            throw unsupported(provider, path
-                    + ".file: only inline file_data can be sent to Gemini (file_id has no equivalent)");
+            throw unsupported(
+                    provider, path + ".file: only inline file_data can be sent to Gemini (file_id has no equivalent)");
         }
         return inlineData(data, path + ".file.file_data", provider);
     }
 
     /** An assistant turn: its text, then its tool calls as {@code functionCall} parts. */
-    private static ArrayNode modelParts(ChatMessage message, String path, ObjectMapper mapper, String provider,
-                                        Map<String, String> functionNames) {
+    private static ArrayNode modelParts(
+            ChatMessage message, String path, ObjectMapper mapper, String provider, Map<String, String> functionNames) {
         var parts = JSON.arrayNode();
         JsonNode content = message.content();
         if (content != null && content.isArray()) {
             for (JsonNode part : content) {
                 String type = part.path("type").asText("");
-                String text = type.equals("refusal") ? part.path("refusal").asText("") : part.path("text").asText(null);
+                String text = type.equals("refusal")
+                        ? part.path("refusal").asText("")
+                        : part.path("text").asText(null);
                 if (text != null && !text.isEmpty()) {
                     parts.addObject().put("text", text);
                 }
             }
-        } else if (content != null && content.isTextual() && !content.textValue().isEmpty()) {
+        } else if (content != null
+                && content.isTextual()
+                && !content.textValue().isEmpty()) {
             parts.addObject().put("text", content.textValue());
         }
         if (message.toolCalls() != null) {
@@ -283,20 +314,30 @@ final class GeminiMapper {
                 if (call.id() != null) {
                     functionNames.put(call.id(), call.function().name());
                 }
-                parts.add(functionCallPart(call.function().name(), call.function().arguments(),
-                        thoughtSignature(call), callPath, mapper, provider));
+                parts.add(functionCallPart(
+                        call.function().name(),
+                        call.function().arguments(),
+                        thoughtSignature(call),
+                        callPath,
+                        mapper,
+                        provider));
             }
         }
         JsonNode legacy = message.extra().get("function_call");
         if (legacy != null && legacy.isObject()) {
-            parts.add(functionCallPart(legacy.path("name").asText(), legacy.path("arguments").asText(""), null,
-                    path + ".function_call", mapper, provider));
+            parts.add(functionCallPart(
+                    legacy.path("name").asText(),
+                    legacy.path("arguments").asText(""),
+                    null,
+                    path + ".function_call",
+                    mapper,
+                    provider));
         }
         return parts;
     }
 
-    private static ObjectNode functionCallPart(String name, String arguments, String signature, String path,
-                                               ObjectMapper mapper, String provider) {
+    private static ObjectNode functionCallPart(
+            String name, String arguments, String signature, String path, ObjectMapper mapper, String provider) {
         JsonNode args;
         if (arguments == null || arguments.isBlank()) {
             args = JSON.objectNode();
@@ -322,20 +363,24 @@ final class GeminiMapper {
 
     /** Gemini 3 wants its thought signature back on the call; Google's own OpenAI layer carries it so. */
     private static String thoughtSignature(ToolCall call) {
-        JsonNode signature = call.extra().getOrDefault("extra_content", JSON.missingNode())
-                .path("google").path("thought_signature");
+        JsonNode signature = call.extra()
+                .getOrDefault("extra_content", JSON.missingNode())
+                .path("google")
+                .path("thought_signature");
         return signature.isTextual() ? signature.textValue() : null;
     }
 
-    private static String toolName(ChatMessage message, Map<String, String> functionNames, String path,
-                                   String provider) {
+    private static String toolName(
+            ChatMessage message, Map<String, String> functionNames, String path, String provider) {
         String name = functionNames.get(message.toolCallId());
         if (name == null) {
             name = message.name();
         }
         if (name == null) {
-            throw unsupported(provider, path + ".tool_call_id '" + message.toolCallId()
-                    + "' matches no earlier assistant tool call, and Gemini needs the function's name");
+            throw unsupported(
+                    provider,
+                    path + ".tool_call_id '" + message.toolCallId()
+                            + "' matches no earlier assistant tool call, and Gemini needs the function's name");
         }
         return name;
     }
@@ -370,13 +415,15 @@ final class GeminiMapper {
             JsonNode parsed = strictTree(text, mapper);
             return parsed == null || parsed.isMissingNode() ? null : parsed;
         } catch (JsonProcessingException notJson) {
-            return null;  // plain text: sent as it is, under "output"
+            return null; // plain text: sent as it is, under "output"
         }
     }
 
     /** Parses all of {@code text}: "42 degrees" is not the number 42 followed by noise. */
     private static JsonNode strictTree(String text, ObjectMapper mapper) throws JsonProcessingException {
-        return mapper.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(text);
+        return mapper.readerFor(JsonNode.class)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .readValue(text);
     }
 
     /** OpenAI's parameters are JSON Schema, so they go as {@code parametersJsonSchema}, unchanged. */
@@ -388,14 +435,16 @@ final class GeminiMapper {
         for (int i = 0; i < tools.size(); i++) {
             ChatTool tool = tools.get(i);
             if (!"function".equals(tool.type()) || tool.function() == null) {
-                throw unsupported(provider, "tools[" + i + "]: tool type '" + tool.type() + "' has no Gemini equivalent");
+                throw unsupported(
+                        provider, "tools[" + i + "]: tool type '" + tool.type() + "' has no Gemini equivalent");
             }
             var declaration = declarations.addObject();
             declaration.put("name", tool.function().name());
             if (tool.function().description() != null) {
                 declaration.put("description", tool.function().description());
             }
-            if (tool.function().parameters() != null && !tool.function().parameters().isNull()) {
+            if (tool.function().parameters() != null
+                    && !tool.function().parameters().isNull()) {
                 declaration.set("parametersJsonSchema", tool.function().parameters());
             }
         }
@@ -408,13 +457,16 @@ final class GeminiMapper {
         }
         var config = JSON.objectNode();
         if (toolChoice.isTextual()) {
-            config.put("mode", switch (toolChoice.textValue()) {
-                case "auto" -> "AUTO";
-                case "none" -> "NONE";
-                case "required" -> "ANY";
-                default -> throw unsupported(provider, "tool_choice '" + toolChoice.textValue()
-                        + "' has no Gemini equivalent");
-            });
+            config.put(
+                    "mode",
+                    switch (toolChoice.textValue()) {
+                        case "auto" -> "AUTO";
+                        case "none" -> "NONE";
+                        case "required" -> "ANY";
+                        default ->
+                            throw unsupported(
+                                    provider, "tool_choice '" + toolChoice.textValue() + "' has no Gemini equivalent");
+                    });
             return config;
         }
         String name = toolChoice.path("function").path("name").asText(null);
@@ -423,8 +475,8 @@ final class GeminiMapper {
             config.putArray("allowedFunctionNames").add(name);
             return config;
         }
-        throw unsupported(provider, "tool_choice of type '" + toolChoice.path("type").asText()
-                + "' has no Gemini equivalent");
+        throw unsupported(
+                provider, "tool_choice of type '" + toolChoice.path("type").asText() + "' has no Gemini equivalent");
     }
 
     private static ObjectNode generationConfig(ChatCompletionRequest request, String provider) {
@@ -464,8 +516,10 @@ final class GeminiMapper {
                         config.set("responseJsonSchema", schema);
                     }
                 }
-                default -> throw unsupported(provider, "response_format type '" + format.path("type").asText()
-                        + "' has no Gemini equivalent");
+                default ->
+                    throw unsupported(
+                            provider,
+                            "response_format type '" + format.path("type").asText() + "' has no Gemini equivalent");
             }
         }
         return config;
@@ -481,8 +535,8 @@ final class GeminiMapper {
     // ---------------------------------------------------------------- chat: Gemini response → OpenAI
 
     /** A {@code GenerateContentResponse} as a {@code chat.completion}. */
-    static ChatCompletionResponse chatCompletion(JsonNode response, String requestedModel, String fallbackId,
-                                                 long created, ObjectMapper mapper) {
+    static ChatCompletionResponse chatCompletion(
+            JsonNode response, String requestedModel, String fallbackId, long created, ObjectMapper mapper) {
         var choices = new ArrayList<ChatChoice>();
         JsonNode candidates = response.path("candidates");
         for (int position = 0; position < candidates.size(); position++) {
@@ -490,7 +544,8 @@ final class GeminiMapper {
             String text = text(candidate);
             List<ToolCall> calls = toolCalls(candidate, 0, false, mapper);
             String finish = finishReason(candidate.path("finishReason").asText(null), !calls.isEmpty());
-            choices.add(new ChatChoice(candidate.path("index").asInt(position),
+            choices.add(new ChatChoice(
+                    candidate.path("index").asInt(position),
                     ChatResponseMessage.assistant(text, calls.isEmpty() ? null : calls),
                     finish != null ? finish : calls.isEmpty() ? "stop" : "tool_calls"));
         }
@@ -498,8 +553,14 @@ final class GeminiMapper {
             // No candidates: the prompt itself was blocked (promptFeedback.blockReason).
             choices.add(new ChatChoice(0, ChatResponseMessage.assistant(null, null), blockedFinish(response)));
         }
-        return new ChatCompletionResponse(completionId(response, fallbackId), ChatCompletionResponse.OBJECT, created,
-                model(response, requestedModel), choices, usage(response.get("usageMetadata")), Map.of());
+        return new ChatCompletionResponse(
+                completionId(response, fallbackId),
+                ChatCompletionResponse.OBJECT,
+                created,
+                model(response, requestedModel),
+                choices,
+                usage(response.get("usageMetadata")),
+                Map.of());
     }
 
     /** Google's {@code responseId} when it sent one, so an operator can quote it to Google. */
@@ -559,8 +620,12 @@ final class GeminiMapper {
                 extraContent.putObject("google").set("thought_signature", signature);
                 extra = Map.of("extra_content", extraContent);
             }
-            calls.add(new ToolCall(withIndex ? n : null, "call_" + n, "function",
-                    new FunctionCall(call.path("name").asText(""), arguments), extra));
+            calls.add(new ToolCall(
+                    withIndex ? n : null,
+                    "call_" + n,
+                    "function",
+                    new FunctionCall(call.path("name").asText(""), arguments),
+                    extra));
         }
         return calls;
     }
@@ -588,14 +653,21 @@ final class GeminiMapper {
         if (metadata == null || !metadata.isObject()) {
             return null;
         }
-        long prompt = metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0);
+        long prompt = metadata.path("promptTokenCount").asLong(0)
+                + metadata.path("toolUsePromptTokenCount").asLong(0);
         long thoughts = metadata.path("thoughtsTokenCount").asLong(0);
         long completion = metadata.path("candidatesTokenCount").asLong(0) + thoughts;
-        long total = metadata.has("totalTokenCount") ? metadata.path("totalTokenCount").asLong() : prompt + completion;
+        long total = metadata.has("totalTokenCount")
+                ? metadata.path("totalTokenCount").asLong()
+                : prompt + completion;
         var extra = new LinkedHashMap<String, JsonNode>();
         if (metadata.has("cachedContentTokenCount")) {
-            extra.put("prompt_tokens_details", JSON.objectNode()
-                    .put("cached_tokens", metadata.path("cachedContentTokenCount").asLong()));
+            extra.put(
+                    "prompt_tokens_details",
+                    JSON.objectNode()
+                            .put(
+                                    "cached_tokens",
+                                    metadata.path("cachedContentTokenCount").asLong()));
         }
         if (metadata.has("thoughtsTokenCount")) {
             extra.put("completion_tokens_details", JSON.objectNode().put("reasoning_tokens", thoughts));
@@ -740,11 +812,15 @@ final class GeminiMapper {
         }
         String message = error.path("message").asText("").strip();
         String status = error.path("status").asText("");
-        return new ErrorDetail(message.isEmpty() ? "HTTP " + error.path("code").asInt() : message, null, null,
+        return new ErrorDetail(
+                message.isEmpty() ? "HTTP " + error.path("code").asInt() : message,
+                null,
+                null,
                 status.isEmpty() ? null : status);
     }
 
     static ProviderException unsupported(String provider, String message) {
-        return ProviderException.untranslatable(provider, ErrorDetail.invalidRequest(message, null, "unsupported_value"));
+        return ProviderException.untranslatable(
+                provider, ErrorDetail.invalidRequest(message, null, "unsupported_value"));
     }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
@@ -10,17 +9,17 @@ import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
 import io.switchboard.api.ErrorDetail;
 import io.switchboard.provider.Capability;
-import io.switchboard.provider.http.JsonHttpTransport;
-import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
-import io.switchboard.provider.sse.SseEvent;
-import io.switchboard.provider.sse.SseHandler;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
+import io.switchboard.provider.http.JsonHttpTransport;
 import io.switchboard.provider.http.UpstreamErrors;
+import io.switchboard.provider.http.UpstreamSettings;
+import io.switchboard.provider.sse.SseEvent;
+import io.switchboard.provider.sse.SseHandler;
 import org.eclipse.jetty.client.Request;
 
 import java.io.IOException;
@@ -45,6 +44,7 @@ public final class GeminiProvider implements Provider {
 
     /** models.list pages at most this many times: a loop in Google's page tokens must not hang discovery. */
     private static final int MAX_MODEL_PAGES = 20;
+
     private static final String API_KEY_HEADER = "x-goog-api-key";
 
     private final String name;
@@ -111,12 +111,16 @@ public final class GeminiProvider implements Provider {
         return result;
     }
 
-    private void fetchModels(String pageToken, List<ModelInfo> found, int page,
-                             CompletableFuture<List<ModelInfo>> result,
-                             AtomicReference<CompletableFuture<JsonNode>> inFlight) {
+    private void fetchModels(
+            String pageToken,
+            List<ModelInfo> found,
+            int page,
+            CompletableFuture<List<ModelInfo>> result,
+            AtomicReference<CompletableFuture<JsonNode>> inFlight) {
         String url = baseUrl + "/models?pageSize=1000"
                 + (pageToken == null ? "" : "&pageToken=" + URLEncoder.encode(pageToken, StandardCharsets.UTF_8));
-        CompletableFuture<JsonNode> call = http.exchange(authorize(http.get(url)), body -> http.mapper().readTree(body));
+        CompletableFuture<JsonNode> call =
+                http.exchange(authorize(http.get(url)), body -> http.mapper().readTree(body));
         inFlight.set(call);
         if (result.isDone()) {
             call.cancel(true);
@@ -151,8 +155,10 @@ public final class GeminiProvider implements Provider {
         }
         String id = newId();
         long created = clock.instant().getEpochSecond();
-        return http.exchange(post(request.model(), "generateContent", "", body), bytes ->
-                GeminiMapper.chatCompletion(http.mapper().readTree(bytes), request.model(), id, created, http.mapper()));
+        return http.exchange(
+                post(request.model(), "generateContent", "", body),
+                bytes -> GeminiMapper.chatCompletion(
+                        http.mapper().readTree(bytes), request.model(), id, created, http.mapper()));
     }
 
     @Override
@@ -162,12 +168,17 @@ public final class GeminiProvider implements Provider {
             body = GeminiMapper.generateContentRequest(request, http.mapper(), name);
         } catch (ProviderException untranslatable) {
             observer.onError(untranslatable);
-            return () -> { };
+            return () -> {};
         }
-        var translator = new GeminiStreamTranslator(name, request.model(), newId(),
-                clock.instant().getEpochSecond(), request.wantsUsageInStream(), http.mapper());
-        return http.stream(post(request.model(), "streamGenerateContent", "?alt=sse", body),
-                new ChunkRelay(translator, observer));
+        var translator = new GeminiStreamTranslator(
+                name,
+                request.model(),
+                newId(),
+                clock.instant().getEpochSecond(),
+                request.wantsUsageInStream(),
+                http.mapper());
+        return http.stream(
+                post(request.model(), "streamGenerateContent", "?alt=sse", body), new ChunkRelay(translator, observer));
     }
 
     @Override
@@ -180,11 +191,13 @@ public final class GeminiProvider implements Provider {
         }
         boolean batch = request.input().isArray();
         String resource = GeminiMapper.resource(request.model());
-        ObjectNode body = batch ? GeminiMapper.batchEmbedContentsRequest(resource, texts, request.dimensions())
+        ObjectNode body = batch
+                ? GeminiMapper.batchEmbedContentsRequest(resource, texts, request.dimensions())
                 : GeminiMapper.embedContentRequest(texts.get(0), request.dimensions());
         boolean base64 = "base64".equals(request.encodingFormat());
-        return http.exchange(post(request.model(), batch ? "batchEmbedContents" : "embedContent", "", body), bytes ->
-                GeminiMapper.embeddingResponse(http.mapper().readTree(bytes), request.model(), base64));
+        return http.exchange(
+                post(request.model(), batch ? "batchEmbedContents" : "embedContent", "", body),
+                bytes -> GeminiMapper.embeddingResponse(http.mapper().readTree(bytes), request.model(), base64));
     }
 
     /** {@code POST {baseUrl}/models/{model}:{method}{query}}. */
@@ -255,8 +268,8 @@ public final class GeminiProvider implements Provider {
                 observer.onError(failed);
                 return;
             } catch (RuntimeException clientGone) {
-                observer.onError(new ProviderException(Kind.CANCELLED, name, "Stream abandoned: " + clientGone,
-                        clientGone));
+                observer.onError(
+                        new ProviderException(Kind.CANCELLED, name, "Stream abandoned: " + clientGone, clientGone));
                 return;
             }
             observer.onComplete();

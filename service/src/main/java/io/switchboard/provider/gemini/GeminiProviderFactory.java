@@ -2,9 +2,9 @@ package io.switchboard.provider.gemini;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.http.CatalogProviderFactory;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 

@@ -43,8 +43,13 @@ final class GeminiStreamTranslator {
      * @param fallbackId    the chunk id when Gemini sends no {@code responseId}
      * @param includeUsage  {@code stream_options.include_usage}: a usage chunk last, {@code "usage": null} before
      */
-    GeminiStreamTranslator(String provider, String requestedModel, String fallbackId, long created,
-                           boolean includeUsage, ObjectMapper mapper) {
+    GeminiStreamTranslator(
+            String provider,
+            String requestedModel,
+            String fallbackId,
+            long created,
+            boolean includeUsage,
+            ObjectMapper mapper) {
         this.provider = provider;
         this.requestedModel = requestedModel;
         this.fallbackId = fallbackId;
@@ -60,7 +65,7 @@ final class GeminiStreamTranslator {
             model = GeminiMapper.model(response, requestedModel);
         }
         if (response.hasNonNull("usageMetadata")) {
-            usageMetadata = response.get("usageMetadata");  // cumulative: the last one counts
+            usageMetadata = response.get("usageMetadata"); // cumulative: the last one counts
         }
         if (response.path("promptFeedback").hasNonNull("blockReason")) {
             blockedFinish = "content_filter";
@@ -99,8 +104,8 @@ final class GeminiStreamTranslator {
      */
     List<ChatCompletionChunk> finish() {
         if (id == null) {
-            throw new ProviderException(Kind.MALFORMED, provider, "The event stream from " + provider
-                    + " ended without a single response");
+            throw new ProviderException(
+                    Kind.MALFORMED, provider, "The event stream from " + provider + " ended without a single response");
         }
         var chunks = new ArrayList<ChatCompletionChunk>();
         if (choices.isEmpty()) {
@@ -110,20 +115,31 @@ final class GeminiStreamTranslator {
         }
         choices.forEach((index, choice) -> {
             String finish = GeminiMapper.finishReason(choice.finishReason, choice.toolCalls > 0);
-            chunks.add(chunk(index, ChunkDelta.empty(),
-                    finish != null ? finish : choice.toolCalls > 0 ? "tool_calls" : "stop"));
+            chunks.add(chunk(
+                    index, ChunkDelta.empty(), finish != null ? finish : choice.toolCalls > 0 ? "tool_calls" : "stop"));
         });
         if (includeUsage) {
             Usage usage = GeminiMapper.usage(usageMetadata);
-            chunks.add(new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model, List.of(),
-                    mapper.valueToTree(usage != null ? usage : Usage.of(0, 0)), Map.of()));
+            chunks.add(new ChatCompletionChunk(
+                    id,
+                    ChatCompletionChunk.OBJECT,
+                    created,
+                    model,
+                    List.of(),
+                    mapper.valueToTree(usage != null ? usage : Usage.of(0, 0)),
+                    Map.of()));
         }
         return chunks;
     }
 
     private ChatCompletionChunk chunk(int index, ChunkDelta delta, String finishReason) {
-        return new ChatCompletionChunk(id, ChatCompletionChunk.OBJECT, created, model,
-                List.of(new ChunkChoice(index, delta, finishReason)), includeUsage ? NullNode.getInstance() : null,
+        return new ChatCompletionChunk(
+                id,
+                ChatCompletionChunk.OBJECT,
+                created,
+                model,
+                List.of(new ChunkChoice(index, delta, finishReason)),
+                includeUsage ? NullNode.getInstance() : null,
                 Map.of());
     }
 

@@ -1,7 +1,7 @@
 package io.switchboard.provider.http;
 
-import io.switchboard.provider.ModelInfo;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.switchboard.provider.ModelInfo;
 import jakarta.validation.constraints.NotNull;
 
 import java.util.List;
@@ -19,8 +19,7 @@ public abstract class CatalogProviderFactory extends HttpProviderFactory {
     @JsonProperty
     private boolean discoverModels = true;
 
-    protected CatalogProviderFactory() {
-    }
+    protected CatalogProviderFactory() {}
 
     protected CatalogProviderFactory(String name, boolean apiKeyRequired) {
         super(name, apiKeyRequired);
@@ -40,8 +39,8 @@ public abstract class CatalogProviderFactory extends HttpProviderFactory {
      * headers and the configured models owned by {@code owner}.
      */
     protected UpstreamSettings upstream(String baseUrl, String owner) {
-        return new UpstreamSettings(name(), stripTrailingSlash(baseUrl), apiKey(), headers(), staticModels(owner),
-                discoverModels);
+        return new UpstreamSettings(
+                name(), stripTrailingSlash(baseUrl), apiKey(), headers(), staticModels(owner), discoverModels);
     }
 
     @Override

@@ -1,13 +1,13 @@
 package io.switchboard.provider.http;
 
-import io.switchboard.provider.HttpClientSettings;
-import io.switchboard.provider.ProviderContext;
-import io.switchboard.provider.ProviderFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import io.switchboard.provider.HttpClientSettings;
+import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.ProviderFactory;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -66,8 +66,7 @@ public abstract class HttpProviderFactory implements ProviderFactory {
     @JsonProperty
     private DataSize maxResponseSize = DataSize.mebibytes(64);
 
-    protected HttpProviderFactory() {
-    }
+    protected HttpProviderFactory() {}
 
     /** For entries made in code rather than read from config.yml (local runtimes need no key). */
     protected HttpProviderFactory(String name, boolean apiKeyRequired) {
@@ -124,12 +123,17 @@ public abstract class HttpProviderFactory implements ProviderFactory {
 
     /** A pooled client for this provider and the JSON transport over it. */
     protected JsonHttpTransport transport(ProviderContext context, UpstreamErrorParser errors) {
-        var connect = connectTimeout != null ? connectTimeout.toJavaDuration() : context.timeouts().connect();
-        var read = readTimeout != null ? readTimeout.toJavaDuration() : context.timeouts().read();
-        var client = context.http().newClient(new HttpClientSettings(connect,
-                idleConnectionTimeout.toJavaDuration(), maxConnections, maxQueuedRequests));
-        return new JsonHttpTransport(name, client, context.mapper(), read, errors,
-                (int) Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
+        var connect = connectTimeout != null
+                ? connectTimeout.toJavaDuration()
+                : context.timeouts().connect();
+        var read = readTimeout != null
+                ? readTimeout.toJavaDuration()
+                : context.timeouts().read();
+        var client = context.http()
+                .newClient(new HttpClientSettings(
+                        connect, idleConnectionTimeout.toJavaDuration(), maxConnections, maxQueuedRequests));
+        return new JsonHttpTransport(name, client, context.mapper(), read, errors, (int)
+                Math.min(Integer.MAX_VALUE, maxResponseSize.toBytes()));
     }
 
     /** A base URL without its trailing slash, so paths can be appended with one. */

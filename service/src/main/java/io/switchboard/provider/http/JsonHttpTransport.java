@@ -1,13 +1,13 @@
 package io.switchboard.provider.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.provider.ProviderException;
+import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseHandler;
 import io.switchboard.provider.sse.SseParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.provider.ProviderException.Kind;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
@@ -50,8 +50,13 @@ public final class JsonHttpTransport {
      * @param readTimeout       longest silence while waiting for the response or its next bytes
      * @param maxResponseBytes  largest non-streamed response body accepted
      */
-    public JsonHttpTransport(String provider, HttpClient client, ObjectMapper mapper, Duration readTimeout,
-                             UpstreamErrorParser errorParser, int maxResponseBytes) {
+    public JsonHttpTransport(
+            String provider,
+            HttpClient client,
+            ObjectMapper mapper,
+            Duration readTimeout,
+            UpstreamErrorParser errorParser,
+            int maxResponseBytes) {
         this.provider = provider;
         this.client = client;
         this.mapper = mapper;
@@ -66,7 +71,8 @@ public final class JsonHttpTransport {
 
     /** A GET with the read timeout set; the caller adds headers. */
     public Request get(String url) {
-        return client.newRequest(url).method(HttpMethod.GET)
+        return client.newRequest(url)
+                .method(HttpMethod.GET)
                 .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .headers(headers -> headers.put(HttpHeader.ACCEPT, JSON));
     }
@@ -79,7 +85,8 @@ public final class JsonHttpTransport {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Cannot serialise an upstream request", e);
         }
-        return client.newRequest(url).method(HttpMethod.POST)
+        return client.newRequest(url)
+                .method(HttpMethod.POST)
                 .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .body(new BytesRequestContent(JSON, bytes));
     }
@@ -107,8 +114,8 @@ public final class JsonHttpTransport {
             try {
                 result.complete(reader.read(response.getContent()));
             } catch (IOException | RuntimeException e) {
-                result.completeExceptionally(new ProviderException(Kind.MALFORMED, provider,
-                        "Unreadable response from " + url + ": " + firstLine(e), e));
+                result.completeExceptionally(new ProviderException(
+                        Kind.MALFORMED, provider, "Unreadable response from " + url + ": " + firstLine(e), e));
             }
         });
         // Ending the caller's future from outside (client gone, deadline) aborts the exchange.
@@ -200,15 +207,19 @@ public final class JsonHttpTransport {
             try {
                 parser.feed(content);
             } catch (SseParser.MalformedStreamException malformed) {
-                fail(new ProviderException(Kind.MALFORMED, provider,
-                        "Malformed event stream from " + url + ": " + malformed.getMessage(), malformed));
+                fail(new ProviderException(
+                        Kind.MALFORMED,
+                        provider,
+                        "Malformed event stream from " + url + ": " + malformed.getMessage(),
+                        malformed));
                 request.abort(malformed);
             } catch (ProviderException handlerRefused) {
                 fail(handlerRefused);
                 request.abort(handlerRefused);
             } catch (RuntimeException handlerFailed) {
                 // The handler could not take the event (the client left): stop the upstream too.
-                fail(new ProviderException(Kind.CANCELLED, provider, "Stream abandoned: " + handlerFailed, handlerFailed));
+                fail(new ProviderException(
+                        Kind.CANCELLED, provider, "Stream abandoned: " + handlerFailed, handlerFailed));
                 request.abort(handlerFailed);
             }
         }
@@ -229,8 +240,12 @@ public final class JsonHttpTransport {
             if (errorBody != null) {
                 int status = response.getStatus();
                 if (status / 100 == 2) {
-                    fail(new ProviderException(Kind.MALFORMED, provider, "Expected an event stream from " + url
-                            + " but got " + response.getHeaders().get(HttpHeader.CONTENT_TYPE), null));
+                    fail(new ProviderException(
+                            Kind.MALFORMED,
+                            provider,
+                            "Expected an event stream from " + url + " but got "
+                                    + response.getHeaders().get(HttpHeader.CONTENT_TYPE),
+                            null));
                 } else {
                     fail(errorOf(status, response, errorBody.toByteArray()));
                 }

@@ -61,7 +61,7 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
         var connector = new ClientConnector();
         connector.setSelectors(1);
         connector.setSslContextFactory(tls);
-        connector.unmanage(tls);  // this container starts and stops it, not each client
+        connector.unmanage(tls); // this container starts and stops it, not each client
         var client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setExecutor(executor);
         client.setScheduler(scheduler);
@@ -106,8 +106,12 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
             for (Destination destination : client.getDestinations()) {
                 if (destination.getConnectionPool() instanceof AbstractConnectionPool pool) {
                     var origin = destination.getOrigin();
-                    String key = origin.getScheme() + "://" + origin.getAddress().getHost() + ":" + origin.getAddress().getPort();
-                    pools.merge(key, new PoolStats(pool.getActiveConnectionCount(), pool.getIdleConnectionCount()),
+                    String key =
+                            origin.getScheme() + "://" + origin.getAddress().getHost() + ":"
+                                    + origin.getAddress().getPort();
+                    pools.merge(
+                            key,
+                            new PoolStats(pool.getActiveConnectionCount(), pool.getIdleConnectionCount()),
                             (a, b) -> new PoolStats(a.active() + b.active(), a.idle() + b.idle()));
                 }
             }
@@ -116,8 +120,7 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
     }
 
     /** Connections of one pool: lent out to a request, or waiting for one. */
-    public record PoolStats(int active, int idle) {
-    }
+    public record PoolStats(int active, int idle) {}
 
     public QueuedThreadPool executor() {
         return executor;

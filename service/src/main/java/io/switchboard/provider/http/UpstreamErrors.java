@@ -1,9 +1,9 @@
 package io.switchboard.provider.http;
 
-import io.switchboard.provider.ProviderException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ErrorDetail;
+import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
 
 import java.io.EOFException;
@@ -31,8 +31,7 @@ public final class UpstreamErrors {
     private static final int MAX_QUOTED_BODY = 500;
     private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
-    private UpstreamErrors() {
-    }
+    private UpstreamErrors() {}
 
     /** The kind of a non-2xx upstream status. */
     public static Kind kindOf(int status) {
@@ -46,15 +45,15 @@ public final class UpstreamErrors {
             return Kind.RATE_LIMITED;
         }
         if (status >= 500) {
-            return Kind.UPSTREAM_5XX;  // includes Anthropic's 529 overloaded
+            return Kind.UPSTREAM_5XX; // includes Anthropic's 529 overloaded
         }
         return Kind.UPSTREAM_4XX;
     }
 
-    public static ProviderException fromStatus(String provider, int status, ErrorDetail upstreamError,
-                                               Duration retryAfter) {
-        String message = upstreamError != null && upstreamError.message() != null
-                ? upstreamError.message() : "HTTP " + status;
+    public static ProviderException fromStatus(
+            String provider, int status, ErrorDetail upstreamError, Duration retryAfter) {
+        String message =
+                upstreamError != null && upstreamError.message() != null ? upstreamError.message() : "HTTP " + status;
         return new ProviderException(kindOf(status), provider, message, status, upstreamError, retryAfter, null);
     }
 
@@ -69,7 +68,9 @@ public final class UpstreamErrors {
             }
             cause = cause.getCause();
         }
-        String detail = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        String detail = failure.getMessage() != null
+                ? failure.getMessage()
+                : failure.getClass().getSimpleName();
         return new ProviderException(Kind.CONNECT, provider, "Request to " + url + " failed: " + detail, failure);
     }
 
@@ -81,29 +82,32 @@ public final class UpstreamErrors {
             return new ProviderException(Kind.CANCELLED, provider, "Request to " + url + " was cancelled", cause);
         }
         if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException) {
-            return new ProviderException(Kind.TIMEOUT, provider,
-                    "No response from " + url + " in time (" + describe(cause) + ")", cause);
+            return new ProviderException(
+                    Kind.TIMEOUT, provider, "No response from " + url + " in time (" + describe(cause) + ")", cause);
         }
         if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
-            return new ProviderException(Kind.CONNECT, provider,
-                    "Cannot reach " + url + ": " + describe(cause), cause);
+            return new ProviderException(Kind.CONNECT, provider, "Cannot reach " + url + ": " + describe(cause), cause);
         }
         if (cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
-            return new ProviderException(Kind.CONNECT, provider,
-                    "Cannot reach " + url + ": host name does not resolve", cause);
+            return new ProviderException(
+                    Kind.CONNECT, provider, "Cannot reach " + url + ": host name does not resolve", cause);
         }
         if (cause instanceof EOFException || cause instanceof ClosedChannelException) {
-            return new ProviderException(Kind.CONNECT, provider,
-                    "Connection to " + url + " closed before the response was complete", cause);
+            return new ProviderException(
+                    Kind.CONNECT, provider, "Connection to " + url + " closed before the response was complete", cause);
         }
-        if (cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage()).contains("capacity")) {
+        if (cause instanceof IllegalArgumentException
+                && String.valueOf(cause.getMessage()).contains("capacity")) {
             // Jetty's "Buffering capacity N exceeded": the body is over maxResponseSize.
-            return new ProviderException(Kind.MALFORMED, provider,
-                    "Response from " + url + " is larger than the configured maxResponseSize", cause);
+            return new ProviderException(
+                    Kind.MALFORMED,
+                    provider,
+                    "Response from " + url + " is larger than the configured maxResponseSize",
+                    cause);
         }
         if (cause instanceof IOException && cause.getCause() == null) {
-            return new ProviderException(Kind.CONNECT, provider,
-                    "Connection to " + url + " failed: " + describe(cause), cause);
+            return new ProviderException(
+                    Kind.CONNECT, provider, "Connection to " + url + " failed: " + describe(cause), cause);
         }
         return null;
     }
@@ -127,7 +131,9 @@ public final class UpstreamErrors {
         String trimmed = value.trim();
         if (isDecimal(trimmed)) {
             double seconds = Double.parseDouble(trimmed);
-            return seconds >= MAX_RETRY_AFTER.toSeconds() ? MAX_RETRY_AFTER : Duration.ofMillis((long) (seconds * 1000));
+            return seconds >= MAX_RETRY_AFTER.toSeconds()
+                    ? MAX_RETRY_AFTER
+                    : Duration.ofMillis((long) (seconds * 1000));
         }
         try {
             var when = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
@@ -164,8 +170,11 @@ public final class UpstreamErrors {
             if (root != null && root.isObject()) {
                 JsonNode error = root.get("error");
                 if (error != null && error.isObject()) {
-                    return new ErrorDetail(text(error.get("message"), status), text(error.get("type")),
-                            text(error.get("param")), text(error.get("code")));
+                    return new ErrorDetail(
+                            text(error.get("message"), status),
+                            text(error.get("type")),
+                            text(error.get("param")),
+                            text(error.get("code")));
                 }
                 if (error != null && error.isTextual()) {
                     return new ErrorDetail(error.textValue(), null, null, null);
@@ -201,7 +210,8 @@ public final class UpstreamErrors {
         String text = new String(body, 0, Math.min(body.length, MAX_QUOTED_BODY * 4), StandardCharsets.UTF_8).strip();
         if (text.length() > MAX_QUOTED_BODY) {
             // Never cut a surrogate pair in half: a lone surrogate is invalid JSON text.
-            int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED_BODY - 1)) ? MAX_QUOTED_BODY - 1 : MAX_QUOTED_BODY;
+            int end =
+                    Character.isHighSurrogate(text.charAt(MAX_QUOTED_BODY - 1)) ? MAX_QUOTED_BODY - 1 : MAX_QUOTED_BODY;
             text = text.substring(0, end) + "…";
         }
         return "HTTP " + status + ": " + text;

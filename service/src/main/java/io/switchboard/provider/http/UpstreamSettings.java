@@ -14,8 +14,13 @@ import java.util.Map;
  * @param staticModels   models named in config, known even while the upstream is away
  * @param discoverModels whether to ask the upstream for its models too
  */
-public record UpstreamSettings(String name, String baseUrl, String apiKey, Map<String, String> headers,
-                               List<ModelInfo> staticModels, boolean discoverModels) {
+public record UpstreamSettings(
+        String name,
+        String baseUrl,
+        String apiKey,
+        Map<String, String> headers,
+        List<ModelInfo> staticModels,
+        boolean discoverModels) {
 
     public UpstreamSettings {
         apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;

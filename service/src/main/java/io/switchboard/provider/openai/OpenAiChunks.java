@@ -21,16 +21,15 @@ import java.util.function.Predicate;
  */
 public final class OpenAiChunks {
 
-    private OpenAiChunks() {
-    }
+    private OpenAiChunks() {}
 
     /**
      * @param hasChoices whether a read chunk has its {@code choices}; one without may be an error
      * @throws ProviderException {@code UPSTREAM_5XX} for an error event, {@code MALFORMED} for
      *                           anything unreadable
      */
-    public static <T> T read(ObjectMapper mapper, String data, Class<T> type, Predicate<T> hasChoices,
-                             String provider) {
+    public static <T> T read(
+            ObjectMapper mapper, String data, Class<T> type, Predicate<T> hasChoices, String provider) {
         try {
             T chunk = mapper.readValue(data, type);
             if (chunk != null && hasChoices.test(chunk)) {
@@ -51,8 +50,11 @@ public final class OpenAiChunks {
         }
         JsonNode error = tree.get("error");
         if (error != null && error.isObject() && !tree.has("choices")) {
-            var detail = new ErrorDetail(error.path("message").asText("stream failed"),
-                    error.path("type").asText(null), error.path("param").asText(null), error.path("code").asText(null));
+            var detail = new ErrorDetail(
+                    error.path("message").asText("stream failed"),
+                    error.path("type").asText(null),
+                    error.path("param").asText(null),
+                    error.path("code").asText(null));
             throw new ProviderException(Kind.UPSTREAM_5XX, provider, detail.message(), 0, detail, null, null);
         }
         try {

@@ -12,15 +12,15 @@ import io.switchboard.api.EmbeddingResponse;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.provider.Capability;
-import io.switchboard.provider.http.JsonHttpTransport;
-import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.provider.sse.SseEvent;
-import io.switchboard.provider.sse.SseHandler;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
+import io.switchboard.provider.http.JsonHttpTransport;
+import io.switchboard.provider.http.UpstreamSettings;
+import io.switchboard.provider.sse.SseEvent;
+import io.switchboard.provider.sse.SseHandler;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -61,7 +61,8 @@ public final class OpenAiCompatibleProvider implements Provider {
      * @param type    the configured {@code type} this provider reports
      * @param routes  where each call goes (the upstream's base URL is the routes' business)
      */
-    public OpenAiCompatibleProvider(UpstreamSettings upstream, String type, OpenAiRoutes routes, JsonHttpTransport http) {
+    public OpenAiCompatibleProvider(
+            UpstreamSettings upstream, String type, OpenAiRoutes routes, JsonHttpTransport http) {
         this.name = upstream.name();
         this.type = type;
         this.routes = routes;
@@ -109,8 +110,8 @@ public final class OpenAiCompatibleProvider implements Provider {
             return CompletableFuture.completedFuture(staticModels);
         }
         // One reader, not a thenApply chain: cancelling the returned future must abort the call.
-        return http.exchange(authorize(http.get(routes.modelsUrl().orElseThrow())),
-                body -> withStaticModels(readModels(body)));
+        return http.exchange(
+                authorize(http.get(routes.modelsUrl().orElseThrow())), body -> withStaticModels(readModels(body)));
     }
 
     private List<ModelInfo> readModels(byte[] body) throws IOException {
@@ -122,7 +123,10 @@ public final class OpenAiCompatibleProvider implements Provider {
         for (JsonNode model : data) {
             String id = model.path("id").asText(null);
             if (id != null && !id.isEmpty()) {
-                models.add(ModelInfo.of(id, model.path("created").asLong(0), model.path("owned_by").asText(name)));
+                models.add(ModelInfo.of(
+                        id,
+                        model.path("created").asLong(0),
+                        model.path("owned_by").asText(name)));
             }
         }
         return models;
@@ -139,8 +143,12 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     @Override
     public StreamHandle streamChat(ChatCompletionRequest request, StreamObserver<ChatCompletionChunk> observer) {
-        return http.stream(post("/chat/completions", request.model(), request),
-                new ChunkRelay<>(observer, ChatCompletionChunk.class, chunk -> chunk.choices() != null,
+        return http.stream(
+                post("/chat/completions", request.model(), request),
+                new ChunkRelay<>(
+                        observer,
+                        ChatCompletionChunk.class,
+                        chunk -> chunk.choices() != null,
                         chunk -> chunk.choices() != null
                                 && chunk.choices().stream().anyMatch(choice -> choice.finishReason() != null)));
     }
@@ -152,8 +160,12 @@ public final class OpenAiCompatibleProvider implements Provider {
 
     @Override
     public StreamHandle streamCompletions(CompletionRequest request, StreamObserver<CompletionResponse> observer) {
-        return http.stream(post("/completions", request.model(), request),
-                new ChunkRelay<>(observer, CompletionResponse.class, chunk -> chunk.choices() != null,
+        return http.stream(
+                post("/completions", request.model(), request),
+                new ChunkRelay<>(
+                        observer,
+                        CompletionResponse.class,
+                        chunk -> chunk.choices() != null,
                         chunk -> chunk.choices() != null
                                 && chunk.choices().stream().anyMatch(choice -> choice.finishReason() != null)));
     }
@@ -224,7 +236,9 @@ public final class OpenAiCompatibleProvider implements Provider {
             if (ended) {
                 observer.onComplete();
             } else {
-                observer.onError(new ProviderException(ProviderException.Kind.MALFORMED, name,
+                observer.onError(new ProviderException(
+                        ProviderException.Kind.MALFORMED,
+                        name,
                         "The stream ended before a finish reason or [DONE]: it was cut short"));
             }
         }

@@ -2,14 +2,12 @@ package io.switchboard.provider.openai;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonTypeName;
-import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.http.CatalogProviderFactory;
 import io.switchboard.provider.http.UpstreamErrors;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
-
-import java.util.LinkedHashMap;
 
 /**
  * {@code type: openai}: any upstream that speaks OpenAI's HTTP API (OpenAI, Groq, OpenRouter,
@@ -23,8 +21,7 @@ public class OpenAiProviderFactory extends CatalogProviderFactory {
     @JsonProperty
     private String baseUrl;
 
-    public OpenAiProviderFactory() {
-    }
+    public OpenAiProviderFactory() {}
 
     private OpenAiProviderFactory(String name, String baseUrl) {
         super(name, false);

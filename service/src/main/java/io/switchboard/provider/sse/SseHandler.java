@@ -1,6 +1,7 @@
 package io.switchboard.provider.sse;
 
 import io.switchboard.provider.ProviderException;
+
 /**
  * Receives the events of an upstream event stream. Exactly one of {@link #onEnd} or
  * {@link #onError} ends it, and nothing follows a cancel. When {@link #onEvent} throws, the

@@ -39,7 +39,7 @@ public final class SseParser {
             byte b = bytes.get();
             if (b == '\n') {
                 if (lastWasCr) {
-                    lastWasCr = false;  // the LF of a CRLF: the line already ended at the CR
+                    lastWasCr = false; // the LF of a CRLF: the line already ended at the CR
                     continue;
                 }
                 endLine();
@@ -75,7 +75,7 @@ public final class SseParser {
         if (firstLine) {
             firstLine = false;
             if (lineLength >= 3 && (line[0] & 0xFF) == 0xEF && (line[1] & 0xFF) == 0xBB && (line[2] & 0xFF) == 0xBF) {
-                start = 3;  // a UTF-8 byte order mark may open the stream
+                start = 3; // a UTF-8 byte order mark may open the stream
             }
         }
         int length = lineLength - start;
@@ -85,7 +85,7 @@ public final class SseParser {
             return;
         }
         if (line[start] == ':') {
-            return;  // a comment, e.g. a keep-alive
+            return; // a comment, e.g. a keep-alive
         }
         int colon = indexOf(line, start, start + length, (byte) ':');
         String field;
@@ -123,7 +123,7 @@ public final class SseParser {
 
     private void dispatch() {
         if (data == null) {
-            eventName = null;  // an event without data is not dispatched
+            eventName = null; // an event without data is not dispatched
             return;
         }
         var event = new SseEvent(eventName, data.toString(), lastEventId);

@@ -1,6 +1,5 @@
 package io.switchboard.provider.anthropic;
 
-import io.switchboard.provider.http.UpstreamSettings;
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
@@ -10,6 +9,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
+import io.switchboard.provider.http.UpstreamSettings;
 import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AnthropicProviderFactoryTest {
 
     /** Made the way Dropwizard makes it for the server command, strictness included. */
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
@@ -48,8 +48,11 @@ class AnthropicProviderFactoryTest {
         assertThat(anthropic.baseUrl()).isEqualTo("https://api.anthropic.com");
         assertThat(anthropic.anthropicVersion()).isEqualTo(AnthropicVersion.V2023_06_01);
         assertThat(anthropic.disabledReason()).isEmpty();
-        assertThat(anthropic.toString()).doesNotContain("sk-ant-secret").contains("apiKey=[REDACTED]")
-                .contains("anthropicVersion=2023-06-01").contains("defaultMaxTokens=4096");
+        assertThat(anthropic.toString())
+                .doesNotContain("sk-ant-secret")
+                .contains("apiKey=[REDACTED]")
+                .contains("anthropicVersion=2023-06-01")
+                .contains("defaultMaxTokens=4096");
     }
 
     @Test
@@ -65,7 +68,7 @@ class AnthropicProviderFactoryTest {
     @Test
     void aVersionThisCodeDoesNotKnowFailsStartupListingTheKnownOnes() {
         assertThatThrownBy(() -> only("providers:\n  - name: claude\n    type: anthropic\n    apiKey: k\n"
-                + "    anthropicVersion: \"2025-01-01\"\n"))
+                        + "    anthropicVersion: \"2025-01-01\"\n"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("anthropicVersion")
                 .hasMessageContaining("2023-06-01, 2026-10-21");
@@ -74,7 +77,7 @@ class AnthropicProviderFactoryTest {
     @Test
     void typoFailsNamingTheKey() {
         assertThatThrownBy(() -> only("providers:\n  - name: claude\n    type: anthropic\n    apiKey: k\n"
-                + "    defaultMaxToken: 10\n"))
+                        + "    defaultMaxToken: 10\n"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("defaultMaxToken");
     }
@@ -82,17 +85,20 @@ class AnthropicProviderFactoryTest {
     @Test
     void defaultMaxTokensMustBePositive() {
         assertThatThrownBy(() -> only("providers:\n  - name: claude\n    type: anthropic\n    apiKey: k\n"
-                + "    defaultMaxTokens: 0\n"))
+                        + "    defaultMaxTokens: 0\n"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("defaultMaxTokens");
     }
 
     @Test
     void anEmptyKeyDisablesTheEntryUnlessNoneIsRequired() throws Exception {
-        assertThat(only("providers:\n  - name: claude\n    type: anthropic\n    apiKey: \"\"\n").disabledReason())
+        assertThat(only("providers:\n  - name: claude\n    type: anthropic\n    apiKey: \"\"\n")
+                        .disabledReason())
                 .hasValueSatisfying(reason -> assertThat(reason).contains("apiKey is empty"));
         assertThat(only("providers:\n  - name: proxy\n    type: anthropic\n    baseUrl: http://127.0.0.1:9/\n"
-                + "    apiKeyRequired: false\n").disabledReason()).isEmpty();
+                                + "    apiKeyRequired: false\n")
+                        .disabledReason())
+                .isEmpty();
     }
 
     @Test
@@ -100,9 +106,13 @@ class AnthropicProviderFactoryTest {
         String yaml = Files.readString(Path.of("..", "config.yml"));
 
         ProviderFactory off = parse(yaml, Map.of()).providers().stream()
-                .filter(p -> p.name().equals("anthropic")).findFirst().orElseThrow();
+                .filter(p -> p.name().equals("anthropic"))
+                .findFirst()
+                .orElseThrow();
         ProviderFactory on = parse(yaml, Map.of("ANTHROPIC_API_KEY", "sk-ant-from-env")).providers().stream()
-                .filter(p -> p.name().equals("anthropic")).findFirst().orElseThrow();
+                .filter(p -> p.name().equals("anthropic"))
+                .findFirst()
+                .orElseThrow();
 
         assertThat(off.type()).isEqualTo("anthropic");
         assertThat(off.disabledReason()).isPresent();
@@ -112,8 +122,16 @@ class AnthropicProviderFactoryTest {
 
     @Test
     void settingsNeverPrintTheKey() {
-        var settings = new AnthropicSettings(new UpstreamSettings("claude", "https://api.anthropic.com",
-                "sk-ant-secret", Map.of("anthropic-beta", "x"), List.of(), true), AnthropicVersion.V2023_06_01, 4096);
+        var settings = new AnthropicSettings(
+                new UpstreamSettings(
+                        "claude",
+                        "https://api.anthropic.com",
+                        "sk-ant-secret",
+                        Map.of("anthropic-beta", "x"),
+                        List.of(),
+                        true),
+                AnthropicVersion.V2023_06_01,
+                4096);
 
         assertThat(settings.toString()).doesNotContain("sk-ant-secret").contains("[REDACTED]");
     }

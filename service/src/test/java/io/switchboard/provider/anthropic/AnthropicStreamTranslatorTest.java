@@ -6,9 +6,9 @@ import io.dropwizard.jackson.Jackson;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
+import io.switchboard.provider.StreamObserver;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseParser;
-import io.switchboard.provider.StreamObserver;
 import io.switchboard.resources.ErrorResponses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,9 +37,9 @@ class AnthropicStreamTranslatorTest {
 
     @ParameterizedTest(name = "{0}, include_usage={1} → {2}")
     @CsvSource({
-            "stream.text.sse, false, openai.stream.text.chunks.json",
-            "stream.text.sse, true, openai.stream.text.usage.chunks.json",
-            "stream.tool_use.sse, false, openai.stream.tool_use.chunks.json",
+        "stream.text.sse, false, openai.stream.text.chunks.json",
+        "stream.text.sse, true, openai.stream.text.usage.chunks.json",
+        "stream.tool_use.sse, false, openai.stream.tool_use.chunks.json",
     })
     void transcriptBecomesExactlyTheOpenAiChunks(String transcript, boolean includeUsage, String expected)
             throws IOException {
@@ -78,7 +78,8 @@ class AnthropicStreamTranslatorTest {
         Recorder recorder = run((firstFour + error + text).getBytes(StandardCharsets.UTF_8), false);
 
         assertThat(recorder.chunks).hasSize(2);
-        assertThat(recorder.chunks.get(1).choices().get(0).delta().contentText()).isEqualTo("Hello");
+        assertThat(recorder.chunks.get(1).choices().get(0).delta().contentText())
+                .isEqualTo("Hello");
         assertThat(recorder.completions).isZero();
         assertThat(recorder.errors).singleElement().satisfies(e -> {
             assertThat(e.kind()).isEqualTo(Kind.RATE_LIMITED);
@@ -95,7 +96,9 @@ class AnthropicStreamTranslatorTest {
 
         assertThat(recorder.chunks).hasSize(3);
         assertThat(recorder.completions).isZero();
-        assertThat(recorder.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
+        assertThat(recorder.errors)
+                .singleElement()
+                .satisfies(e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
     }
 
     @Test
@@ -114,44 +117,74 @@ class AnthropicStreamTranslatorTest {
 
     @Test
     void thinkingBlocksAreSkippedAndToolCallsAreNumberedAmongThemselves() throws IOException {
-        String transcript = String.join("", List.of(
-                event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_x\",\"model\":\"claude-x\","
-                        + "\"usage\":{\"input_tokens\":10,\"cache_read_input_tokens\":90,\"output_tokens\":1}}}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
-                        + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-                        + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me see\"}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-                        + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"abc\"}}"),
-                event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":1,"
-                        + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"a\",\"input\":{}}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":1,"
-                        + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}"),
-                event("content_block_start", "{\"type\":\"content_block_start\",\"index\":2,"
-                        + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_b\",\"name\":\"b\",\"input\":{}}}"),
-                event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,"
-                        + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"x\\\":1}\"}}"),
-                event("some_future_event", "{\"type\":\"some_future_event\"}"),
-                event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
-                        + "\"usage\":{\"output_tokens\":30}}"),
-                event("message_stop", "{\"type\":\"message_stop\"}")));
+        String transcript = String.join(
+                "",
+                List.of(
+                        event(
+                                "message_start",
+                                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_x\",\"model\":\"claude-x\","
+                                        + "\"usage\":{\"input_tokens\":10,\"cache_read_input_tokens\":90,\"output_tokens\":1}}}"),
+                        event(
+                                "content_block_start",
+                                "{\"type\":\"content_block_start\",\"index\":0,"
+                                        + "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}"),
+                        event(
+                                "content_block_delta",
+                                "{\"type\":\"content_block_delta\",\"index\":0,"
+                                        + "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me see\"}}"),
+                        event(
+                                "content_block_delta",
+                                "{\"type\":\"content_block_delta\",\"index\":0,"
+                                        + "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"abc\"}}"),
+                        event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+                        event(
+                                "content_block_start",
+                                "{\"type\":\"content_block_start\",\"index\":1,"
+                                        + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_a\",\"name\":\"a\",\"input\":{}}}"),
+                        event(
+                                "content_block_delta",
+                                "{\"type\":\"content_block_delta\",\"index\":1,"
+                                        + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{}\"}}"),
+                        event(
+                                "content_block_start",
+                                "{\"type\":\"content_block_start\",\"index\":2,"
+                                        + "\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_b\",\"name\":\"b\",\"input\":{}}}"),
+                        event(
+                                "content_block_delta",
+                                "{\"type\":\"content_block_delta\",\"index\":2,"
+                                        + "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"x\\\":1}\"}}"),
+                        event("some_future_event", "{\"type\":\"some_future_event\"}"),
+                        event(
+                                "message_delta",
+                                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                                        + "\"usage\":{\"output_tokens\":30}}"),
+                        event("message_stop", "{\"type\":\"message_stop\"}")));
 
         Recorder recorder = run(transcript.getBytes(StandardCharsets.UTF_8), true);
 
         JsonNode chunks = wire(recorder.chunks);
         assertThat(chunks).hasSize(7);
-        assertThat(chunks.get(1).get("choices").get(0).get("delta").toString()).isEqualTo(
-                "{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_a\",\"type\":\"function\","
+        assertThat(chunks.get(1).get("choices").get(0).get("delta").toString())
+                .isEqualTo("{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_a\",\"type\":\"function\","
                         + "\"function\":{\"name\":\"a\",\"arguments\":\"\"}}]}");
-        assertThat(chunks.get(3).get("choices").get(0).get("delta").get("tool_calls").get(0).get("index").asInt())
+        assertThat(chunks.get(3)
+                        .get("choices")
+                        .get(0)
+                        .get("delta")
+                        .get("tool_calls")
+                        .get(0)
+                        .get("index")
+                        .asInt())
                 .isEqualTo(1);
-        assertThat(chunks.get(4).get("choices").get(0).get("delta").toString()).isEqualTo(
-                "{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{\\\"x\\\":1}\"}}]}");
-        assertThat(chunks.get(5).get("choices").get(0).get("finish_reason").asText()).isEqualTo("tool_calls");
-        assertThat(chunks.get(6).get("usage")).isEqualTo(JSON.readTree(
-                "{\"prompt_tokens\":100,\"completion_tokens\":30,\"total_tokens\":130,"
-                        + "\"prompt_tokens_details\":{\"cached_tokens\":90,\"cache_creation_tokens\":0,\"cache_creation_1h_tokens\":0}}"));
+        assertThat(chunks.get(4).get("choices").get(0).get("delta").toString())
+                .isEqualTo("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{\\\"x\\\":1}\"}}]}");
+        assertThat(chunks.get(5).get("choices").get(0).get("finish_reason").asText())
+                .isEqualTo("tool_calls");
+        assertThat(chunks.get(6).get("usage"))
+                .isEqualTo(
+                        JSON.readTree(
+                                "{\"prompt_tokens\":100,\"completion_tokens\":30,\"total_tokens\":130,"
+                                        + "\"prompt_tokens_details\":{\"cached_tokens\":90,\"cache_creation_tokens\":0,\"cache_creation_1h_tokens\":0}}"));
         assertThat(chunks.get(6).get("choices")).isEmpty();
         for (JsonNode chunk : chunks) {
             assertThat(chunk.get("id").asText()).isEqualTo("msg_x");

@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** {@code type: azure} entries as config.yml spells them, and the URLs they make. */
 class AzureConfigurationTest {
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory =
-            new DefaultConfigurationFactoryFactory<SwitchboardConfiguration>().create(
-                    SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
+    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
+                    SwitchboardConfiguration>()
+            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
 
     private SwitchboardConfiguration parse(String providerYaml) throws Exception {
         String yaml = "providers:\n" + providerYaml;
@@ -49,8 +49,11 @@ class AzureConfigurationTest {
         assertThat(azure.type()).isEqualTo("azure");
         assertThat(azure.baseUrl()).isEqualTo("https://my-resource.openai.azure.com/openai");
         assertThat(azure.disabledReason()).isEmpty();
-        assertThat(azure.toString()).contains("apiKey=[REDACTED]", "apiVersion=2024-10-21").doesNotContain("secret-key");
-        assertThat(((AzureProviderFactory) config.providers().get(1)).toString()).contains("deployments={o4-mini=o4-mini}");
+        assertThat(azure.toString())
+                .contains("apiKey=[REDACTED]", "apiVersion=2024-10-21")
+                .doesNotContain("secret-key");
+        assertThat(((AzureProviderFactory) config.providers().get(1)).toString())
+                .contains("deployments={o4-mini=o4-mini}");
     }
 
     @Test
@@ -62,8 +65,8 @@ class AzureConfigurationTest {
                     apiKey: ""
                 """);
 
-        assertThat(config.providers().get(0).disabledReason()).hasValueSatisfying(
-                reason -> assertThat(reason).contains("apiKey is empty"));
+        assertThat(config.providers().get(0).disabledReason())
+                .hasValueSatisfying(reason -> assertThat(reason).contains("apiKey is empty"));
     }
 
     @Test
@@ -73,24 +76,32 @@ class AzureConfigurationTest {
                     type: azure
                     endpoint: https://my-resource.openai.azure.com
                     deployments: prod-gpt4o
-                """)).isInstanceOf(ConfigurationException.class).hasMessageContaining("deployments must be a map");
+                """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("deployments must be a map");
         assertThatThrownBy(() -> parse("""
                   - name: azure
                     type: azure
                     endpoint: https://my-resource.openai.azure.com
                     deployments:
                       gpt-4o: "prod gpt4o"
-                """)).isInstanceOf(ConfigurationException.class).hasMessageContaining("is not a deployment name");
+                """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("is not a deployment name");
         assertThatThrownBy(() -> parse("""
                   - name: azure
                     type: azure
                     endpoint: https://my-resource.openai.azure.com
                     deploymentz: [gpt-4o]
-                """)).isInstanceOf(ConfigurationException.class).hasMessageContaining("deploymentz");
+                """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("deploymentz");
         assertThatThrownBy(() -> parse("""
                   - name: azure
                     type: azure
-                """)).isInstanceOf(ConfigurationException.class).hasMessageContaining("endpoint");
+                """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("endpoint");
     }
 
     @Test
@@ -100,11 +111,13 @@ class AzureConfigurationTest {
         var routes = new AzureDeploymentRoutes("https://r.openai.azure.com", "2024-10-21", deployments);
 
         assertThat(routes.url("/chat/completions", "gpt-4o"))
-                .isEqualTo("https://r.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21");
+                .isEqualTo(
+                        "https://r.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21");
         assertThat(routes.url("/embeddings", "unlisted"))
                 .isEqualTo("https://r.openai.azure.com/openai/deployments/unlisted/embeddings?api-version=2024-10-21");
         assertThat(routes.url("/chat/completions", "a b/c"))
-                .isEqualTo("https://r.openai.azure.com/openai/deployments/a%20b%2Fc/chat/completions?api-version=2024-10-21");
+                .isEqualTo(
+                        "https://r.openai.azure.com/openai/deployments/a%20b%2Fc/chat/completions?api-version=2024-10-21");
         assertThat(routes.modelsUrl()).isEmpty();
         assertThat(AzureDeployments.of(Map.of("x", "y")).byModel()).containsEntry("x", "y");
     }

@@ -26,7 +26,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -48,6 +47,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -82,12 +82,13 @@ class BuiltinProviderTest {
         assertThat(provider.name()).isEqualTo("builtin");
         assertThat(provider.type()).isEqualTo("builtin");
         assertThat(provider.baseUrl()).isNull();
-        assertThat(provider.capabilities()).contains(Capability.CHAT, Capability.EMBEDDINGS, Capability.IMAGES,
-                Capability.MODEL_LIST);
+        assertThat(provider.capabilities())
+                .contains(Capability.CHAT, Capability.EMBEDDINGS, Capability.IMAGES, Capability.MODEL_LIST);
         List<ModelInfo> models = provider.listModels().join();
         assertThat(models).extracting(ModelInfo::id).containsExactly("echo", "embedding", "image");
         assertThat(models.get(0).supports(Capability.CHAT, Set.of())).isTrue();
-        assertThat(models.get(1).supports(Capability.CHAT, provider.capabilities())).isFalse();
+        assertThat(models.get(1).supports(Capability.CHAT, provider.capabilities()))
+                .isFalse();
         assertThat(models.get(2).supports(Capability.IMAGES, Set.of())).isTrue();
     }
 
@@ -135,22 +136,29 @@ class BuiltinProviderTest {
     void withoutAUserMessageItSaysSo() {
         var request = chat("{\"model\":\"echo\",\"messages\":[{\"role\":\"system\",\"content\":\"Hello\"}]}");
 
-        String content = provider(Duration.ZERO).chat(request).join().choices().get(0).message().content();
+        String content = provider(Duration.ZERO)
+                .chat(request)
+                .join()
+                .choices()
+                .get(0)
+                .message()
+                .content();
 
         assertThat(content).isEqualTo(BuiltinText.NO_INPUT);
     }
 
     @ParameterizedTest(name = "{0} -> \"{1}\" ({2})")
     @CsvSource({
-            "'\"max_tokens\":2', one two, length, 2",
-            "'\"max_tokens\":5', one two three four five, stop, 5",
-            "'\"max_tokens\":50', one two three four five, stop, 5",
-            "'\"max_completion_tokens\":1', one, length, 1",
-            "'\"max_tokens\":4,\"max_completion_tokens\":3', one two three, length, 3",
+        "'\"max_tokens\":2', one two, length, 2",
+        "'\"max_tokens\":5', one two three four five, stop, 5",
+        "'\"max_tokens\":50', one two three four five, stop, 5",
+        "'\"max_completion_tokens\":1', one, length, 1",
+        "'\"max_tokens\":4,\"max_completion_tokens\":3', one two three, length, 3",
     })
     void tokenLimitTruncatesWithFinishReasonLength(String limit, String content, String finishReason, long tokens) {
-        var request = chat("{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five\"}],"
-                + limit + "}");
+        var request =
+                chat("{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"one two three four five\"}],"
+                        + limit + "}");
 
         ChatCompletionResponse response = provider(Duration.ZERO).chat(request).join();
 
@@ -172,10 +180,12 @@ class BuiltinProviderTest {
     }
 
     @ParameterizedTest(name = "tool_choice {0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "\"required\" | get_weather",
-            "{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}} | get_time",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "\"required\" | get_weather",
+                "{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}} | get_time",
+            })
     void forcedToolChoiceCallsTheTool(String toolChoice, String tool) throws IOException {
         var request = chat("{\"model\":\"echo\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}],"
                 + TOOLS + ",\"tool_choice\":" + toolChoice + "}");
@@ -194,21 +204,24 @@ class BuiltinProviderTest {
             assertThat(call.function().arguments()).isEqualTo("{}");
         }
         assertThat(response.choices().get(0).message().toolCalls().get(0).id())
-                .isNotEqualTo(response.choices().get(1).message().toolCalls().get(0).id());
+                .isNotEqualTo(
+                        response.choices().get(1).message().toolCalls().get(0).id());
         // On the wire an assistant tool call carries "content": null, as OpenAI's does.
         JsonNode json = MAPPER.readTree(MAPPER.writeValueAsBytes(response));
         assertThat(json.at("/choices/0/message").has("content")).isTrue();
         assertThat(json.at("/choices/0/message/content").isNull()).isTrue();
-        assertThat(json.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo(tool);
+        assertThat(json.at("/choices/0/message/tool_calls/0/function/name").asText())
+                .isEqualTo(tool);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\"auto\"", "\"none\""})
     void unforcedToolChoiceStillEchoes(String toolChoice) {
-        var request = chat("{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}],"
-                + TOOLS + ",\"tool_choice\":" + toolChoice + "}");
+        var request = chat("{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}]," + TOOLS
+                + ",\"tool_choice\":" + toolChoice + "}");
 
-        ChatChoice choice = provider(Duration.ZERO).chat(request).join().choices().get(0);
+        ChatChoice choice =
+                provider(Duration.ZERO).chat(request).join().choices().get(0);
 
         assertThat(choice.message().content()).isEqualTo("weather?");
         assertThat(choice.message().toolCalls()).isNull();
@@ -229,18 +242,25 @@ class BuiltinProviderTest {
         assertThat(observer.completions.get()).isEqualTo(1);
         assertThat(observer.error).isNull();
         assertThat(chunks).hasSize(6);
-        assertThat(chunks).extracting(ChatCompletionChunk::id).containsOnly(chunks.get(0).id());
+        assertThat(chunks)
+                .extracting(ChatCompletionChunk::id)
+                .containsOnly(chunks.get(0).id());
         assertThat(chunks).extracting(ChatCompletionChunk::object).containsOnly("chat.completion.chunk");
         assertThat(chunks).extracting(ChatCompletionChunk::model).containsOnly("echo");
-        assertThat(chunks).extracting(ChatCompletionChunk::created).containsOnly(chunks.get(0).created());
+        assertThat(chunks)
+                .extracting(ChatCompletionChunk::created)
+                .containsOnly(chunks.get(0).created());
 
         List<JsonNode> json = toJson(chunks);
         assertThat(json.get(0).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
         assertThat(json.get(0).at("/choices/0/delta/content").isTextual()).isTrue();
         assertThat(json.get(0).at("/choices/0/delta/content").asText()).isEmpty();
-        assertThat(json.subList(1, 4)).extracting(j -> j.at("/choices/0/delta/content").asText())
+        assertThat(json.subList(1, 4))
+                .extracting(j -> j.at("/choices/0/delta/content").asText())
                 .containsExactly("one", " two", " three");
-        assertThat(json.subList(1, 4)).allSatisfy(j -> assertThat(j.at("/choices/0/delta").has("role")).isFalse());
+        assertThat(json.subList(1, 4))
+                .allSatisfy(
+                        j -> assertThat(j.at("/choices/0/delta").has("role")).isFalse());
         assertThat(json.subList(0, 4)).allSatisfy(j -> {
             assertThat(j.at("/choices/0").has("finish_reason")).isTrue();
             assertThat(j.at("/choices/0/finish_reason").isNull()).isTrue();
@@ -262,7 +282,8 @@ class BuiltinProviderTest {
 
     @Test
     void streamsWithoutUsageFieldWhenNotAskedFor() throws Exception {
-        var request = chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b\"}]}");
+        var request =
+                chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b\"}]}");
 
         var observer = new Collector();
         provider(Duration.ZERO).streamChat(request, observer);
@@ -270,7 +291,8 @@ class BuiltinProviderTest {
 
         List<JsonNode> json = toJson(observer.items);
         assertThat(json).hasSize(4);
-        assertThat(json).allSatisfy(j -> assertThat(j.has("usage")).as("usage in %s", j).isFalse());
+        assertThat(json)
+                .allSatisfy(j -> assertThat(j.has("usage")).as("usage in %s", j).isFalse());
         assertThat(json).allSatisfy(j -> assertThat(j.get("choices").size()).isEqualTo(1));
         assertThat(json.get(3).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     }
@@ -286,8 +308,10 @@ class BuiltinProviderTest {
 
         for (int index = 0; index < 2; index++) {
             int i = index;
-            List<ChunkChoice> mine = observer.items.stream().flatMap(c -> c.choices().stream())
-                    .filter(c -> c.index() == i).toList();
+            List<ChunkChoice> mine = observer.items.stream()
+                    .flatMap(c -> c.choices().stream())
+                    .filter(c -> c.index() == i)
+                    .toList();
             assertThat(mine).extracting(c -> c.delta().contentText()).containsExactly("", "a", " b", "");
             assertThat(mine.get(0).delta().role()).isEqualTo("assistant");
             assertThat(mine).extracting(ChunkChoice::finishReason).containsExactly(null, null, null, "length");
@@ -322,7 +346,8 @@ class BuiltinProviderTest {
     @Test
     void streamDelaySpacesTheChunks() throws Exception {
         Duration delay = Duration.ofMillis(30);
-        var request = chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
+        var request =
+                chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
 
         var observer = new Collector();
         long started = System.nanoTime();
@@ -332,7 +357,8 @@ class BuiltinProviderTest {
         assertThat(observer.items).hasSize(6);
         List<Long> times = observer.times;
         for (int i = 1; i < times.size(); i++) {
-            assertThat(times.get(i) - times.get(i - 1)).as("gap before chunk %d", i)
+            assertThat(times.get(i) - times.get(i - 1))
+                    .as("gap before chunk %d", i)
                     .isGreaterThanOrEqualTo(delay.toNanos());
         }
         assertThat(times.get(times.size() - 1) - started).isGreaterThanOrEqualTo(5 * delay.toNanos());
@@ -369,7 +395,7 @@ class BuiltinProviderTest {
         StreamHandle handle = provider(Duration.ofMillis(200)).streamChat(request, observer);
         assertThat(twoSeen.await(5, TimeUnit.SECONDS)).isTrue();
         handle.cancel();
-        handle.cancel();  // idempotent
+        handle.cancel(); // idempotent
         Thread.sleep(500);
 
         assertThat(observer.items).hasSize(2);
@@ -379,7 +405,8 @@ class BuiltinProviderTest {
 
     @Test
     void cancelFromInsideOnNextStopsAtOnce() throws Exception {
-        var request = chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
+        var request =
+                chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
         var handle = new CompletableFuture<StreamHandle>();
         var observer = new Collector() {
             @Override
@@ -400,7 +427,8 @@ class BuiltinProviderTest {
 
     @Test
     void aFailingObserverStopsTheStream() throws Exception {
-        var request = chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
+        var request =
+                chat("{\"model\":\"echo\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"a b c d\"}]}");
         var observer = new Collector() {
             @Override
             public void onNext(ChatCompletionChunk item) {
@@ -447,7 +475,8 @@ class BuiltinProviderTest {
     void embeddingDimensionsAreHonoured(int dimensions) {
         var request = embedding("{\"model\":\"embedding\",\"input\":\"hello\",\"dimensions\":" + dimensions + "}");
 
-        float[] vector = floats(provider(Duration.ZERO).embeddings(request).join().data().get(0).embedding());
+        float[] vector = floats(
+                provider(Duration.ZERO).embeddings(request).join().data().get(0).embedding());
 
         assertThat(vector).hasSize(dimensions);
         assertThat(norm(vector)).isCloseTo(1.0, within(1e-5));
@@ -457,10 +486,17 @@ class BuiltinProviderTest {
     void base64EmbeddingIsTheSameFloatsLittleEndian() {
         var provider = provider(Duration.ZERO);
         float[] plain = floats(provider.embeddings(embedding("{\"model\":\"embedding\",\"input\":\"hello\"}"))
-                .join().data().get(0).embedding());
+                .join()
+                .data()
+                .get(0)
+                .embedding());
 
-        JsonNode encoded = provider.embeddings(embedding(
-                "{\"model\":\"embedding\",\"input\":\"hello\",\"encoding_format\":\"base64\"}")).join().data().get(0).embedding();
+        JsonNode encoded = provider.embeddings(
+                        embedding("{\"model\":\"embedding\",\"input\":\"hello\",\"encoding_format\":\"base64\"}"))
+                .join()
+                .data()
+                .get(0)
+                .embedding();
 
         assertThat(encoded.isTextual()).isTrue();
         byte[] bytes = Base64.getDecoder().decode(encoded.textValue());
@@ -476,7 +512,8 @@ class BuiltinProviderTest {
     @Test
     void tokenArrayInputIsOneEmbedding() {
         EmbeddingResponse response = provider(Duration.ZERO)
-                .embeddings(embedding("{\"model\":\"embedding\",\"input\":[1,2,3]}")).join();
+                .embeddings(embedding("{\"model\":\"embedding\",\"input\":[1,2,3]}"))
+                .join();
 
         assertThat(response.data()).hasSize(1);
         assertThat(floats(response.data().get(0).embedding())).hasSize(DIMENSIONS);
@@ -509,30 +546,41 @@ class BuiltinProviderTest {
         for (ImageData data : response.data()) {
             assertThat(data.b64Json()).isNull();
             assertThat(data.url()).startsWith("data:image/png;base64,");
-            BufferedImage png = decodePng(Base64.getDecoder().decode(data.url().substring("data:image/png;base64,".length())));
+            BufferedImage png =
+                    decodePng(Base64.getDecoder().decode(data.url().substring("data:image/png;base64,".length())));
             assertThat(png.getWidth()).isEqualTo(40);
             assertThat(png.getHeight()).isEqualTo(30);
         }
-        assertThat(response.data().get(0).url()).isNotEqualTo(response.data().get(1).url());
+        assertThat(response.data().get(0).url())
+                .isNotEqualTo(response.data().get(1).url());
         ImageResponse again = provider(Duration.ZERO).images(request).join();
-        assertThat(again.data()).extracting(ImageData::url).containsExactlyElementsOf(
-                response.data().stream().map(ImageData::url).toList());
+        assertThat(again.data())
+                .extracting(ImageData::url)
+                .containsExactlyElementsOf(
+                        response.data().stream().map(ImageData::url).toList());
     }
 
     @Test
     void defaultImageSizeIs1024Square() {
-        var request = image("{\"model\":\"image\",\"prompt\":\"x\",\"size\":\"auto\",\"response_format\":\"b64_json\"}");
+        var request =
+                image("{\"model\":\"image\",\"prompt\":\"x\",\"size\":\"auto\",\"response_format\":\"b64_json\"}");
 
-        BufferedImage png = decodePng(Base64.getDecoder().decode(
-                provider(Duration.ZERO).images(request).join().data().get(0).b64Json()));
+        BufferedImage png = decodePng(Base64.getDecoder()
+                .decode(provider(Duration.ZERO)
+                        .images(request)
+                        .join()
+                        .data()
+                        .get(0)
+                        .b64Json()));
 
         assertThat(png.getWidth()).isEqualTo(1024);
         assertThat(png.getHeight()).isEqualTo(1024);
     }
 
     @ParameterizedTest(name = "\"{0}\"")
-    @ValueSource(strings = {"0x10", "10x0", "-5x10", "abc", "10", "x10", "10x", "4096x4096", "2049x10", "10x10x10",
-            "1e2x10"})
+    @ValueSource(
+            strings = {"0x10", "10x0", "-5x10", "abc", "10", "x10", "10x", "4096x4096", "2049x10", "10x10x10", "1e2x10"
+            })
     void invalidImageSizeIsAProviderException(String size) {
         var request = image("{\"model\":\"image\",\"prompt\":\"x\",\"size\":\"" + size + "\"}");
 

@@ -28,12 +28,25 @@ class GeminiMapperTest {
     private static final String CALL = "{'id':'a','type':'function','function':{'name':'f','arguments':";
 
     @ParameterizedTest(name = "{0} (tool calls: {1}) → {2}")
-    @CsvSource(nullValues = "null", value = {
-            "STOP, false, stop", "STOP, true, tool_calls", "MAX_TOKENS, false, length", "MAX_TOKENS, true, length",
-            "SAFETY, false, content_filter", "RECITATION, false, content_filter", "BLOCKLIST, false, content_filter",
-            "PROHIBITED_CONTENT, false, content_filter", "SPII, false, content_filter",
-            "IMAGE_SAFETY, false, content_filter", "LANGUAGE, false, stop", "OTHER, false, stop",
-            "MALFORMED_FUNCTION_CALL, false, stop", "FINISH_REASON_UNSPECIFIED, false, null", "null, false, null"})
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "STOP, false, stop",
+                "STOP, true, tool_calls",
+                "MAX_TOKENS, false, length",
+                "MAX_TOKENS, true, length",
+                "SAFETY, false, content_filter",
+                "RECITATION, false, content_filter",
+                "BLOCKLIST, false, content_filter",
+                "PROHIBITED_CONTENT, false, content_filter",
+                "SPII, false, content_filter",
+                "IMAGE_SAFETY, false, content_filter",
+                "LANGUAGE, false, stop",
+                "OTHER, false, stop",
+                "MALFORMED_FUNCTION_CALL, false, stop",
+                "FINISH_REASON_UNSPECIFIED, false, null",
+                "null, false, null"
+            })
     void finishReasonsAsOpenAiNamesThem(String gemini, boolean toolCalls, String openAi) {
         assertThat(GeminiMapper.finishReason(gemini, toolCalls)).isEqualTo(openAi);
     }
@@ -63,8 +76,9 @@ class GeminiMapperTest {
                 + "{'role':'assistant','content':''},{'role':'user','content':'three'}],"
                 + "'stop':'END','response_format':{'type':'json_object'},'max_tokens':5}");
 
-        assertThat(body.path("contents")).isEqualTo(tree("[{'role':'user','parts':[{'text':'one'},{'text':'two'}]},"
-                + "{'role':'model','parts':[{'text':''}]},{'role':'user','parts':[{'text':'three'}]}]"));
+        assertThat(body.path("contents"))
+                .isEqualTo(tree("[{'role':'user','parts':[{'text':'one'},{'text':'two'}]},"
+                        + "{'role':'model','parts':[{'text':''}]},{'role':'user','parts':[{'text':'three'}]}]"));
         assertThat(body.path("generationConfig"))
                 .isEqualTo(tree("{'stopSequences':['END'],'maxOutputTokens':5,'responseMimeType':'application/json'}"));
     }
@@ -81,30 +95,40 @@ class GeminiMapperTest {
                 + "{'role':'tool','tool_call_id':'call_0','content':[{'type':'text','text':'42 degrees'}]}]}");
 
         JsonNode contents = body.path("contents");
-        assertThat(contents.get(1)).isEqualTo(tree("{'role':'model','parts':[{'functionCall':{'name':'first','args':{}}}]}"));
-        assertThat(contents.get(2)).isEqualTo(tree(
-                "{'role':'user','parts':[{'functionResponse':{'name':'first','response':{'output':[1,2]}}}]}"));
-        assertThat(contents.get(4)).isEqualTo(tree(
-                "{'role':'user','parts':[{'functionResponse':{'name':'second','response':{'output':'42 degrees'}}}]}"));
+        assertThat(contents.get(1))
+                .isEqualTo(tree("{'role':'model','parts':[{'functionCall':{'name':'first','args':{}}}]}"));
+        assertThat(contents.get(2))
+                .isEqualTo(tree(
+                        "{'role':'user','parts':[{'functionResponse':{'name':'first','response':{'output':[1,2]}}}]}"));
+        assertThat(contents.get(4))
+                .isEqualTo(
+                        tree(
+                                "{'role':'user','parts':[{'functionResponse':{'name':'second','response':{'output':'42 degrees'}}}]}"));
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "unknown tool call id | {'role':'tool','tool_call_id':'call_9','content':'x'}"
-                    + " | tool_call_id 'call_9' matches no earlier",
-            "arguments not JSON | {'role':'assistant','tool_calls':[" + CALL + "'{oops'}}]} | arguments is not JSON",
-            "arguments not an object | {'role':'assistant','tool_calls':[" + CALL + "'[1]'}}]} | must be a JSON object",
-            "arguments with trailing text | {'role':'assistant','tool_calls':[" + CALL + "'{} x'}}]} | arguments is not JSON",
-            "file by id | {'role':'user','content':[{'type':'file','file':{'file_id':'file-1'}}]}"
-                    + " | file_id has no equivalent",
-            "url-encoded data URL | {'role':'user','content':[{'type':'image_url','image_url':{'url':'data:image/png,abc'}}]}"
-                    + " | only base64 data: URLs",
-            "ftp image | {'role':'user','content':[{'type':'image_url','image_url':{'url':'ftp://x/y.png'}}]}"
-                    + " | only data:, http(s):// and gs://",
-            "audio as flac | {'role':'user','content':[{'type':'input_audio','input_audio':{'data':'AA==','format':'flac'}}]}"
-                    + " | format of wav or mp3",
-            "unknown part | {'role':'user','content':[{'type':'video','video':{}}]}"
-                    + " | content part type 'video' has no Gemini equivalent"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "unknown tool call id | {'role':'tool','tool_call_id':'call_9','content':'x'}"
+                        + " | tool_call_id 'call_9' matches no earlier",
+                "arguments not JSON | {'role':'assistant','tool_calls':[" + CALL
+                        + "'{oops'}}]} | arguments is not JSON",
+                "arguments not an object | {'role':'assistant','tool_calls':[" + CALL
+                        + "'[1]'}}]} | must be a JSON object",
+                "arguments with trailing text | {'role':'assistant','tool_calls':[" + CALL
+                        + "'{} x'}}]} | arguments is not JSON",
+                "file by id | {'role':'user','content':[{'type':'file','file':{'file_id':'file-1'}}]}"
+                        + " | file_id has no equivalent",
+                "url-encoded data URL | {'role':'user','content':[{'type':'image_url','image_url':{'url':'data:image/png,abc'}}]}"
+                        + " | only base64 data: URLs",
+                "ftp image | {'role':'user','content':[{'type':'image_url','image_url':{'url':'ftp://x/y.png'}}]}"
+                        + " | only data:, http(s):// and gs://",
+                "audio as flac | {'role':'user','content':[{'type':'input_audio','input_audio':{'data':'AA==','format':'flac'}}]}"
+                        + " | format of wav or mp3",
+                "unknown part | {'role':'user','content':[{'type':'video','video':{}}]}"
+                        + " | content part type 'video' has no Gemini equivalent"
+            })
     void whatGeminiCannotExpressIsRefusedByName(String what, String message, String reason) {
         assertThatThrownBy(() -> request("{'model':'m','messages':[" + message + "]}"))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
@@ -117,11 +141,11 @@ class GeminiMapperTest {
     @Test
     void toolsAndChoicesWithoutAnEquivalentAreRefused() {
         assertThatThrownBy(() -> request("{'model':'m','messages':[{'role':'user','content':'hi'}],"
-                + "'tools':[{'type':'custom','custom':{'name':'grammar'}}]}"))
+                        + "'tools':[{'type':'custom','custom':{'name':'grammar'}}]}"))
                 .hasMessageContaining("tool type 'custom' has no Gemini equivalent");
         assertThatThrownBy(() -> request("{'model':'m','messages':[{'role':'user','content':'hi'}],"
-                + "'tools':[{'type':'function','function':{'name':'f'}}],"
-                + "'tool_choice':{'type':'allowed_tools','allowed_tools':{'mode':'auto','tools':[]}}}"))
+                        + "'tools':[{'type':'function','function':{'name':'f'}}],"
+                        + "'tool_choice':{'type':'allowed_tools','allowed_tools':{'mode':'auto','tools':[]}}}"))
                 .hasMessageContaining("tool_choice of type 'allowed_tools' has no Gemini equivalent");
     }
 
@@ -135,8 +159,10 @@ class GeminiMapperTest {
 
     @Test
     void usageCountsThinkingAsCompletionAndReasoningAndCachedAsPromptDetail() {
-        var usage = GeminiMapper.usage(tree("{'promptTokenCount':100,'cachedContentTokenCount':60,"
-                + "'candidatesTokenCount':20,'thoughtsTokenCount':30,'toolUsePromptTokenCount':5,'totalTokenCount':155}"));
+        var usage = GeminiMapper.usage(
+                tree(
+                        "{'promptTokenCount':100,'cachedContentTokenCount':60,"
+                                + "'candidatesTokenCount':20,'thoughtsTokenCount':30,'toolUsePromptTokenCount':5,'totalTokenCount':155}"));
 
         assertThat(usage.promptTokens()).isEqualTo(105);
         assertThat(usage.completionTokens()).isEqualTo(50);
@@ -170,7 +196,11 @@ class GeminiMapperTest {
         JsonNode response = tree("{'candidates':[{'content':{'role':'model','parts':["
                 + "{'text':'Thinking about it...','thought':true},{'text':'Paris.'}]},'finishReason':'STOP'}]}");
 
-        assertThat(GeminiMapper.chatCompletion(response, "m", "x", 1, MAPPER).choices().get(0).message().content())
+        assertThat(GeminiMapper.chatCompletion(response, "m", "x", 1, MAPPER)
+                        .choices()
+                        .get(0)
+                        .message()
+                        .content())
                 .isEqualTo("Paris.");
     }
 
@@ -186,19 +216,21 @@ class GeminiMapperTest {
         chunks.addAll(translator.finish());
 
         // Each choice's index and delta, in order; every chunk also has logprobs: null.
-        var deltas = chunks.stream().map(chunk -> chunk.choices().get(0))
+        var deltas = chunks.stream()
+                .map(chunk -> chunk.choices().get(0))
                 .map(choice -> choice.index() + " " + MAPPER.valueToTree(choice.delta()) + " " + choice.finishReason())
                 .map(line -> line.replace('"', '\''))
                 .toList();
-        assertThat(deltas).containsExactly(
-                "0 {'role':'assistant','content':'','refusal':null} null",
-                "0 {'content':'A'} null",
-                "1 {'role':'assistant','content':'','refusal':null} null",
-                "1 {'tool_calls':[{'index':0,'id':'call_0','type':'function','function':{'name':'f','arguments':'{\\'x\\':1}'}}]} null",
-                "0 {'content':'B'} null",
-                "1 {'tool_calls':[{'index':1,'id':'call_1','type':'function','function':{'name':'g','arguments':'{}'}}]} null",
-                "0 {} length",
-                "1 {} tool_calls");
+        assertThat(deltas)
+                .containsExactly(
+                        "0 {'role':'assistant','content':'','refusal':null} null",
+                        "0 {'content':'A'} null",
+                        "1 {'role':'assistant','content':'','refusal':null} null",
+                        "1 {'tool_calls':[{'index':0,'id':'call_0','type':'function','function':{'name':'f','arguments':'{\\'x\\':1}'}}]} null",
+                        "0 {'content':'B'} null",
+                        "1 {'tool_calls':[{'index':1,'id':'call_1','type':'function','function':{'name':'g','arguments':'{}'}}]} null",
+                        "0 {} length",
+                        "1 {} tool_calls");
         assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.usage()).isNull());
     }
 
@@ -206,8 +238,9 @@ class GeminiMapperTest {
     void aStreamWithoutAnyResponseIsMalformed() {
         var translator = new GeminiStreamTranslator("gemini", "m", "chatcmpl-1", 1, false, MAPPER);
 
-        assertThatThrownBy(translator::finish).isInstanceOfSatisfying(ProviderException.class,
-                e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
+        assertThatThrownBy(translator::finish)
+                .isInstanceOfSatisfying(
+                        ProviderException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
     }
 
     @Test
@@ -224,8 +257,8 @@ class GeminiMapperTest {
 
     private static JsonNode request(String json) {
         try {
-            return GeminiMapper.generateContentRequest(MAPPER.readValue(q(json), ChatCompletionRequest.class), MAPPER,
-                    "gemini");
+            return GeminiMapper.generateContentRequest(
+                    MAPPER.readValue(q(json), ChatCompletionRequest.class), MAPPER, "gemini");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,8 +1,8 @@
 package io.switchboard.provider.http;
 
-import io.switchboard.provider.ProviderException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.ErrorDetail;
+import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -44,20 +44,20 @@ class UpstreamErrorsTest {
 
     @ParameterizedTest(name = "HTTP {0} -> {1}")
     @CsvSource({
-            "400, UPSTREAM_4XX",
-            "401, AUTHENTICATION",
-            "403, AUTHENTICATION",
-            "404, UPSTREAM_4XX",
-            "408, TIMEOUT",
-            "409, UPSTREAM_4XX",
-            "413, UPSTREAM_4XX",
-            "422, UPSTREAM_4XX",
-            "429, RATE_LIMITED",
-            "500, UPSTREAM_5XX",
-            "502, UPSTREAM_5XX",
-            "503, UPSTREAM_5XX",
-            "504, UPSTREAM_5XX",
-            "529, UPSTREAM_5XX",
+        "400, UPSTREAM_4XX",
+        "401, AUTHENTICATION",
+        "403, AUTHENTICATION",
+        "404, UPSTREAM_4XX",
+        "408, TIMEOUT",
+        "409, UPSTREAM_4XX",
+        "413, UPSTREAM_4XX",
+        "422, UPSTREAM_4XX",
+        "429, RATE_LIMITED",
+        "500, UPSTREAM_5XX",
+        "502, UPSTREAM_5XX",
+        "503, UPSTREAM_5XX",
+        "504, UPSTREAM_5XX",
+        "529, UPSTREAM_5XX",
     })
     void statusToKind(int status, Kind expected) {
         assertThat(UpstreamErrors.kindOf(status)).isEqualTo(expected);
@@ -94,25 +94,37 @@ class UpstreamErrorsTest {
         Function<Throwable, Throwable> twoLevels = t -> new CompletionException(new RuntimeException("jetty", t));
         Function<Throwable, Throwable> ioWrapper = t -> new IOException("wrapped", t);
         var rows = Stream.<Arguments>builder();
-        var wrappings = new Object[][] {{"bare", bare}, {"in ExecutionException", oneLevel},
-                {"two levels deep", twoLevels}, {"in an IOException with a cause", ioWrapper}};
+        var wrappings = new Object[][] {
+            {"bare", bare},
+            {"in ExecutionException", oneLevel},
+            {"two levels deep", twoLevels},
+            {"in an IOException with a cause", ioWrapper}
+        };
         Object[][] failures = {
-                {new ConnectException("Connection refused"), Kind.CONNECT, "Cannot reach " + URL + ": connection refused"},
-                {new NoRouteToHostException("No route to host"), Kind.CONNECT, "Cannot reach " + URL},
-                {new TimeoutException("Total timeout 30000 ms elapsed"), Kind.TIMEOUT, "No response from " + URL + " in time"},
-                {new SocketTimeoutException("Read timed out"), Kind.TIMEOUT, "Read timed out"},
-                {new UnknownHostException("api.acme.test"), Kind.CONNECT, "host name does not resolve"},
-                {new EOFException(), Kind.CONNECT, "closed before the response was complete"},
-                {new ClosedChannelException(), Kind.CONNECT, "closed before the response was complete"},
-                {new CancellationException(), Kind.CANCELLED, "was cancelled"},
+            {new ConnectException("Connection refused"), Kind.CONNECT, "Cannot reach " + URL + ": connection refused"},
+            {new NoRouteToHostException("No route to host"), Kind.CONNECT, "Cannot reach " + URL},
+            {
+                new TimeoutException("Total timeout 30000 ms elapsed"),
+                Kind.TIMEOUT,
+                "No response from " + URL + " in time"
+            },
+            {new SocketTimeoutException("Read timed out"), Kind.TIMEOUT, "Read timed out"},
+            {new UnknownHostException("api.acme.test"), Kind.CONNECT, "host name does not resolve"},
+            {new EOFException(), Kind.CONNECT, "closed before the response was complete"},
+            {new ClosedChannelException(), Kind.CONNECT, "closed before the response was complete"},
+            {new CancellationException(), Kind.CANCELLED, "was cancelled"},
         };
         for (Object[] failure : failures) {
             for (Object[] wrapping : wrappings) {
                 @SuppressWarnings("unchecked")
                 var wrap = (Function<Throwable, Throwable>) wrapping[1];
                 var cause = (Throwable) failure[0];
-                rows.add(Arguments.of(cause.getClass().getSimpleName() + " " + wrapping[0], cause, wrap.apply(cause),
-                        failure[1], failure[2]));
+                rows.add(Arguments.of(
+                        cause.getClass().getSimpleName() + " " + wrapping[0],
+                        cause,
+                        wrap.apply(cause),
+                        failure[1],
+                        failure[2]));
             }
         }
         return rows.build();
@@ -133,7 +145,8 @@ class UpstreamErrorsTest {
     @Test
     void aProviderExceptionInsideIsReturnedAsItIs() {
         var inner = new ProviderException(Kind.MALFORMED, "other", "bad frame");
-        assertThat(UpstreamErrors.fromFailure(PROVIDER, URL, new CompletionException(inner))).isSameAs(inner);
+        assertThat(UpstreamErrors.fromFailure(PROVIDER, URL, new CompletionException(inner)))
+                .isSameAs(inner);
     }
 
     @Test
@@ -167,12 +180,12 @@ class UpstreamErrorsTest {
 
     @ParameterizedTest(name = "\"{0}\" -> {1} ms")
     @CsvSource({
-            "120, 120000",
-            "0, 0",
-            "1.5, 1500",
-            "0.25, 250",
-            "' 3 ', 3000",
-            "99999999999999999999, 86400000",
+        "120, 120000",
+        "0, 0",
+        "1.5, 1500",
+        "0.25, 250",
+        "' 3 ', 3000",
+        "99999999999999999999, 86400000",
     })
     void retryAfterInSeconds(String header, long millis) {
         assertThat(UpstreamErrors.parseRetryAfter(header)).isEqualTo(Duration.ofMillis(millis));
@@ -180,7 +193,8 @@ class UpstreamErrorsTest {
 
     @Test
     void retryAfterAsAFutureHttpDate() {
-        String header = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(90));
+        String header = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(90));
         Duration delay = UpstreamErrors.parseRetryAfter(header);
         // The header has whole seconds, and a moment passes between formatting and parsing.
         assertThat(delay.toMillis()).isBetween(85_000L, 90_000L);
@@ -218,44 +232,81 @@ class UpstreamErrorsTest {
     /** Error bodies as compatible servers send them, and the detail they must give. */
     static Stream<Arguments> errorBodies() {
         return Stream.of(
-                Arguments.of("error object with every field",
+                Arguments.of(
+                        "error object with every field",
                         "{\"error\":{\"message\":\"Invalid 'temperature'\",\"type\":\"invalid_request_error\","
                                 + "\"param\":\"temperature\",\"code\":\"decimal_above_max_value\"}}",
-                        400, new ErrorDetail("Invalid 'temperature'", "invalid_request_error", "temperature",
+                        400,
+                        new ErrorDetail(
+                                "Invalid 'temperature'",
+                                "invalid_request_error",
+                                "temperature",
                                 "decimal_above_max_value")),
-                Arguments.of("numeric code becomes text",
+                Arguments.of(
+                        "numeric code becomes text",
                         "{\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit\",\"code\":429}}",
-                        429, new ErrorDetail("slow down", "rate_limit", null, "429")),
-                Arguments.of("error object without message",
+                        429,
+                        new ErrorDetail("slow down", "rate_limit", null, "429")),
+                Arguments.of(
+                        "error object without message",
                         "{\"error\":{\"type\":\"server_error\"}}",
-                        500, new ErrorDetail("HTTP 500", "server_error", null, null)),
-                Arguments.of("error as a string", "{\"error\":\"model not loaded\"}",
-                        503, new ErrorDetail("model not loaded", null, null, null)),
-                Arguments.of("message at the top", "{\"message\":\"Unauthorized\",\"status\":401}",
-                        401, new ErrorDetail("Unauthorized", null, null, null)),
-                Arguments.of("detail at the top", "{\"detail\":\"Not Found\"}",
-                        404, new ErrorDetail("Not Found", null, null, null)),
-                Arguments.of("detail as a validation list (FastAPI)",
+                        500,
+                        new ErrorDetail("HTTP 500", "server_error", null, null)),
+                Arguments.of(
+                        "error as a string",
+                        "{\"error\":\"model not loaded\"}",
+                        503,
+                        new ErrorDetail("model not loaded", null, null, null)),
+                Arguments.of(
+                        "message at the top",
+                        "{\"message\":\"Unauthorized\",\"status\":401}",
+                        401,
+                        new ErrorDetail("Unauthorized", null, null, null)),
+                Arguments.of(
+                        "detail at the top",
+                        "{\"detail\":\"Not Found\"}",
+                        404,
+                        new ErrorDetail("Not Found", null, null, null)),
+                Arguments.of(
+                        "detail as a validation list (FastAPI)",
                         "{\"detail\":[{\"loc\":[\"body\",\"model\"],\"msg\":\"field required\"}]}",
-                        422, new ErrorDetail("[{\"loc\":[\"body\",\"model\"],\"msg\":\"field required\"}]", null, null,
-                                null)),
-                Arguments.of("message wins over detail", "{\"detail\":\"second\",\"message\":\"first\"}",
-                        400, new ErrorDetail("first", null, null, null)),
-                Arguments.of("null error falls through to message", "{\"error\":null,\"message\":\"oops\"}",
-                        500, new ErrorDetail("oops", null, null, null)),
-                Arguments.of("unknown JSON object is quoted", "{\"status\":\"bad\"}",
-                        502, new ErrorDetail("HTTP 502: {\"status\":\"bad\"}", null, null, null)),
-                Arguments.of("JSON array is quoted", "[1,2]",
-                        502, new ErrorDetail("HTTP 502: [1,2]", null, null, null)),
-                Arguments.of("HTML is quoted", "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
-                        502, new ErrorDetail("HTTP 502: <html><body><h1>502 Bad Gateway</h1></body></html>", null,
-                                null, null)),
-                Arguments.of("plain text is quoted and stripped", "  upstream connect error  \n",
-                        503, new ErrorDetail("HTTP 503: upstream connect error", null, null, null)),
-                Arguments.of("truncated JSON is quoted", "{\"error\":{\"message\":",
-                        500, new ErrorDetail("HTTP 500: {\"error\":{\"message\":", null, null, null)),
-                Arguments.of("empty body", "",
-                        504, new ErrorDetail("HTTP 504 with an empty body", null, null, null)));
+                        422,
+                        new ErrorDetail(
+                                "[{\"loc\":[\"body\",\"model\"],\"msg\":\"field required\"}]", null, null, null)),
+                Arguments.of(
+                        "message wins over detail",
+                        "{\"detail\":\"second\",\"message\":\"first\"}",
+                        400,
+                        new ErrorDetail("first", null, null, null)),
+                Arguments.of(
+                        "null error falls through to message",
+                        "{\"error\":null,\"message\":\"oops\"}",
+                        500,
+                        new ErrorDetail("oops", null, null, null)),
+                Arguments.of(
+                        "unknown JSON object is quoted",
+                        "{\"status\":\"bad\"}",
+                        502,
+                        new ErrorDetail("HTTP 502: {\"status\":\"bad\"}", null, null, null)),
+                Arguments.of(
+                        "JSON array is quoted", "[1,2]", 502, new ErrorDetail("HTTP 502: [1,2]", null, null, null)),
+                Arguments.of(
+                        "HTML is quoted",
+                        "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
+                        502,
+                        new ErrorDetail(
+                                "HTTP 502: <html><body><h1>502 Bad Gateway</h1></body></html>", null, null, null)),
+                Arguments.of(
+                        "plain text is quoted and stripped",
+                        "  upstream connect error  \n",
+                        503,
+                        new ErrorDetail("HTTP 503: upstream connect error", null, null, null)),
+                Arguments.of(
+                        "truncated JSON is quoted",
+                        "{\"error\":{\"message\":",
+                        500,
+                        new ErrorDetail("HTTP 500: {\"error\":{\"message\":", null, null, null)),
+                Arguments.of("empty body", "", 504, new ErrorDetail("HTTP 504 with an empty body", null, null, null)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -282,7 +333,7 @@ class UpstreamErrorsTest {
 
     @Test
     void longMultibyteBodyIsBoundedByCharactersNotBytes() {
-        String body = "é".repeat(3000);  // 2 bytes each
+        String body = "é".repeat(3000); // 2 bytes each
         ErrorDetail detail = PARSER.parse(500, body.getBytes(StandardCharsets.UTF_8));
 
         assertThat(detail.message()).isEqualTo("HTTP 500: " + "é".repeat(500) + "…");
@@ -290,7 +341,7 @@ class UpstreamErrorsTest {
 
     @Test
     void truncationDoesNotSplitASurrogatePair() {
-        String body = "a" + "🚀".repeat(1000);  // char 499 is the high half of an emoji
+        String body = "a" + "🚀".repeat(1000); // char 499 is the high half of an emoji
         ErrorDetail detail = PARSER.parse(502, body.getBytes(StandardCharsets.UTF_8));
 
         String message = detail.message();
@@ -298,7 +349,8 @@ class UpstreamErrorsTest {
             char c = message.charAt(i);
             if (Character.isHighSurrogate(c)) {
                 assertThat(i + 1 < message.length() && Character.isLowSurrogate(message.charAt(i + 1)))
-                        .as("high surrogate at %d is paired", i).isTrue();
+                        .as("high surrogate at %d is paired", i)
+                        .isTrue();
             }
         }
         assertThat(message).endsWith("…");
@@ -308,8 +360,11 @@ class UpstreamErrorsTest {
     void readTreeIsNullForAnythingButJson() {
         assertThat(UpstreamErrors.readTree(MAPPER, null)).isNull();
         assertThat(UpstreamErrors.readTree(MAPPER, new byte[0])).isNull();
-        assertThat(UpstreamErrors.readTree(MAPPER, "<html>".getBytes(StandardCharsets.UTF_8))).isNull();
-        assertThat(UpstreamErrors.readTree(MAPPER, "{\"a\":1}".getBytes(StandardCharsets.UTF_8)).path("a").asInt())
+        assertThat(UpstreamErrors.readTree(MAPPER, "<html>".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+        assertThat(UpstreamErrors.readTree(MAPPER, "{\"a\":1}".getBytes(StandardCharsets.UTF_8))
+                        .path("a")
+                        .asInt())
                 .isEqualTo(1);
     }
 

@@ -57,8 +57,10 @@ class OpenAiChunksTest {
     @Test
     void unreadableOrMistypedEventsAreMalformed() {
         assertThatThrownBy(() -> read("{not json"))
-                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
+                .isInstanceOfSatisfying(
+                        ProviderException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
         assertThatThrownBy(() -> read("{\"id\":\"c1\",\"choices\":\"none\"}"))
-                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
+                .isInstanceOfSatisfying(
+                        ProviderException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MALFORMED));
     }
 }

@@ -31,31 +31,61 @@ class SseParserTest {
         return Stream.of(
                 row("one data line", "data: hello\n\n", event(null, "hello", null)),
                 row("two events, LF", "data: a\n\ndata: b\n\n", event(null, "a", null), event(null, "b", null)),
-                row("CRLF line endings", "data: a\r\n\r\ndata: b\r\n\r\n", event(null, "a", null), event(null, "b", null)),
+                row(
+                        "CRLF line endings",
+                        "data: a\r\n\r\ndata: b\r\n\r\n",
+                        event(null, "a", null),
+                        event(null, "b", null)),
                 row("CR line endings", "data: a\r\rdata: b\r\r", event(null, "a", null), event(null, "b", null)),
                 row("mixed line endings", "data: a\r\n\ndata: b\r\r\n", event(null, "a", null), event(null, "b", null)),
-                row("CR CR LF is one line end then a blank line", "data: a\r\r\ndata: b\n\n",
-                        event(null, "a", null), event(null, "b", null)),
-                row("multi-line data joins with LF", "data: one\ndata: two\ndata: three\n\n",
+                row(
+                        "CR CR LF is one line end then a blank line",
+                        "data: a\r\r\ndata: b\n\n",
+                        event(null, "a", null),
+                        event(null, "b", null)),
+                row(
+                        "multi-line data joins with LF",
+                        "data: one\ndata: two\ndata: three\n\n",
                         event(null, "one\ntwo\nthree", null)),
-                row("multi-line data with CRLF still joins with LF", "data: one\r\ndata: two\r\n\r\n",
+                row(
+                        "multi-line data with CRLF still joins with LF",
+                        "data: one\r\ndata: two\r\n\r\n",
                         event(null, "one\ntwo", null)),
                 row("event name", "event: message_start\ndata: {}\n\n", event("message_start", "{}", null)),
-                row("event name does not carry over to the next event", "event: a\ndata: 1\n\ndata: 2\n\n",
-                        event("a", "1", null), event(null, "2", null)),
-                row("event without data is not dispatched and its name is dropped", "event: x\n\ndata: y\n\n",
+                row(
+                        "event name does not carry over to the next event",
+                        "event: a\ndata: 1\n\ndata: 2\n\n",
+                        event("a", "1", null),
+                        event(null, "2", null)),
+                row(
+                        "event without data is not dispatched and its name is dropped",
+                        "event: x\n\ndata: y\n\n",
                         event(null, "y", null)),
-                row("id is the last event id and persists", "id: 42\ndata: x\n\ndata: y\n\nid: 43\ndata: z\n\n",
-                        event(null, "x", "42"), event(null, "y", "42"), event(null, "z", "43")),
-                row("id containing NUL is ignored", "id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n",
-                        event(null, "a", "1"), event(null, "b", "1")),
-                row("comments are ignored", ": ping\n\ndata: a\n: inside an event\ndata: b\n\n:\n\n",
+                row(
+                        "id is the last event id and persists",
+                        "id: 42\ndata: x\n\ndata: y\n\nid: 43\ndata: z\n\n",
+                        event(null, "x", "42"),
+                        event(null, "y", "42"),
+                        event(null, "z", "43")),
+                row(
+                        "id containing NUL is ignored",
+                        "id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n",
+                        event(null, "a", "1"),
+                        event(null, "b", "1")),
+                row(
+                        "comments are ignored",
+                        ": ping\n\ndata: a\n: inside an event\ndata: b\n\n:\n\n",
                         event(null, "a\nb", null)),
-                row("data field without colon is an empty data line", "data: a\ndata\ndata: b\n\n",
+                row(
+                        "data field without colon is an empty data line",
+                        "data: a\ndata\ndata: b\n\n",
                         event(null, "a\n\nb", null)),
                 row("lone data field without colon dispatches empty data", "data\n\n", event(null, "", null)),
                 row("unknown field without colon is ignored", "foo\ndata: x\n\n", event(null, "x", null)),
-                row("unknown field and retry are ignored", "retry: 1000\nfoo: bar\ndata: x\n\n", event(null, "x", null)),
+                row(
+                        "unknown field and retry are ignored",
+                        "retry: 1000\nfoo: bar\ndata: x\n\n",
+                        event(null, "x", null)),
                 row("only one leading space is stripped", "data:  two spaces\n\n", event(null, " two spaces", null)),
                 row("no space after colon", "data:tight\n\n", event(null, "tight", null)),
                 row("trailing spaces are kept", "data: x  \n\n", event(null, "x  ", null)),
@@ -125,11 +155,10 @@ class SseParserTest {
 
     @Test
     void multibyteCharacterSplitAtEveryByte() {
-        String text = "data: a🚀é世b\n\n";  // 4-, 2- and 3-byte sequences
+        String text = "data: a🚀é世b\n\n"; // 4-, 2- and 3-byte sequences
         byte[] bytes = bytes(text);
         for (int cut = 1; cut < bytes.length; cut++) {
-            assertThat(parse(bytes, List.of(cut))).as("cut at %d", cut)
-                    .containsExactly(event(null, "a🚀é世b", null));
+            assertThat(parse(bytes, List.of(cut))).as("cut at %d", cut).containsExactly(event(null, "a🚀é世b", null));
         }
     }
 
@@ -151,8 +180,14 @@ class SseParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"data: [DONE] \n\n", "data:  [DONE]\n\n", "data: [done]\n\n", "data: {\"done\":true}\n\n",
-            "data: [DONE]\ndata: more\n\n"})
+    @ValueSource(
+            strings = {
+                "data: [DONE] \n\n",
+                "data:  [DONE]\n\n",
+                "data: [done]\n\n",
+                "data: {\"done\":true}\n\n",
+                "data: [DONE]\ndata: more\n\n"
+            })
     void nearMissesOfTheSentinelAreNotDone(String wire) {
         List<SseEvent> events = parse(bytes(wire), List.of());
         assertThat(events).hasSize(1);
@@ -164,10 +199,9 @@ class SseParserTest {
         int limit = 1024;
         String atLimit = "data: " + "x".repeat(limit - "data: ".length());
         assertThat(bytes(atLimit)).hasSize(limit);
-        assertThat(parseWithLimit(atLimit + "\n\n", limit))
-                .containsExactly(event(null, "x".repeat(limit - 6), null));
+        assertThat(parseWithLimit(atLimit + "\n\n", limit)).containsExactly(event(null, "x".repeat(limit - 6), null));
 
-        var parser = new SseParser(event -> { }, limit);
+        var parser = new SseParser(event -> {}, limit);
         assertThatThrownBy(() -> parser.feed(ByteBuffer.wrap(bytes(atLimit + "x\n\n"))))
                 .isInstanceOf(SseParser.MalformedStreamException.class)
                 .hasMessageContaining(String.valueOf(limit));
@@ -175,13 +209,14 @@ class SseParserTest {
 
     @Test
     void overlongLineIsMalformedWhenFedByteByByte() {
-        var parser = new SseParser(event -> { }, 1000);
+        var parser = new SseParser(event -> {}, 1000);
         byte[] line = bytes("data: " + "y".repeat(5000));
         assertThatThrownBy(() -> {
-            for (byte b : line) {
-                parser.feed(ByteBuffer.wrap(new byte[] {b}));
-            }
-        }).isInstanceOf(SseParser.MalformedStreamException.class);
+                    for (byte b : line) {
+                        parser.feed(ByteBuffer.wrap(new byte[] {b}));
+                    }
+                })
+                .isInstanceOf(SseParser.MalformedStreamException.class);
     }
 
     @Test
@@ -194,7 +229,7 @@ class SseParserTest {
 
     @Test
     void limitBelowTheInitialBufferIsEnforced() {
-        var parser = new SseParser(event -> { }, 16);
+        var parser = new SseParser(event -> {}, 16);
         assertThatThrownBy(() -> parser.feed(ByteBuffer.wrap(bytes("data: " + "q".repeat(100) + "\n\n"))))
                 .isInstanceOf(SseParser.MalformedStreamException.class);
     }
@@ -216,9 +251,15 @@ class SseParserTest {
             assertThat(chunk.path("id").asText()).isEqualTo("chatcmpl-123");
             JsonNode choice = chunk.path("choices").path(0);
             content.append(choice.path("delta").path("content").asText(""));
-            finishReasons.add(choice.path("finish_reason").isNull() ? null : choice.path("finish_reason").asText());
+            finishReasons.add(
+                    choice.path("finish_reason").isNull()
+                            ? null
+                            : choice.path("finish_reason").asText());
         }
-        assertThat(JSON.readTree(events.get(0).data()).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        assertThat(JSON.readTree(events.get(0).data())
+                        .at("/choices/0/delta/role")
+                        .asText())
+                .isEqualTo("assistant");
         assertThat(content.toString()).isEqualTo("Hello");
         assertThat(finishReasons).containsExactly(null, null, "stop");
         assertSplitInvariant(wire, events);
@@ -229,8 +270,17 @@ class SseParserTest {
         byte[] wire = fixture("/fixtures/anthropic/stream.text.sse");
         List<SseEvent> events = parse(wire, List.of());
 
-        assertThat(events).extracting(SseEvent::event).containsExactly("message_start", "content_block_start", "ping",
-                "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop");
+        assertThat(events)
+                .extracting(SseEvent::event)
+                .containsExactly(
+                        "message_start",
+                        "content_block_start",
+                        "ping",
+                        "content_block_delta",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "message_delta",
+                        "message_stop");
         var text = new StringBuilder();
         for (SseEvent event : events) {
             JsonNode data = JSON.readTree(event.data());
@@ -241,14 +291,16 @@ class SseParserTest {
             }
         }
         assertThat(text.toString()).isEqualTo("Hello!");
-        assertThat(JSON.readTree(events.get(6).data()).at("/delta/stop_reason").asText()).isEqualTo("end_turn");
+        assertThat(JSON.readTree(events.get(6).data()).at("/delta/stop_reason").asText())
+                .isEqualTo("end_turn");
         assertThat(events).noneMatch(SseEvent::isDone);
         assertSplitInvariant(wire, events);
     }
 
     @Test
     void transcriptsReframedWithCrlfOrCrGiveTheSameEvents() {
-        for (String path : List.of("/fixtures/openai/chat.completion.stream.sse", "/fixtures/anthropic/stream.text.sse")) {
+        for (String path :
+                List.of("/fixtures/openai/chat.completion.stream.sse", "/fixtures/anthropic/stream.text.sse")) {
             String lf = new String(fixture(path), StandardCharsets.UTF_8);
             List<SseEvent> expected = parse(bytes(lf), List.of());
             assertThat(expected).as(path).isNotEmpty();
