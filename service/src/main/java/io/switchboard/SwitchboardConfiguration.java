@@ -19,6 +19,7 @@ import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
+import io.switchboard.config.CrossChecked;
 import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** config.yml: Dropwizard's server and logging blocks, plus {@code gateway:} and {@code providers:}. */
+@CrossChecked
 public class SwitchboardConfiguration extends Configuration implements GatewaySettings {
 
     /**

@@ -1,8 +1,11 @@
 package io.switchboard.config;
 
+import io.switchboard.auth.ApiKeys;
+import io.switchboard.auth.ApiKeysFile;
 import io.switchboard.provider.ProviderFactory;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,7 +56,34 @@ final class ConfigurationChecks {
                 problems.add("gateway.resilience.providers." + provider + ": no provider has that name");
             }
         }
+        checkKeys(gateway, problems);
         return problems;
+    }
+
+    /** The keys file can be read, and every per-key rate limit names a configured key. */
+    private static void checkKeys(GatewayConfiguration gateway, List<String> problems) {
+        var hashes = new ArrayList<>(gateway.apiKeyHashes());
+        if (gateway.apiKeysFile() != null) {
+            try {
+                hashes.addAll(ApiKeysFile.read(Path.of(gateway.apiKeysFile())));
+            } catch (RuntimeException unreadable) {
+                String message = unreadable.getMessage();
+                problems.add(message.startsWith("gateway.apiKeysFile") ? message : "gateway.apiKeysFile: " + message);
+                return;
+            }
+        }
+        var ids = new HashSet<String>();
+        for (String hash : hashes) {
+            ids.add(hash.strip()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .substring(0, Math.min(ApiKeys.ID_LENGTH, hash.strip().length())));
+        }
+        for (String id : gateway.rateLimit().perKey().keySet()) {
+            if (!ids.contains(id)) {
+                problems.add("gateway.rateLimit.perKey." + id + ": no configured key has this id (a key's id is the"
+                        + " first " + ApiKeys.ID_LENGTH + " hex digits of its SHA-256)");
+            }
+        }
     }
 
     private static boolean hasCredentials(String url) {

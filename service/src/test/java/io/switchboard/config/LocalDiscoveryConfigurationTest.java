@@ -110,11 +110,10 @@ class LocalDiscoveryConfigurationTest {
                         + "        label: x\n        baseUrl: http://127.0.0.1:1/v1\n"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("no '/'");
-        var twice = parse("gateway:\n  localDiscovery:\n    runtimes:\n"
-                + "      - {name: ollama, label: A, baseUrl: 'http://127.0.0.1:1/v1'}\n"
-                + "      - {name: ollama, label: B, baseUrl: 'http://127.0.0.1:2/v1'}\n");
-        assertThat(twice.crossCheck())
-                .containsExactly("gateway.localDiscovery.runtimes: the name 'ollama' is used twice");
+        assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    runtimes:\n"
+                        + "      - {name: ollama, label: A, baseUrl: 'http://127.0.0.1:1/v1'}\n"
+                        + "      - {name: ollama, label: B, baseUrl: 'http://127.0.0.1:2/v1'}\n"))
+                .hasMessageContaining("gateway.localDiscovery.runtimes: the name 'ollama' is used twice");
     }
 
     @Test

@@ -59,7 +59,7 @@ class ApiKeyStartupTest {
     @Test
     void anOverrideForAnUnknownKeyIdStopsStartup() {
         assertStartupFails(
-                "gateway.rateLimit.perKey: no configured key has the id 0123456789ab",
+                "gateway.rateLimit.perKey.0123456789ab: no configured key has this id",
                 "sb-hostile-suite-key",
                 ConfigOverride.config("gateway.rateLimit.perKey.0123456789ab", "5"));
     }

@@ -1,0 +1,63 @@
+package io.switchboard.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code check} refuses what {@code server} would refuse, through the same validation, each
+ * problem naming its key path: before, it approved configurations that then failed to start.
+ */
+class CheckCommandTest {
+
+    @TempDir
+    Path directory;
+
+    private String config(String gateway, String providers) throws IOException {
+        return Files.writeString(
+                        directory.resolve("config.yml"),
+                        "gateway:\n  localDiscovery:\n    enabled: false\n" + gateway + "providers:\n" + providers)
+                .toString();
+    }
+
+    private static final String BUILTIN = "  - name: builtin\n    type: builtin\n";
+
+    @Test
+    void aSoundConfigurationPasses() throws IOException {
+        var result = CommandRunner.run("check", config("  aliases:\n    fast: builtin/echo\n", BUILTIN));
+        assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    @Test
+    void whatServerRefusesCheckRefusesNamingTheKeyPath() throws IOException {
+        String gateway = "  defaultProvider: nobody\n"
+                + "  aliases:\n    smart: [ghost/gpt-4o]\n"
+                + "  resilience:\n    providers:\n      phantom:\n        retry:\n          maxAttempts: 2\n"
+                + "  apiKeysFile: " + directory.resolve("missing-keys.txt") + "\n";
+        var result = CommandRunner.run("check", config(gateway, BUILTIN + BUILTIN));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("providers: the name 'builtin' is used twice")
+                .contains("gateway.defaultProvider: 'nobody' is not the name of a configured provider")
+                .contains("gateway.aliases.smart: the target 'ghost/gpt-4o'")
+                .contains("gateway.resilience.providers.phantom: no provider has that name")
+                .contains("gateway.apiKeysFile: ")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPerKeyLimitForAKeyThatIsNotConfiguredIsRefused() throws IOException {
+        String gateway =
+                "  apiKeys: [sk-one-key-for-check-0123456789]\n" + "  rateLimit:\n    perKey:\n      0123456789ab: 5\n";
+        var result = CommandRunner.run("check", config(gateway, BUILTIN));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("gateway.rateLimit.perKey.0123456789ab: no configured key has this id");
+    }
+}
