@@ -1,6 +1,5 @@
 package io.switchboard.cli;
 
-import io.switchboard.SwitchboardApplication;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
 import io.switchboard.testing.OpenAiWire;
@@ -10,16 +9,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -249,33 +244,7 @@ class CliTest {
         return line.split(" {2,}");
     }
 
-    /**
-     * Runs the application as {@code main} does, with stdout and stderr captured and
-     * {@code System.exit(1)} (Dropwizard's answer to a failed command) recorded as exit code 1.
-     */
-    private static Result run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var failure = new AtomicReference<Throwable>();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        System.setOut(new PrintStream(out, true, UTF_8));
-        System.setErr(new PrintStream(err, true, UTF_8));
-        try {
-            new SwitchboardApplication() {
-                @Override
-                protected void onFatalError(Throwable t) {
-                    failure.set(t);
-                }
-            }.run(args);
-        } catch (Exception e) {
-            failure.set(e);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Result(failure.get() == null ? 0 : 1, out.toString(UTF_8), err.toString(UTF_8));
+    private static CommandRunner.Result run(String... args) {
+        return CommandRunner.run(args);
     }
-
-    private record Result(int exitCode, String out, String err) {}
 }
