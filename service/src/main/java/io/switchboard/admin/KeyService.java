@@ -1,7 +1,6 @@
 package io.switchboard.admin;
 
 import io.switchboard.auth.ApiKeys;
-import io.switchboard.store.BudgetPeriod;
 import io.switchboard.store.KeyDao;
 import io.switchboard.store.KeySettings;
 import io.switchboard.store.VirtualKeyRecord;
@@ -76,11 +75,6 @@ public final class KeyService {
         String secret = newSecret();
         return keys.rotate(id, secret.substring(0, SHOWN_PREFIX), ApiKeys.sha256Hex(secret))
                 .map(key -> new Issued(key, secret));
-    }
-
-    /** Parses a period as the CLI and the API spell it. */
-    public static BudgetPeriod period(String text) {
-        return BudgetPeriod.of(text);
     }
 
     private static void checkModels(KeySettings settings) {

@@ -1,15 +1,10 @@
 package io.switchboard.cli;
 
-import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.core.Configuration;
-import io.dropwizard.core.cli.Cli;
-import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.switchboard.config.GatewaySettings;
 import io.switchboard.store.Database;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * {@code db migrate config.yml}: applies the database migrations the gateway would apply at
@@ -18,21 +13,12 @@ import org.flywaydb.core.api.FlywayException;
  * subcommand is an argparse4j sub-parser of {@code db}, and carries the config file argument
  * itself, so the words read in their natural order.
  */
-public final class DbCommand extends ConfiguredCommand<Configuration> {
+public final class DbCommand extends SettingsCommand {
 
     private static final String ACTION = "db_action";
 
-    private final Class<? extends Configuration> configurationClass;
-
     public DbCommand(Class<? extends Configuration> configurationClass) {
-        super("db", "Manage the gateway's database (the database: block of config.yml).");
-        this.configurationClass = configurationClass;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    protected Class<Configuration> getConfigurationClass() {
-        return (Class<Configuration>) configurationClass;
+        super("db", "Manage the gateway's database (the database: block of config.yml).", configurationClass);
     }
 
     @Override
@@ -49,7 +35,7 @@ public final class DbCommand extends ConfiguredCommand<Configuration> {
 
     @Override
     protected void run(Bootstrap<Configuration> bootstrap, Namespace namespace, Configuration configuration) {
-        var config = (GatewaySettings) configuration;
+        var config = settings(configuration);
         if (!"migrate".equals(namespace.getString(ACTION))) {
             throw new CommandFailure("Unknown db action: " + namespace.getString(ACTION));
         }
@@ -64,21 +50,6 @@ public final class DbCommand extends ConfiguredCommand<Configuration> {
         } finally {
             System.out.flush();
             database.stop();
-        }
-    }
-
-    /** Failures a user can act on (a database that cannot be reached) print as a message; anything else keeps its stack trace. */
-    @Override
-    public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof CommandFailure
-                || e instanceof ConfigurationException
-                || e instanceof IllegalArgumentException
-                || e instanceof IllegalStateException
-                || e instanceof FlywayException) {
-            cli.getStdErr().println(e.getMessage());
-            cli.getStdErr().flush();
-        } else {
-            super.onError(cli, namespace, e);
         }
     }
 }

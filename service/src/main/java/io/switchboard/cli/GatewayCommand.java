@@ -1,15 +1,10 @@
 package io.switchboard.cli;
 
-import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.core.Configuration;
-import io.dropwizard.core.cli.Cli;
-import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
-import io.switchboard.api.ApiException;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.core.GatewayPorts;
-import io.switchboard.provider.ProviderException;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -21,29 +16,14 @@ import java.io.PrintStream;
  * Namespace, PrintStream)} and stopped after, so the process exits when the command is done. A
  * failure ends the process with exit code 1 (Dropwizard's {@code Application.onFatalError}).
  */
-abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
+abstract class GatewayCommand extends SettingsCommand {
 
-    private final Class<? extends Configuration> configurationClass;
     private final String example;
 
-    /**
-     * @param configurationClass what config.yml is read as: the application's configuration, or
-     *                           a variant of it for commands; it must implement {@link GatewaySettings}
-     * @param example            a command line shown under {@code --help}
-     */
+    /** @param example a command line shown under {@code --help} */
     GatewayCommand(String name, String description, String example, Class<? extends Configuration> configurationClass) {
-        super(name, description);
-        if (!GatewaySettings.class.isAssignableFrom(configurationClass)) {
-            throw new IllegalArgumentException(configurationClass + " does not implement GatewaySettings");
-        }
-        this.configurationClass = configurationClass;
+        super(name, description, configurationClass);
         this.example = example;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    protected Class<Configuration> getConfigurationClass() {
-        return (Class<Configuration>) configurationClass;
     }
 
     @Override
@@ -55,7 +35,7 @@ abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
     @Override
     protected void run(Bootstrap<Configuration> bootstrap, Namespace namespace, Configuration configuration)
             throws Exception {
-        var config = (GatewaySettings) configuration;
+        var config = settings(configuration);
         // No server runs here, but a configured port is still never probed as a local runtime.
         var core = new GatewayCore(
                 config,
@@ -74,19 +54,4 @@ abstract class GatewayCommand extends ConfiguredCommand<Configuration> {
     /** Does the command's work; {@code out} is for its output only (logs go to stderr). */
     protected abstract void run(GatewayCore core, GatewaySettings config, Namespace namespace, PrintStream out)
             throws Exception;
-
-    /** Failures a user can act on print as one message; anything else keeps its stack trace. */
-    @Override
-    public void onError(Cli cli, Namespace namespace, Throwable e) {
-        if (e instanceof CommandFailure
-                || e instanceof ApiException
-                || e instanceof ProviderException
-                || e instanceof ConfigurationException
-                || e instanceof IllegalArgumentException) {
-            cli.getStdErr().println(e.getMessage());
-            cli.getStdErr().flush();
-        } else {
-            super.onError(cli, namespace, e);
-        }
-    }
 }

@@ -76,14 +76,11 @@ public final class GatewayCore implements Managed {
     /**
      * @param ports   the gateway's own ports, which local runtime discovery must never probe
      * @param dropwizardMetrics where the database pool and the ledger writer report (bridged to Prometheus)
-     * @throws IllegalArgumentException when the configuration fails {@link GatewaySettings#crossCheck()}
+     *     (the configuration was validated as it was read, cross-block checks included: {@link
+     *     io.switchboard.config.CrossChecked})
      */
     public GatewayCore(
             GatewaySettings config, ObjectMapper mapper, GatewayPorts ports, MetricRegistry dropwizardMetrics) {
-        var problems = config.crossCheck();
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("config.yml has errors:\n  " + String.join("\n  ", problems));
-        }
         var gateway = config.gateway();
         clients = new UpstreamClients(gateway.upstreamThreads());
         scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("switchboard-timer-"));
@@ -214,11 +211,6 @@ public final class GatewayCore implements Managed {
         if (keys != null) {
             keys.refresh();
         }
-    }
-
-    /** Every budget's spend as this instance counts it. */
-    public BudgetBook budgets() {
-        return budgets;
     }
 
     /** The one entry point of a routed call: resolve, rewrite, execute, restore. */
