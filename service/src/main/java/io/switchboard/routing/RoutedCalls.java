@@ -14,9 +14,11 @@ import io.switchboard.provider.Capability;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
+import io.switchboard.provider.StreamObserver;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -143,6 +145,61 @@ public final class RoutedCalls {
                         target -> provider(target).images(request.withModel(target.upstreamModel()))),
                 UnaryOperator.identity(),
                 response -> null);
+    }
+
+    /**
+     * The route a model id names for {@code capability}, for an ingress that speaks another API
+     * (Anthropic Messages, OpenAI Responses) and calls {@link #call} or {@link #stream} with it.
+     * Throws 404 {@code model_not_found} when it names nothing.
+     */
+    public Route resolve(String model, Capability capability) {
+        return router.resolve(model, capability);
+    }
+
+    /**
+     * A call of any API along {@code route}: {@code attempt} is what one target does (pass the
+     * body through when the upstream speaks the client's API, or translate it to chat and back),
+     * so an ingress gets the same retries, fallbacks, breakers, deadline and accounts as chat.
+     *
+     * @param request what the accounts estimate the call's cost from (a chat request for a
+     *                translated API)
+     * @param usage   the usage a response reports, null when it reports none
+     */
+    public <T> CompletableFuture<Served<T>> call(
+            Caller caller,
+            Route route,
+            Object request,
+            Function<Target, CompletableFuture<T>> attempt,
+            Function<T, Usage> usage) {
+        var track = observer.begin(caller, route, false, request);
+        return tracked(track, executor.call(caller.requestId(), route, attempt), UnaryOperator.identity(), usage);
+    }
+
+    /**
+     * A stream of any API along {@code route}, with the same commit point as chat: items for
+     * which {@code commits} is false are held back (and a failure after them still falls back).
+     * Whether the upstream is asked for usage is up to {@code attempt}: a translated stream
+     * should ask when {@link #wantsUsage()} says so.
+     *
+     * @param usageOf the usage an item reports, null when it reports none (the last one counts)
+     */
+    public <T> StreamHandle stream(
+            Caller caller,
+            Route route,
+            Object request,
+            BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+            RouteStreamObserver<T> downstream,
+            Predicate<T> commits,
+            Function<T, Usage> usageOf) {
+        var track = observer.begin(caller, route, true, request);
+        var stream = new TrackedStream<>(
+                downstream, track, UnaryOperator.identity(), commits, usageOf, UnaryOperator.identity());
+        return stream.watch(executor.stream(caller.requestId(), route, attempt, stream));
+    }
+
+    /** Whether the accounts want every stream's usage, asked of the upstream if need be. */
+    public boolean wantsUsage() {
+        return observer.wantsUsage();
     }
 
     private static Provider provider(Target target) {
