@@ -12,6 +12,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
+import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.switchboard.admin.AdminApi;
@@ -48,6 +49,7 @@ import io.switchboard.resources.ApiExceptionMapper;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.CatchAllExceptionMapper;
 import io.switchboard.resources.ChatCompletionsResource;
+import io.switchboard.resources.ClientWatch;
 import io.switchboard.resources.CompletionsResource;
 import io.switchboard.resources.EmbeddingsResource;
 import io.switchboard.resources.Heartbeats;
@@ -131,7 +133,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var responder = new Responder(
                 mapper,
                 metrics::recordOverhead,
-                new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()));
+                new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()),
+                clientWatch(environment, core));
 
         environment
                 .servlets()
@@ -185,6 +188,13 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 .addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
+    }
+
+    /** Notices clients that leave before their answer begins; its thread ends with the server. */
+    private static ClientWatch clientWatch(Environment environment, GatewayCore core) {
+        var watch = new ClientWatch(core.scheduler());
+        environment.lifecycle().manage(new AutoCloseableManager(watch));
+        return watch;
     }
 
     /**

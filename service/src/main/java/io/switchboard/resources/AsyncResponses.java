@@ -12,6 +12,9 @@ import java.util.concurrent.CompletableFuture;
 /** Resumes a suspended request when its upstream call completes, one way or the other. */
 final class AsyncResponses {
 
+    /** The status the ledger and the access log give a request whose client left (nginx's). */
+    static final int CLIENT_LEFT = 499;
+
     private AsyncResponses() {}
 
     static <T> void resume(
@@ -19,8 +22,16 @@ final class AsyncResponses {
             CompletableFuture<Served<T>> call,
             RequestContext context,
             Responder services,
-            String operation) {
+            String operation,
+            ClientWatch.Watch watch) {
         call.whenComplete((served, failure) -> {
+            watch.stop();
+            if (call.isCancelled()) {
+                // The client left (the watch cancelled the call): nobody reads this answer.
+                context.failedAt(null, false);
+                async.resume(Response.status(CLIENT_LEFT).build());
+                return;
+            }
             if (failure != null) {
                 var error = ProviderException.from(failure, null);
                 context.failedAt(error.provider(), false);

@@ -102,6 +102,10 @@ public final class RequestContext {
         return id;
     }
 
+    HttpServletRequest request() {
+        return request;
+    }
+
     public long elapsedNanos() {
         return System.nanoTime() - startNanos;
     }

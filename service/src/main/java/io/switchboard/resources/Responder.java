@@ -5,6 +5,8 @@ import io.switchboard.provider.StreamHandle;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Served;
 import jakarta.ws.rs.container.AsyncResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -17,20 +19,31 @@ import java.util.function.Function;
  */
 public final class Responder {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
+
     private final ObjectMapper mapper;
     private final OverheadListener overhead;
     private final Heartbeats heartbeats;
+    private final ClientWatch clients;
 
-    public Responder(ObjectMapper mapper, OverheadListener overhead, Heartbeats heartbeats) {
+    public Responder(ObjectMapper mapper, OverheadListener overhead, Heartbeats heartbeats, ClientWatch clients) {
         this.mapper = mapper;
         this.overhead = overhead;
         this.heartbeats = heartbeats;
+        this.clients = clients;
     }
 
-    /** Resumes {@code async} with the call's value, serialised, or its failure. */
+    /**
+     * Resumes {@code async} with the call's value, serialised, or its failure. A client that leaves
+     * before then cancels the call, which aborts the upstream attempt in flight.
+     */
     public <T> void json(
             AsyncResponse async, RequestContext context, String operation, CompletableFuture<Served<T>> call) {
-        AsyncResponses.resume(async, call, context, this, operation);
+        var watch = clients.watch(context.request(), () -> {
+            LOG.info("Request {}: the client left before its answer; aborting the upstream call", context.id());
+            call.cancel(false);
+        });
+        AsyncResponses.resume(async, call, context, this, operation, watch);
     }
 
     /**
@@ -43,6 +56,7 @@ public final class Responder {
             String operation,
             Function<RouteStreamObserver<T>, StreamHandle> start) {
         var relay = new SseRelay<T>(async, context, this, operation);
+        relay.watch(clients.watch(context.request(), relay::leftBeforeCommit));
         relay.attach(start.apply(relay));
     }
 

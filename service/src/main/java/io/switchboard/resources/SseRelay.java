@@ -42,6 +42,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private volatile EventOutput output;
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
+    private volatile ClientWatch.Watch watch = ClientWatch.NONE;
     /** Held while a heartbeat is written, and to mark the end: no keep-alive may follow {@code [DONE]}. */
     private final Object endLock = new Object();
 
@@ -57,6 +58,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onCommit(Target target, long upstreamNanos, int attempts) {
+        watch.stop(); // from here on, writes (chunks, heartbeats) find a client that left
         output = new EventOutput();
         var response = Response.ok(output, "text/event-stream")
                 .header("Cache-Control", "no-cache")
@@ -66,6 +68,23 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         context.servedBy(response, target, true, attempts, overhead);
         async.resume(response.build());
         heartbeat = services.heartbeats().start(this::beat);
+    }
+
+    /** Watches for a client that leaves before the first chunk. */
+    void watch(ClientWatch.Watch clientWatch) {
+        watch = clientWatch;
+    }
+
+    /** The client left before the stream began: stop the upstream (routing has not committed yet). */
+    void leftBeforeCommit() {
+        LOG.info("Request {}: the client left before its stream began; aborting the upstream call", context.id());
+        clientGone = true;
+        StreamHandle handle = upstream;
+        if (handle != null) {
+            handle.cancel(); // routing abandons the call and tells nobody: the request is ended here
+        }
+        context.failedAt(null, true);
+        async.resume(Response.status(AsyncResponses.CLIENT_LEFT).build());
     }
 
     /** Routing's handle on the upstream, so a heartbeat that finds the client gone can stop it. */
@@ -119,6 +138,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onError(ProviderException error) {
+        watch.stop();
         if (output == null) {
             context.failedAt(error.provider(), true);
             context.resumeLogged(async, error);
