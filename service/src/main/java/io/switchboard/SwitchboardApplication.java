@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
@@ -30,13 +31,16 @@ import io.switchboard.auth.RateLimitFilter;
 import io.switchboard.auth.RateLimiter;
 import io.switchboard.cli.ChatCommand;
 import io.switchboard.cli.DbCommand;
+import io.switchboard.cli.GatewayServerCommand;
 import io.switchboard.cli.KeysCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.cli.UsageCommand;
 import io.switchboard.config.GatewayConfiguration;
+import io.switchboard.config.PlainConfigurationFactory;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.core.GatewayPorts;
+import io.switchboard.core.StartupReport;
 import io.switchboard.health.AdminHealthServlet;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
@@ -104,12 +108,21 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         // ${VAR} and ${VAR:-default} in config.yml come from the environment; keys never live in the file.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
                 bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        // Wrong types and forms, and a missing file, said with the key path and in plain words.
+        bootstrap.setConfigurationFactoryFactory(PlainConfigurationFactory.factory());
         bootstrap.addCommand(new ProvidersCommand(CommandConfiguration.class));
         bootstrap.addCommand(new ModelsCommand(CommandConfiguration.class));
         bootstrap.addCommand(new ChatCommand(CommandConfiguration.class));
         bootstrap.addCommand(new KeysCommand(CommandConfiguration.class));
         bootstrap.addCommand(new UsageCommand(CommandConfiguration.class));
         bootstrap.addCommand(new DbCommand(CommandConfiguration.class));
+    }
+
+    /** {@code server} says its failures in one line; {@code check} is Dropwizard's. */
+    @Override
+    protected void addDefaultCommands(Bootstrap<SwitchboardConfiguration> bootstrap) {
+        bootstrap.addCommand(new GatewayServerCommand<>(this));
+        bootstrap.addCommand(new CheckCommand<>(this));
     }
 
     @Override
@@ -188,6 +201,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 .addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
+        environment.lifecycle().addServerLifecycleListener(new StartupReport(registry, router));
     }
 
     /** Notices clients that leave before their answer begins; its thread ends with the server. */

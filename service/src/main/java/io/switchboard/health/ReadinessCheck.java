@@ -23,6 +23,11 @@ public final class ReadinessCheck extends HealthCheck {
 
     @Override
     protected Result check() {
+        if (!registry.discovered()) {
+            // Nothing to judge yet, and nobody to judge it for: the first discovery ends before the
+            // ports open. Reporting "not ready" here only logged an ERROR at every start.
+            return Result.healthy("Starting: the first provider discovery has not ended");
+        }
         var providers = registry.snapshot().providers();
         var serving = providers.stream()
                 .filter(ReadinessCheck::canServe)

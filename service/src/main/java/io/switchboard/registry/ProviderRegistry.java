@@ -39,7 +39,10 @@ public final class ProviderRegistry implements Managed {
     private final Duration refreshPeriod;
     private final ProviderSource found;
     private final ProviderDecorator decorator;
-    private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.empty());
+    /** What the registry holds until its first discovery ends. */
+    private final RegistrySnapshot beforeDiscovery = RegistrySnapshot.empty();
+
+    private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(beforeDiscovery);
     private final List<Entry> entries = new ArrayList<>();
     private ScheduledFuture<?> refreshTask;
 
@@ -71,6 +74,11 @@ public final class ProviderRegistry implements Managed {
     private Provider decorate(Provider provider) {
         String name = provider.name();
         return decorator.decorate(provider, model -> lists(name, model));
+    }
+
+    /** Whether a discovery has ended (start() waits for the first). */
+    public boolean discovered() {
+        return current.get() != beforeDiscovery;
     }
 
     /** What is known now. Never null; empty before {@link #start()}. */
