@@ -38,6 +38,7 @@ import io.switchboard.cli.ProvidersCommand;
 import io.switchboard.cli.UsageCommand;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.PlainConfigurationFactory;
+import io.switchboard.core.BindHosts;
 import io.switchboard.core.GatewayCore;
 import io.switchboard.core.GatewayPorts;
 import io.switchboard.core.StartupReport;
@@ -201,6 +202,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 .addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
+        BindHosts.apply(config.getServerFactory(), !gateway.apiKeyHashes().isEmpty() || gateway.apiKeysFile() != null);
         environment.lifecycle().addServerLifecycleListener(new StartupReport(registry, router));
     }
 
