@@ -107,8 +107,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
     @Override
     public void initialize(Bootstrap<SwitchboardConfiguration> bootstrap) {
         // ${VAR} and ${VAR:-default} in config.yml come from the environment; keys never live in the file.
+        // A default may itself read a variable: ${SWITCHBOARD_DATABASE_URL:-jdbc:sqlite:${SWITCHBOARD_DB_PATH:-…}}.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false, true)));
         // Wrong types and forms, and a missing file, said with the key path and in plain words.
         bootstrap.setConfigurationFactoryFactory(PlainConfigurationFactory.factory());
         bootstrap.addCommand(new ProvidersCommand(CommandConfiguration.class));

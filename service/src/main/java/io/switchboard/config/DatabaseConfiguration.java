@@ -61,6 +61,27 @@ public class DatabaseConfiguration extends DataSourceFactory {
         return migrateOnStart;
     }
 
+    /**
+     * An empty user is none: config.yml reads it as {@code '${SWITCHBOARD_DATABASE_USER:-}'}, and
+     * SQLite, which has no login, must not be handed one.
+     */
+    @Override
+    @JsonProperty("user")
+    public void setUser(String user) {
+        super.setUser(noneIfEmpty(user));
+    }
+
+    /** An empty password is none, like an empty user. */
+    @Override
+    @JsonProperty("password")
+    public void setPassword(String password) {
+        super.setPassword(noneIfEmpty(password));
+    }
+
+    private static String noneIfEmpty(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
     /** The same URL, with the constraint that names what is supported (reported as {@code database.url}). */
     @Override
     @JsonProperty

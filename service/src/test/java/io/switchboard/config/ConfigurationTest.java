@@ -10,7 +10,7 @@ import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
-import org.apache.commons.text.StringSubstitutor;
+import io.switchboard.testing.ConfigSubstitution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,14 +40,15 @@ class ConfigurationTest {
     /** Reads YAML text with ${VAR:-default} resolved from {@code environment}, like the application does. */
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
-        var substituting = new SubstitutingSourceProvider(inline, new StringSubstitutor(environment));
+        var substituting = new SubstitutingSourceProvider(inline, ConfigSubstitution.from(environment));
         return factory.build(substituting, "config.yml");
     }
 
     @Test
     void defaultConfigRunsWithNoKeys() throws Exception {
         var config = factory.build(
-                new SubstitutingSourceProvider(new FileConfigurationSourceProvider(), new StringSubstitutor(Map.of())),
+                new SubstitutingSourceProvider(
+                        new FileConfigurationSourceProvider(), ConfigSubstitution.from(Map.of())),
                 DEFAULT_CONFIG.toString());
 
         assertThat(config.providers()).extracting(ProviderFactory::name).startsWith("builtin", "openai");

@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
@@ -9,9 +10,11 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
+import io.switchboard.store.DatabaseBackend;
+import io.switchboard.testing.ConfigSubstitution;
 import io.switchboard.usage.LedgerSettings;
-import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +40,7 @@ class DatabaseConfigurationTest {
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
         return factory.build(
                 new SubstitutingSourceProvider(
-                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                        new FileConfigurationSourceProvider(), ConfigSubstitution.from(environment)),
                 Path.of("..", "config.yml").toString());
     }
 
@@ -51,6 +54,49 @@ class DatabaseConfigurationTest {
                 .database()
                 .orElseThrow();
         assertThat(moved.getUrl()).isEqualTo("jdbc:sqlite:/var/lib/switchboard/sb.db");
+    }
+
+    @Test
+    void theDefaultConfigTakesAPostgresDatabaseFromTheEnvironment() throws Exception {
+        var database = defaultConfig(Map.of(
+                        "SWITCHBOARD_DATABASE_URL", "jdbc:postgresql://postgres:5432/switchboard",
+                        "SWITCHBOARD_DATABASE_USER", "switchboard",
+                        "SWITCHBOARD_DATABASE_PASSWORD", "p@ss: #wo\\rd\"${X}",
+                        "SWITCHBOARD_DB_PATH", "/ignored/when/a/url/is/set.db"))
+                .database()
+                .orElseThrow();
+
+        assertThat(database.getUrl()).isEqualTo("jdbc:postgresql://postgres:5432/switchboard");
+        assertThat(database.getUser()).isEqualTo("switchboard");
+        assertThat(database.getPassword())
+                .as("single-quoted in config.yml: YAML's special characters arrive as they are")
+                .isEqualTo("p@ss: #wo\\rd\"${X}");
+        var built = database.build(new MetricRegistry());
+        assertThat(built.backend()).isEqualTo(DatabaseBackend.POSTGRESQL);
+        assertThat(built.describe()).isEqualTo("PostgreSQL at postgres:5432/switchboard");
+    }
+
+    @Test
+    void anEmptyUserAndPasswordAreNoneAndSqliteRunsWithThem(@TempDir Path directory) throws Exception {
+        var config = defaultConfig(Map.of(
+                        "SWITCHBOARD_DB_PATH", directory.resolve("sb.db").toString(),
+                        "SWITCHBOARD_DATABASE_USER", "",
+                        "SWITCHBOARD_DATABASE_PASSWORD", ""))
+                .database()
+                .orElseThrow();
+        assertThat(config.getUser()).isNull();
+        assertThat(config.getPassword()).isNull();
+        assertThat(defaultConfig(Map.of()).database().orElseThrow().getUser()).isNull();
+
+        var database = config.build(new MetricRegistry());
+        database.start();
+        try {
+            assertThat(database.backend()).isEqualTo(DatabaseBackend.SQLITE);
+            assertThat(database.keys().list(true)).isEmpty();
+        } finally {
+            database.stop();
+        }
+        assertThat(directory.resolve("sb.db")).isRegularFile();
     }
 
     @Test

@@ -12,7 +12,7 @@ import io.dropwizard.jersey.validation.Validators;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.auth.ApiKeys;
-import org.apache.commons.text.StringSubstitutor;
+import io.switchboard.testing.ConfigSubstitution;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -41,13 +41,14 @@ class GatewayKeysConfigurationTest {
 
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
-        return factory.build(new SubstitutingSourceProvider(inline, new StringSubstitutor(environment)), "config.yml");
+        return factory.build(
+                new SubstitutingSourceProvider(inline, ConfigSubstitution.from(environment)), "config.yml");
     }
 
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
         return factory.build(
                 new SubstitutingSourceProvider(
-                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                        new FileConfigurationSourceProvider(), ConfigSubstitution.from(environment)),
                 DEFAULT_CONFIG.toString());
     }
 

@@ -12,7 +12,7 @@ import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.ProviderSource;
-import org.apache.commons.text.StringSubstitutor;
+import io.switchboard.testing.ConfigSubstitution;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -39,7 +39,7 @@ class LocalDiscoveryConfigurationTest {
     private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
         return factory.build(
                 new SubstitutingSourceProvider(
-                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
+                        new FileConfigurationSourceProvider(), ConfigSubstitution.from(environment)),
                 "../config.yml");
     }
 

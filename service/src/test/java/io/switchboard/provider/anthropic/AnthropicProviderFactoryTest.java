@@ -10,7 +10,7 @@ import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
 import io.switchboard.provider.http.UpstreamSettings;
-import org.apache.commons.text.StringSubstitutor;
+import io.switchboard.testing.ConfigSubstitution;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -33,7 +33,8 @@ class AnthropicProviderFactoryTest {
 
     private SwitchboardConfiguration parse(String yaml, Map<String, String> environment) throws Exception {
         ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
-        return factory.build(new SubstitutingSourceProvider(inline, new StringSubstitutor(environment)), "config.yml");
+        return factory.build(
+                new SubstitutingSourceProvider(inline, ConfigSubstitution.from(environment)), "config.yml");
     }
 
     private AnthropicProviderFactory only(String yaml) throws Exception {
