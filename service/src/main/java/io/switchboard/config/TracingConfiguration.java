@@ -67,7 +67,8 @@ public class TracingConfiguration {
         return enabled;
     }
 
-    @ValidationMethod(message = "tracing.endpoint must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:4318")
+    @ValidationMethod(
+            message = "tracing.endpoint must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:4318")
     public boolean isEndpointHttp() {
         return endpoint == null || parsed(endpoint) != null;
     }

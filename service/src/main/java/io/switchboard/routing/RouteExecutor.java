@@ -70,10 +70,7 @@ public final class RouteExecutor {
 
     /** The same, with each attempt told to {@code trace}. */
     public <T> CompletableFuture<Served<T>> call(
-            String requestId,
-            Route route,
-            CallTracer.Trace trace,
-            Function<Target, CompletableFuture<T>> attempt) {
+            String requestId, Route route, CallTracer.Trace trace, Function<Target, CompletableFuture<T>> attempt) {
         var run = new CallRun<T>(requestId, route, trace, attempt);
         run.start();
         return run.result;
@@ -169,6 +166,7 @@ public final class RouteExecutor {
         private final CallTracer.Trace trace;
         /** What the tracer holds of the attempt in flight; NONE between attempts. */
         private CallTracer.Attempt traced = CallTracer.Attempt.NONE;
+
         private final List<Target> skipped = new ArrayList<>();
         private ScheduledFuture<?> deadlineTimer;
         private ScheduledFuture<?> retryTimer;
@@ -395,11 +393,7 @@ public final class RouteExecutor {
         private final Function<Target, CompletableFuture<T>> attempt;
         private CompletableFuture<T> inFlight;
 
-        CallRun(
-                String requestId,
-                Route route,
-                CallTracer.Trace trace,
-                Function<Target, CompletableFuture<T>> attempt) {
+        CallRun(String requestId, Route route, CallTracer.Trace trace, Function<Target, CompletableFuture<T>> attempt) {
             super(requestId, route, trace);
             this.attempt = attempt;
             // The client left (or the caller gave up): abort the attempt in flight.

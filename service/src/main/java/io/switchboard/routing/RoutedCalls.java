@@ -247,10 +247,7 @@ public final class RoutedCalls {
      * attempt in flight.
      */
     private static <T> CompletableFuture<Served<T>> tracked(
-            Begun begun,
-            CompletableFuture<Served<T>> call,
-            UnaryOperator<T> restore,
-            Function<T, Usage> usage) {
+            Begun begun, CompletableFuture<Served<T>> call, UnaryOperator<T> restore, Function<T, Usage> usage) {
         var track = begun.track();
         var trace = begun.trace();
         // The trace hears of the end before the client is answered, so it is complete when the

@@ -8,6 +8,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.switchboard.resources.RequestContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -133,7 +134,10 @@ final class ServerSpanFilter implements Filter {
                 }
                 if (status >= 500) {
                     // A server span's 4xx is the client's error, not the server's (HTTP conventions).
-                    span.setAttribute(ERROR_TYPE, Integer.toString(status));
+                    // The routed call's own error type (upstream_5xx, timeout …) says more than the status.
+                    if (!(span instanceof ReadableSpan readable) || readable.getAttribute(ERROR_TYPE) == null) {
+                        span.setAttribute(ERROR_TYPE, Integer.toString(status));
+                    }
                     span.setStatus(StatusCode.ERROR);
                 }
             }

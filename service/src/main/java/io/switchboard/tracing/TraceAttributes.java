@@ -19,11 +19,13 @@ public final class TraceAttributes {
     public static final AttributeKey<String> GEN_AI_PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
     public static final AttributeKey<String> GEN_AI_REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
     public static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-    public static final AttributeKey<Long> GEN_AI_REQUEST_MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
+    public static final AttributeKey<Long> GEN_AI_REQUEST_MAX_TOKENS =
+            AttributeKey.longKey("gen_ai.request.max_tokens");
     public static final AttributeKey<Double> GEN_AI_REQUEST_TEMPERATURE =
             AttributeKey.doubleKey("gen_ai.request.temperature");
     public static final AttributeKey<Double> GEN_AI_REQUEST_TOP_P = AttributeKey.doubleKey("gen_ai.request.top_p");
-    public static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
+    public static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS =
+            AttributeKey.longKey("gen_ai.usage.input_tokens");
     public static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS =
             AttributeKey.longKey("gen_ai.usage.output_tokens");
     public static final AttributeKey<List<String>> GEN_AI_RESPONSE_FINISH_REASONS =

@@ -67,7 +67,9 @@ public final class Tracing implements Managed {
         var attributes = Attributes.builder()
                 .put(AttributeKey.stringKey("service.name"), settings.serviceName())
                 // Tells apart the instances of a cluster that share a service name.
-                .put(AttributeKey.stringKey("service.instance.id"), UUID.randomUUID().toString());
+                .put(
+                        AttributeKey.stringKey("service.instance.id"),
+                        UUID.randomUUID().toString());
         String version = Tracing.class.getPackage().getImplementationVersion();
         if (version != null) {
             attributes.put(AttributeKey.stringKey("service.version"), version);

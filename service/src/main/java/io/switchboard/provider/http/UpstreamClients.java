@@ -92,8 +92,8 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
             // Jetty tells a request's queued listeners on the thread that sends it, before anything
             // is written: the sender's context is the one to propagate.
             client.getRequestListeners()
-                    .addQueuedListener(request -> outgoing.addTo(
-                            (name, value) -> request.headers(headers -> headers.put(name, value))));
+                    .addQueuedListener(request ->
+                            outgoing.addTo((name, value) -> request.headers(headers -> headers.put(name, value))));
         }
         addBean(client, true);
         clients.add(client);
