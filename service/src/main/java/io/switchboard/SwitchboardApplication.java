@@ -133,7 +133,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var mapper = environment.getObjectMapper();
         var ports = GatewayPorts.of(config.getServerFactory());
         environment.lifecycle().addServerLifecycleListener(ports);
-        var core = new GatewayCore(config, mapper, ports, environment.metrics());
+        // Managed before the core, so it stops after it: the last requests' spans are still sent.
+        var tracing = config.tracing().build();
+        environment.lifecycle().manage(tracing);
+        var core = new GatewayCore(
+                config, mapper, ports, environment.metrics(), tracing.calls(), tracing.outgoingHeaders());
         environment.lifecycle().manage(core);
         var registry = core.registry();
         var router = core.router();
@@ -151,6 +155,11 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 new Heartbeats(core.scheduler(), gateway.streamHeartbeat().toJavaDuration()),
                 clientWatch(environment, core));
 
+        // First, so a request's span covers the rest of its filters.
+        environment
+                .servlets()
+                .addFilter("tracing", tracing.serverFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         environment
                 .servlets()
                 .addFilter("request-id", new RequestIdFilter())

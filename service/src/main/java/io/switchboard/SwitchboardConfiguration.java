@@ -25,6 +25,7 @@ import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.config.PricingConfiguration;
+import io.switchboard.config.TracingConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
@@ -78,6 +79,12 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @JsonProperty
     private PricingConfiguration pricing = new PricingConfiguration();
 
+    /** OpenTelemetry traces; off unless {@code tracing.enabled}. The server's only: commands trace nothing. */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private TracingConfiguration tracing = new TracingConfiguration();
+
     @Override
     public GatewayConfiguration gateway() {
         return gateway;
@@ -96,6 +103,10 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @Override
     public PricingConfiguration pricing() {
         return pricing;
+    }
+
+    public TracingConfiguration tracing() {
+        return tracing;
     }
 
     @Override

@@ -10,11 +10,13 @@ import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.provider.ProviderContext;
+import io.switchboard.provider.http.OutgoingHeaders;
 import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.ProviderRegistry;
 import io.switchboard.registry.ProviderSources;
 import io.switchboard.registry.RegistrySettings;
+import io.switchboard.routing.CallTracer;
 import io.switchboard.routing.ModelRouter;
 import io.switchboard.routing.ResiliencePolicies;
 import io.switchboard.routing.RouteEvents;
@@ -81,8 +83,23 @@ public final class GatewayCore implements Managed {
      */
     public GatewayCore(
             GatewaySettings config, ObjectMapper mapper, GatewayPorts ports, MetricRegistry dropwizardMetrics) {
+        this(config, mapper, ports, dropwizardMetrics, CallTracer.NONE, OutgoingHeaders.NONE);
+    }
+
+    /**
+     * The same, traced: {@code tracer} hears of every routed call and its attempts, and
+     * {@code outgoing} puts each attempt's trace context on its upstream request (the server's
+     * tracing; the commands trace nothing).
+     */
+    public GatewayCore(
+            GatewaySettings config,
+            ObjectMapper mapper,
+            GatewayPorts ports,
+            MetricRegistry dropwizardMetrics,
+            CallTracer tracer,
+            OutgoingHeaders outgoing) {
         var gateway = config.gateway();
-        clients = new UpstreamClients(gateway.upstreamThreads());
+        clients = new UpstreamClients(gateway.upstreamThreads(), outgoing);
         scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("switchboard-timer-"));
         // Nearly every request arms a deadline and cancels it: without this a cancelled timer
         // would stay queued until its deadline (minutes), one per request.
@@ -130,7 +147,7 @@ public final class GatewayCore implements Managed {
                 metrics,
                 registry::lists,
                 Clock.systemUTC());
-        calls = new RoutedCalls(router, executor, accounts);
+        calls = new RoutedCalls(router, executor, accounts, tracer);
     }
 
     @Override

@@ -65,7 +65,13 @@ public final class RouteExecutor {
     /** The same, for the request {@code requestId} (named in what routing reports). */
     public <T> CompletableFuture<Served<T>> call(
             String requestId, Route route, Function<Target, CompletableFuture<T>> attempt) {
-        var run = new CallRun<T>(requestId, route, attempt);
+        return call(requestId, route, CallTracer.Trace.NONE, attempt);
+    }
+
+    /** The same, with each attempt told to {@code trace}. */
+    public <T> CompletableFuture<Served<T>> call(
+            String requestId, Route route, CallTracer.Trace trace, Function<Target, CompletableFuture<T>> attempt) {
+        var run = new CallRun<T>(requestId, route, trace, attempt);
         run.start();
         return run.result;
     }
@@ -82,7 +88,17 @@ public final class RouteExecutor {
             Route route,
             BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
             RouteStreamObserver<T> observer) {
-        var run = new StreamRun<>(requestId, route, attempt, observer);
+        return stream(requestId, route, CallTracer.Trace.NONE, attempt, observer);
+    }
+
+    /** The same, with each attempt told to {@code trace}. */
+    public <T> StreamHandle stream(
+            String requestId,
+            Route route,
+            CallTracer.Trace trace,
+            BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+            RouteStreamObserver<T> observer) {
+        var run = new StreamRun<>(requestId, route, trace, attempt, observer);
         run.start();
         return run::abandon;
     }
@@ -147,6 +163,10 @@ public final class RouteExecutor {
         final String requestId;
         final List<Target> plan;
         final long deadline;
+        private final CallTracer.Trace trace;
+        /** What the tracer holds of the attempt in flight; NONE between attempts. */
+        private CallTracer.Attempt traced = CallTracer.Attempt.NONE;
+
         private final List<Target> skipped = new ArrayList<>();
         private ScheduledFuture<?> deadlineTimer;
         private ScheduledFuture<?> retryTimer;
@@ -160,8 +180,9 @@ public final class RouteExecutor {
         private boolean permitted;
         boolean finished;
 
-        Run(String requestId, Route route) {
+        Run(String requestId, Route route, CallTracer.Trace trace) {
             this.requestId = requestId;
+            this.trace = trace;
             this.plan = order(route);
             this.deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         }
@@ -225,7 +246,15 @@ public final class RouteExecutor {
             attempts++;
             attemptStarted = System.nanoTime();
             stats.of(target).started();
-            begin(target);
+            traced = trace.attempt(target, attempts);
+            traced.start(() -> begin(target));
+        }
+
+        /** Tells the tracer the attempt in flight ended, once; null: it answered. */
+        private void endAttempt(ProviderException failure) {
+            var ending = traced;
+            traced = CallTracer.Attempt.NONE;
+            ending.ended(failure);
         }
 
         /**
@@ -237,6 +266,9 @@ public final class RouteExecutor {
             upstreamNanos += elapsed;
             if (ended) {
                 stats.of(target).finished();
+                endAttempt(null);
+            } else {
+                traced.answered();
             }
             stats.of(target).measured(elapsed);
             if (permitted) {
@@ -253,6 +285,7 @@ public final class RouteExecutor {
             long elapsed = System.nanoTime() - attemptStarted;
             upstreamNanos += elapsed;
             stats.of(target).finished();
+            endAttempt(error);
             if (permitted) {
                 ResiliencePolicies.record(breaker, elapsed, error, FailurePolicy.countsAgainstProvider(error.kind()));
                 permitted = false;
@@ -308,20 +341,36 @@ public final class RouteExecutor {
 
         /** Ends the run with a failure, once. */
         final synchronized void finish(ProviderException failure) {
-            if (close()) {
+            if (close(failure)) {
                 deliver(failure.attempts(attempts));
             }
         }
 
-        /** Marks the run done without a failure to deliver (success, or the client left). */
+        /** Marks the run done without a failure to deliver (success). */
         final synchronized boolean close() {
+            return close(null);
+        }
+
+        /**
+         * Marks the run done, once; {@code reason} is why an attempt still in flight ends (null: a
+         * started stream that completed).
+         */
+        final synchronized boolean close(ProviderException reason) {
             if (finished) {
                 return false;
             }
             finished = true;
             stopTimers();
+            endAttempt(reason);
             ended();
             return true;
+        }
+
+        /** Marks the run done because the client left, once. */
+        final synchronized boolean closeAsLeft() {
+            return !finished
+                    && close(new ProviderException(
+                            Kind.CANCELLED, current != null ? current.providerName() : null, "The client left"));
         }
 
         /** Called once when the run ends, however it ends. */
@@ -344,12 +393,12 @@ public final class RouteExecutor {
         private final Function<Target, CompletableFuture<T>> attempt;
         private CompletableFuture<T> inFlight;
 
-        CallRun(String requestId, Route route, Function<Target, CompletableFuture<T>> attempt) {
-            super(requestId, route);
+        CallRun(String requestId, Route route, CallTracer.Trace trace, Function<Target, CompletableFuture<T>> attempt) {
+            super(requestId, route, trace);
             this.attempt = attempt;
             // The client left (or the caller gave up): abort the attempt in flight.
             result.whenComplete((value, failure) -> {
-                if (result.isCancelled() && close()) {
+                if (result.isCancelled() && closeAsLeft()) {
                     abortCurrent(new CancellationException("the client left"));
                 }
             });
@@ -402,9 +451,10 @@ public final class RouteExecutor {
         StreamRun(
                 String requestId,
                 Route route,
+                CallTracer.Trace trace,
                 BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
                 RouteStreamObserver<T> downstream) {
-            super(requestId, route);
+            super(requestId, route, trace);
             this.attempt = attempt;
             this.downstream = downstream;
         }
@@ -440,10 +490,7 @@ public final class RouteExecutor {
 
         /** The client went away: stop everything, tell nobody. */
         void abandon() {
-            boolean wasRunning;
-            synchronized (this) {
-                wasRunning = close();
-            }
+            boolean wasRunning = closeAsLeft();
             if (wasRunning) {
                 abortCurrent(new CancellationException("the client left"));
             }

@@ -16,6 +16,7 @@ import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -40,21 +41,29 @@ public final class RoutedCalls {
     private final ModelRouter router;
     private final RouteExecutor executor;
     private final CallObserver observer;
+    private final CallTracer tracer;
 
     public RoutedCalls(ModelRouter router, RouteExecutor executor, CallObserver observer) {
+        this(router, executor, observer, CallTracer.NONE);
+    }
+
+    /** @param tracer told of each call's attempts and answer (tracing); {@link CallTracer#NONE} for none */
+    public RoutedCalls(ModelRouter router, RouteExecutor executor, CallObserver observer, CallTracer tracer) {
         this.router = router;
         this.executor = executor;
         this.observer = observer;
+        this.tracer = tracer;
     }
 
     public CompletableFuture<Served<ChatCompletionResponse>> chat(Caller caller, ChatCompletionRequest request) {
         var route = router.resolve(request.model(), Capability.CHAT);
-        var track = observer.begin(caller, route, false, request);
+        var begun = begin(caller, route, false, request);
         return tracked(
-                track,
+                begun,
                 executor.call(
                         caller.requestId(),
                         route,
+                        begun.trace(),
                         target -> provider(target).chat(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()),
                 ChatCompletionResponse::usage);
@@ -63,7 +72,7 @@ public final class RoutedCalls {
     public StreamHandle streamChat(
             Caller caller, ChatCompletionRequest request, RouteStreamObserver<ChatCompletionChunk> downstream) {
         var route = router.resolve(request.model(), Capability.CHAT);
-        var track = observer.begin(caller, route, true, request);
+        var begun = begin(caller, route, true, request);
         String model = route.requestedModel();
         // Usage is asked of the upstream even when the client did not ask, so every stream's tokens
         // are known; the client then sees the stream it asked for.
@@ -71,7 +80,7 @@ public final class RoutedCalls {
         var sent = addUsage ? request.withUsageInStream() : request;
         var stream = new TrackedStream<>(
                 downstream,
-                track,
+                begun,
                 chunk -> chunk.withModel(model),
                 ChatCompletionChunk::carriesOutput,
                 ChatCompletionChunk::reportedUsage,
@@ -79,18 +88,20 @@ public final class RoutedCalls {
         return stream.watch(executor.stream(
                 caller.requestId(),
                 route,
+                begun.trace(),
                 (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
                 stream));
     }
 
     public CompletableFuture<Served<CompletionResponse>> completions(Caller caller, CompletionRequest request) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
-        var track = observer.begin(caller, route, false, request);
+        var begun = begin(caller, route, false, request);
         return tracked(
-                track,
+                begun,
                 executor.call(
                         caller.requestId(),
                         route,
+                        begun.trace(),
                         target -> provider(target).completions(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()),
                 CompletionResponse::usage);
@@ -99,13 +110,13 @@ public final class RoutedCalls {
     public StreamHandle streamCompletions(
             Caller caller, CompletionRequest request, RouteStreamObserver<CompletionResponse> downstream) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
-        var track = observer.begin(caller, route, true, request);
+        var begun = begin(caller, route, true, request);
         String model = route.requestedModel();
         boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
         var sent = addUsage ? request.withUsageInStream() : request;
         var stream = new TrackedStream<>(
                 downstream,
-                track,
+                begun,
                 chunk -> chunk.withModel(model),
                 CompletionResponse::carriesOutput,
                 CompletionResponse::usage,
@@ -113,6 +124,7 @@ public final class RoutedCalls {
         return stream.watch(executor.stream(
                 caller.requestId(),
                 route,
+                begun.trace(),
                 (target, attempt) ->
                         provider(target).streamCompletions(sent.withModel(target.upstreamModel()), attempt),
                 stream));
@@ -120,12 +132,13 @@ public final class RoutedCalls {
 
     public CompletableFuture<Served<EmbeddingResponse>> embeddings(Caller caller, EmbeddingRequest request) {
         var route = router.resolve(request.model(), Capability.EMBEDDINGS);
-        var track = observer.begin(caller, route, false, request);
+        var begun = begin(caller, route, false, request);
         return tracked(
-                track,
+                begun,
                 executor.call(
                         caller.requestId(),
                         route,
+                        begun.trace(),
                         target -> provider(target).embeddings(request.withModel(target.upstreamModel()))),
                 response -> response.withModel(route.requestedModel()),
                 response -> response.usage() == null
@@ -136,12 +149,13 @@ public final class RoutedCalls {
     /** Images carry no model id, so there is nothing to restore, and no token usage. */
     public CompletableFuture<Served<ImageResponse>> images(Caller caller, ImageRequest request) {
         var route = router.resolve(request.model(), Capability.IMAGES);
-        var track = observer.begin(caller, route, false, request);
+        var begun = begin(caller, route, false, request);
         return tracked(
-                track,
+                begun,
                 executor.call(
                         caller.requestId(),
                         route,
+                        begun.trace(),
                         target -> provider(target).images(request.withModel(target.upstreamModel()))),
                 UnaryOperator.identity(),
                 response -> null);
@@ -171,8 +185,12 @@ public final class RoutedCalls {
             Object request,
             Function<Target, CompletableFuture<T>> attempt,
             Function<T, Usage> usage) {
-        var track = observer.begin(caller, route, false, request);
-        return tracked(track, executor.call(caller.requestId(), route, attempt), UnaryOperator.identity(), usage);
+        var begun = begin(caller, route, false, request);
+        return tracked(
+                begun,
+                executor.call(caller.requestId(), route, begun.trace(), attempt),
+                UnaryOperator.identity(),
+                usage);
     }
 
     /**
@@ -191,10 +209,10 @@ public final class RoutedCalls {
             RouteStreamObserver<T> downstream,
             Predicate<T> commits,
             Function<T, Usage> usageOf) {
-        var track = observer.begin(caller, route, true, request);
+        var begun = begin(caller, route, true, request);
         var stream = new TrackedStream<>(
-                downstream, track, UnaryOperator.identity(), commits, usageOf, UnaryOperator.identity());
-        return stream.watch(executor.stream(caller.requestId(), route, attempt, stream));
+                downstream, begun, UnaryOperator.identity(), commits, usageOf, UnaryOperator.identity());
+        return stream.watch(executor.stream(caller.requestId(), route, begun.trace(), attempt, stream));
     }
 
     /** Whether the accounts want every stream's usage, asked of the upstream if need be. */
@@ -206,17 +224,43 @@ public final class RoutedCalls {
         return target.state().provider();
     }
 
+    /** The two that hear of one call: the accounts' track and the tracer's trace. */
+    private record Begun(CallObserver.Track track, CallTracer.Trace trace) {}
+
+    /**
+     * Begins a call with the tracer, then the accounts; a refusal by the accounts (a spent budget)
+     * ends the trace with it.
+     */
+    private Begun begin(Caller caller, Route route, boolean streamed, Object request) {
+        var trace = tracer.begin(caller, route, streamed, request);
+        try {
+            return new Begun(observer.begin(caller, route, streamed, request), trace);
+        } catch (RuntimeException refused) {
+            trace.ended(null, 0, null, refused);
+            throw refused;
+        }
+    }
+
     /**
      * The caller's future, with the client's model id restored, and the track told how the call
      * ended. Cancelling it (the client left) cancels the routed call beneath, which aborts the
      * attempt in flight.
      */
     private static <T> CompletableFuture<Served<T>> tracked(
-            CallObserver.Track track,
-            CompletableFuture<Served<T>> call,
-            UnaryOperator<T> restore,
-            Function<T, Usage> usage) {
-        var restored = call.thenApply(served -> served.withValue(restore.apply(served.value())));
+            Begun begun, CompletableFuture<Served<T>> call, UnaryOperator<T> restore, Function<T, Usage> usage) {
+        var track = begun.track();
+        var trace = begun.trace();
+        // The trace hears of the end before the client is answered, so it is complete when the
+        // request that carries it ends.
+        var traced = call.whenComplete((served, failure) -> {
+            if (failure == null) {
+                trace.answered(served.value());
+                trace.ended(served.target(), served.attempts(), usage.apply(served.value()), null);
+            } else {
+                trace.ended(null, ProviderException.from(failure, null).attempts(), null, failure);
+            }
+        });
+        var restored = traced.thenApply(served -> served.withValue(restore.apply(served.value())));
         call.whenComplete((served, failure) -> {
             if (failure == null) {
                 track.ended(served.target(), served.attempts(), usage.apply(served.value()), null, false);
@@ -241,6 +285,7 @@ public final class RoutedCalls {
 
         private final RouteStreamObserver<T> downstream;
         private final CallObserver.Track track;
+        private final CallTracer.Trace trace;
         private final UnaryOperator<T> restore;
         private final Predicate<T> commits;
         private final Function<T, Usage> usageOf;
@@ -253,13 +298,14 @@ public final class RoutedCalls {
         /** @param forClient the item as the client asked for it; null drops it */
         TrackedStream(
                 RouteStreamObserver<T> downstream,
-                CallObserver.Track track,
+                Begun begun,
                 UnaryOperator<T> restore,
                 Predicate<T> commits,
                 Function<T, Usage> usageOf,
                 UnaryOperator<T> forClient) {
             this.downstream = downstream;
-            this.track = track;
+            this.track = begun.track();
+            this.trace = begun.trace();
             this.restore = restore;
             this.commits = commits;
             this.usageOf = usageOf;
@@ -291,6 +337,7 @@ public final class RoutedCalls {
             target = committed;
             attempts = attemptCount;
             track.firstToken();
+            trace.firstItem();
             downstream.onCommit(committed, upstreamNanos, attemptCount);
         }
 
@@ -305,6 +352,7 @@ public final class RoutedCalls {
             if (reported != null) {
                 usage = reported;
             }
+            trace.answered(item);
             T shown = forClient.apply(item);
             if (shown == null) {
                 return;
@@ -333,6 +381,11 @@ public final class RoutedCalls {
             if (ended.compareAndSet(false, true)) {
                 int count = failure != null && failure.attempts() > 0 ? failure.attempts() : attempts;
                 track.ended(target, count, usage, failure, clientLeft);
+                trace.ended(
+                        target,
+                        count,
+                        usage,
+                        failure != null || !clientLeft ? failure : new CancellationException("the client left"));
             }
         }
     }

@@ -48,9 +48,19 @@ class PackageDependencyTest {
             Map.entry("store", Set.of()),
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),
+            Map.entry("tracing", Set.of("api", "provider", "provider.http", "resources", "routing")),
             Map.entry(
                     "config",
-                    Set.of("auth", "openapi", "provider", "provider.http", "registry", "routing", "store", "usage")),
+                    Set.of(
+                            "auth",
+                            "openapi",
+                            "provider",
+                            "provider.http",
+                            "registry",
+                            "routing",
+                            "store",
+                            "tracing",
+                            "usage")),
             Map.entry(
                     "core",
                     Set.of(

@@ -39,8 +39,15 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
     private final ArrayByteBufferPool bufferPool;
     private final SslContextFactory.Client tls;
     private final List<HttpClient> clients = new CopyOnWriteArrayList<>();
+    private final OutgoingHeaders outgoing;
 
     public UpstreamClients(int maxThreads) {
+        this(maxThreads, OutgoingHeaders.NONE);
+    }
+
+    /** @param outgoing headers every request of every client carries, taken as it is sent (trace context) */
+    public UpstreamClients(int maxThreads, OutgoingHeaders outgoing) {
+        this.outgoing = outgoing;
         executor = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
         executor.setName("upstream");
         executor.setDaemon(true);
@@ -81,6 +88,13 @@ public final class UpstreamClients extends ContainerLifeCycle implements HttpCli
                 client.getProtocolHandlers().remove(ProxyAuthenticationProtocolHandler.NAME);
             }
         });
+        if (outgoing != OutgoingHeaders.NONE) {
+            // Jetty tells a request's queued listeners on the thread that sends it, before anything
+            // is written: the sender's context is the one to propagate.
+            client.getRequestListeners()
+                    .addQueuedListener(request ->
+                            outgoing.addTo((name, value) -> request.headers(headers -> headers.put(name, value))));
+        }
         addBean(client, true);
         clients.add(client);
         try {
