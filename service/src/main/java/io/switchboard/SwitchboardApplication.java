@@ -176,6 +176,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                             new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
+        core.redis()
+                .ifPresent(redis ->
+                        environment.healthChecks().register(SwitchboardConfiguration.REDIS_CHECK, redis.healthCheck()));
         Set<String> nonCritical = config.nonCriticalChecks();
         environment
                 .admin()
@@ -206,9 +209,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
         var directory = core.keyDirectory();
         var filters = new ArrayList<Object>(List.of(new BearerKeyAuthFilter(new GatewayKeys(keys, directory))));
-        RateLimiter limiter = gateway.rateLimit().build(directory);
+        RateLimiter limiter = core.requestLimits();
         if (limiter.limitsAnything()) {
-            filters.add(new RateLimitFilter(limiter));
+            // With shared limits (cluster.redis) a routed call's RPM is taken with its other limits.
+            filters.add(new RateLimitFilter(limiter, core.redis().isPresent()));
         }
         jersey.register(new ApiKeyFeature(filters));
         int perMinute = gateway.rateLimit().requestsPerMinute();

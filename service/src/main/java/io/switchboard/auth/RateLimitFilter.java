@@ -30,9 +30,20 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
     private static final String DECISION_PROPERTY = RateLimitFilter.class.getName() + ".decision";
 
     private final RateLimiter limiter;
+    private final boolean leavePostsToCall;
 
     public RateLimitFilter(RateLimiter limiter) {
+        this(limiter, false);
+    }
+
+    /**
+     * @param leavePostsToCall true with shared limits: a {@code POST} under {@code /v1} is a routed
+     *     call, whose requests per minute are taken with its other limits in one step (one Redis
+     *     script, all or nothing), so the filter only takes those of the other requests
+     */
+    public RateLimitFilter(RateLimiter limiter, boolean leavePostsToCall) {
         this.limiter = limiter;
+        this.leavePostsToCall = leavePostsToCall;
     }
 
     @Override
@@ -41,6 +52,9 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
                 ? null
                 : request.getSecurityContext().getUserPrincipal();
         if (!(principal instanceof ApiKeyPrincipal key)) {
+            return;
+        }
+        if (leavePostsToCall && "POST".equals(request.getMethod())) {
             return;
         }
         var decision = limiter.acquire(key.keyId());
@@ -63,10 +77,14 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
         }
     }
 
-    private static ApiException tooManyRequests(RateLimitDecision decision) {
+    /** The 429 of a key over its requests per minute, with {@code Retry-After} and the {@code x-ratelimit-*} headers. */
+    public static ApiException tooManyRequests(RateLimitDecision decision) {
         long retrySeconds = Math.max(1, (decision.retryNanos() + 999_999_999L) / 1_000_000_000L);
         var headers = new LinkedHashMap<String, String>();
         headers.put("Retry-After", Long.toString(retrySeconds));
+        headers.put(LIMIT, Integer.toString(decision.limit()));
+        headers.put(REMAINING, "0");
+        headers.put(RESET, GoDuration.format(decision.resetNanos()));
         String message = "Rate limit reached for requests per min (RPM) on this API key: Limit " + decision.limit()
                 + ", Used " + decision.limit() + ", Requested 1. Please try again in "
                 + GoDuration.format(decision.retryNanos()) + ".";

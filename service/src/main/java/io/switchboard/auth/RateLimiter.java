@@ -48,10 +48,14 @@ public final class RateLimiter {
                 || directory != KeyDirectory.NONE;
     }
 
+    /** The key's requests per minute: its override, else its virtual key's own, else the default; 0 = none. */
+    public int limitFor(String keyId) {
+        return perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
+    }
+
     /** Takes one request from the key's allowance; empty when the key has no limit. */
     public Optional<RateLimitDecision> acquire(String keyId) {
-        int limit =
-                perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
+        int limit = limitFor(keyId);
         if (limit <= 0) {
             return Optional.empty();
         }

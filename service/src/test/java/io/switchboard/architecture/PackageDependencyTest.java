@@ -48,14 +48,25 @@ class PackageDependencyTest {
             Map.entry("store", Set.of()),
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),
+            Map.entry("cluster", Set.of("api", "auth", "routing", "usage")),
             Map.entry(
                     "config",
-                    Set.of("auth", "openapi", "provider", "provider.http", "registry", "routing", "store", "usage")),
+                    Set.of(
+                            "auth",
+                            "cluster",
+                            "openapi",
+                            "provider",
+                            "provider.http",
+                            "registry",
+                            "routing",
+                            "store",
+                            "usage")),
             Map.entry(
                     "core",
                     Set.of(
                             "api",
                             "auth",
+                            "cluster",
                             "config",
                             "metrics",
                             "provider",

@@ -1,0 +1,237 @@
+package io.switchboard.cluster;
+
+import io.switchboard.api.ApiException;
+import io.switchboard.api.ErrorDetail;
+import io.switchboard.auth.RateLimitDecision;
+import io.switchboard.auth.RateLimitFilter;
+import io.switchboard.usage.Admission;
+import io.switchboard.usage.Budget;
+import io.switchboard.usage.BudgetBook;
+import io.switchboard.usage.CallLimits;
+import io.switchboard.usage.LimitRefusals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The per-call limits of every instance at once, in Redis: one script per request ({@code
+ * take.lua}) takes the key's requests per minute, its tokens-per-minute reservation and its
+ * budget reservation together, all or nothing, on Redis's clock; one script after the call
+ * ({@code settle.lua}, sent without waiting, pipelined with every other command on the one
+ * connection) replaces the estimates by what was used.
+ *
+ * <p>A budget's counter is one hash per key and window, {@code sb:{key}:budget:<window start>},
+ * holding micro-dollars as integers. A window that is missing (the first request of a window, or
+ * Redis restarted empty) starts from this instance's book (the ledger's spend when the instance
+ * started plus what it charged since), and is then raised to the ledger's spend read from the
+ * database off the request path ({@code raise.lua}). The book is kept current with every charge,
+ * so it can take over.
+ *
+ * <p>When Redis does not answer within {@code cluster.redis.timeout} the request meets the
+ * failure policy: {@code open} takes this instance's own limits ({@code local}); {@code closed}
+ * refuses with a 503 in OpenAI's shape.
+ */
+public final class SharedLimits implements CallLimits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedLimits.class);
+    private static final RedisLink.Script TAKE = RedisLink.Script.load("take.lua");
+    private static final RedisLink.Script SETTLE = RedisLink.Script.load("settle.lua");
+    private static final RedisLink.Script RAISE = RedisLink.Script.load("raise.lua");
+    /** A window's hash outlives its window by a day, so late settlements still find it. */
+    private static final Duration WINDOW_GRACE = Duration.ofDays(1);
+
+    /** The ledger's spend of a key since a moment (epoch milliseconds), read from the database. */
+    @FunctionalInterface
+    public interface LedgerSpend {
+        long since(String keyId, long fromMillis);
+    }
+
+    private final RedisLink redis;
+    private final CallLimits local;
+    private final BudgetBook book;
+    private final LedgerSpend ledger;
+    private final Executor background;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    /**
+     * @param local      this instance's limits, for the failure policy {@code open}
+     * @param book       this instance's budget book (the one {@code local} uses), kept current
+     * @param ledger     the ledger's spend, read on {@code background} (it may block)
+     */
+    public SharedLimits(RedisLink redis, CallLimits local, BudgetBook book, LedgerSpend ledger, Executor background) {
+        this.redis = redis;
+        this.local = local;
+        this.book = book;
+        this.ledger = ledger;
+        this.background = background;
+    }
+
+    @Override
+    public Hold take(Ask ask) {
+        if (ask.isEmpty()) {
+            return Hold.NONE;
+        }
+        String budgetKey = ask.budget() == null ? "" : budgetKey(ask.keyId(), ask.budget(), ask.now());
+        String[] keys = {rpmKey(ask.keyId()), tpmKey(ask.keyId()), budgetKey};
+        long seed = ask.budget() == null
+                ? 0
+                : book.status(ask.keyId(), ask.budget(), ask.now()).spentMicros();
+        List<Object> reply;
+        try {
+            reply = redis.call(
+                    "take",
+                    TAKE,
+                    keys,
+                    Integer.toString(Math.max(0, ask.requestsPerMinute())),
+                    Integer.toString(Math.max(0, ask.tokensPerMinute())),
+                    Long.toString(Math.max(0, ask.tokenEstimate())),
+                    ask.budget() == null ? "-1" : Long.toString(ask.budget().limitMicros()),
+                    Long.toString(ask.costEstimateMicros()),
+                    Long.toString(seed),
+                    Long.toString(ask.budget() == null ? 0 : windowSeconds(ask.budget(), ask.now())));
+        } catch (RedisLink.RedisUnavailable e) {
+            return fallBack(ask, e);
+        }
+        if (warned.compareAndSet(true, false)) {
+            LOG.info("Redis at {} answers again: limits are shared again", redis.describe());
+        }
+        long status = number(reply, 0);
+        if (number(reply, 6) == 1 && ask.budget() != null) {
+            raiseFromLedger(ask.keyId(), ask.budget(), ask.now(), budgetKey);
+        }
+        if (status == 1) {
+            int limit = ask.requestsPerMinute();
+            throw RateLimitFilter.tooManyRequests(
+                    new RateLimitDecision(false, limit, 0, number(reply, 2) * 1000, number(reply, 3) * 1000));
+        }
+        if (status == 2) {
+            throw LimitRefusals.tokensExceeded(ask.tokensPerMinute(), ask.tokenEstimate(), number(reply, 3) * 1000);
+        }
+        if (status == 3) {
+            var period = ask.budget().period();
+            throw LimitRefusals.quotaExceeded(
+                    new Admission.Refused(
+                            ask.keyId(), ask.budget(), number(reply, 4), number(reply, 5), period.nextReset(ask.now())),
+                    ask.now());
+        }
+        return new Shared(ask, keys);
+    }
+
+    private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause) {
+        redis.fellBack();
+        if (warned.compareAndSet(false, true)) {
+            LOG.warn(
+                    "Redis at {} cannot take limits ({}): {}",
+                    redis.describe(),
+                    cause.getMessage(),
+                    redis.settings().failOpen()
+                            ? "each instance takes its own limits until it answers"
+                            : "requests with limits are refused (503) until it answers");
+        }
+        if (redis.settings().failOpen()) {
+            return local.take(ask);
+        }
+        throw new ApiException(
+                503,
+                new ErrorDetail(
+                        "The gateway cannot check this key's limits right now: its shared store (Redis) does not"
+                                + " answer. Please try again shortly.",
+                        ErrorDetail.SERVER_ERROR,
+                        null,
+                        "limits_unavailable"),
+                Map.of("Retry-After", "1"));
+    }
+
+    /** After the ledger's spend is read (off the request path), the window is raised to it if it knows more. */
+    private void raiseFromLedger(String keyId, Budget budget, Instant now, String budgetKey) {
+        long from = budget.period().windowStart(now).toEpochMilli();
+        background.execute(() -> {
+            try {
+                long spent = ledger.since(keyId, from);
+                redis.send("raise", RAISE, new String[] {budgetKey}, Long.toString(spent));
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "Cannot read key {}'s spend from the ledger to start its budget window: {}",
+                        keyId,
+                        e.toString());
+            }
+        });
+    }
+
+    /** An admission by Redis; settled there (without waiting) and recorded in this instance's book. */
+    private final class Shared implements Hold {
+        private final Ask ask;
+        private final String[] keys;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        Shared(Ask ask, String[] keys) {
+            this.ask = ask;
+            this.keys = keys;
+        }
+
+        @Override
+        public void settle(long actualTokens, OptionalLong costMicros) {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            long estimate = Math.min(ask.tokenEstimate(), Math.max(0, ask.tokensPerMinute()));
+            long giveBack = ask.tokensPerMinute() > 0 && actualTokens >= 0 ? estimate - actualTokens : 0;
+            long charge = costMicros.orElse(ask.costEstimateMicros());
+            if (ask.budget() == null && giveBack == 0) {
+                return;
+            }
+            redis.send(
+                            "settle",
+                            SETTLE,
+                            new String[] {keys[1], keys[2]},
+                            Integer.toString(Math.max(0, ask.tokensPerMinute())),
+                            Long.toString(giveBack),
+                            Long.toString(-ask.costEstimateMicros()),
+                            ask.budget() == null ? "-1" : Long.toString(charge))
+                    .exceptionally(failure -> {
+                        LOG.debug("Redis: a settlement was lost ({})", failure.toString());
+                        return null;
+                    });
+            if (ask.budget() != null) {
+                book.record(ask.keyId(), ask.budget().period(), charge, ask.now());
+            }
+        }
+    }
+
+    static String rpmKey(String keyId) {
+        return "sb:{" + keyId + "}:rpm";
+    }
+
+    static String tpmKey(String keyId) {
+        return "sb:{" + keyId + "}:tpm";
+    }
+
+    /** One hash per key and window; the window is in the name, so a settlement charges the window it was admitted in. */
+    static String budgetKey(String keyId, Budget budget, Instant now) {
+        return "sb:{" + keyId + "}:budget:" + budget.period().label() + ":"
+                + budget.period().windowStart(now).toEpochMilli();
+    }
+
+    private static long windowSeconds(Budget budget, Instant now) {
+        return budget.period()
+                .nextReset(now)
+                .map(reset -> Duration.between(now, reset).plus(WINDOW_GRACE).toSeconds())
+                .orElse(0L);
+    }
+
+    private static long number(List<Object> reply, int index) {
+        return reply.size() > index && reply.get(index) instanceof Long value ? value : 0;
+    }
+
+    @Override
+    public String toString() {
+        return "SharedLimits[" + redis.describe() + "]";
+    }
+}
