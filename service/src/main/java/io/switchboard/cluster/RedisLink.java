@@ -65,7 +65,16 @@ public final class RedisLink implements AutoCloseable {
     /** A script of this package, with its SHA-1 as Redis will know it. */
     public record Script(String name, String source, String sha) {
 
+        /** Every script loaded so far, sent to Redis on each connection. */
+        static final List<Script> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         static Script load(String name) {
+            var script = read(name);
+            ALL.add(script);
+            return script;
+        }
+
+        private static Script read(String name) {
             try (InputStream in = RedisLink.class.getResourceAsStream(name)) {
                 if (in == null) {
                     throw new IllegalStateException("Missing script " + name);
@@ -160,6 +169,10 @@ public final class RedisLink implements AutoCloseable {
             if (closed) {
                 opened.closeAsync();
                 return;
+            }
+            // Scripts are loaded at once, so no request pays for sending one.
+            for (Script script : Script.ALL) {
+                opened.async().scriptLoad(script.source());
             }
             connection = opened;
             failing = false;
