@@ -14,18 +14,21 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The per-call limits of every instance at once, in Redis: one script per request ({@code
  * take.lua}) takes the key's requests per minute, its tokens-per-minute reservation and its
- * budget reservation together, all or nothing, on Redis's clock; one script after the call
- * ({@code settle.lua}, sent without waiting, pipelined with every other command on the one
- * connection) replaces the estimates by what was used.
+ * budget reservation together, all or nothing, on Redis's clock. After the call its settlement
+ * (the estimates replaced by what was used) is queued and sent without waiting, batched: one
+ * {@code settle.lua} carries everything that settled while the previous batch was in Redis.
  *
  * <p>A budget's counter is one hash per key and window, {@code sb:{key}:budget:<window start>},
  * holding micro-dollars as integers. A window that is missing (the first request of a window, or
@@ -46,6 +49,8 @@ public final class SharedLimits implements CallLimits {
     private static final RedisLink.Script RAISE = RedisLink.Script.load("raise.lua");
     /** A window's hash outlives its window by a day, so late settlements still find it. */
     private static final Duration WINDOW_GRACE = Duration.ofDays(1);
+    /** Settlements in one script, at most. */
+    private static final int MAX_BATCH = 256;
 
     /** The ledger's spend of a key since a moment (epoch milliseconds), read from the database. */
     @FunctionalInterface
@@ -59,6 +64,10 @@ public final class SharedLimits implements CallLimits {
     private final LedgerSpend ledger;
     private final Executor background;
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** Settlements waiting to be sent: {tpm cell, budget window, tpm, give back, -estimate, charge}. */
+    private final Queue<String[]> settlements = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean sending = new AtomicBoolean();
 
     /**
      * @param local      this instance's limits, for the failure policy {@code open}
@@ -124,6 +133,42 @@ public final class SharedLimits implements CallLimits {
         return new Shared(ask, keys);
     }
 
+    /**
+     * Sends what is waiting to be settled as one script, unless a batch is on its way already:
+     * its answer sends the next. One settlement at a time when traffic is light; under load,
+     * everything that settled while the last batch was in Redis, in one round trip.
+     */
+    private void sendSettlements() {
+        if (!sending.compareAndSet(false, true)) {
+            return;
+        }
+        var keys = new ArrayList<String>();
+        var args = new ArrayList<String>();
+        String[] next;
+        while (keys.size() < 2 * MAX_BATCH && (next = settlements.poll()) != null) {
+            keys.add(next[0]);
+            keys.add(next[1]);
+            args.addAll(List.of(next[2], next[3], next[4], next[5]));
+        }
+        if (keys.isEmpty()) {
+            sending.set(false);
+            if (!settlements.isEmpty()) {
+                sendSettlements(); // one arrived after the poll and before the flag was cleared
+            }
+            return;
+        }
+        redis.send("settle", SETTLE, keys.toArray(String[]::new), args.toArray(String[]::new))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("Redis: {} settlements lost ({})", keys.size() / 2, failure.toString());
+                    }
+                    sending.set(false);
+                    if (!settlements.isEmpty()) {
+                        sendSettlements();
+                    }
+                });
+    }
+
     private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause) {
         redis.fellBack();
         if (warned.compareAndSet(false, true)) {
@@ -187,18 +232,15 @@ public final class SharedLimits implements CallLimits {
             if (ask.budget() == null && giveBack == 0) {
                 return;
             }
-            redis.send(
-                            "settle",
-                            SETTLE,
-                            new String[] {keys[1], keys[2]},
-                            Integer.toString(Math.max(0, ask.tokensPerMinute())),
-                            Long.toString(giveBack),
-                            Long.toString(-ask.costEstimateMicros()),
-                            ask.budget() == null ? "-1" : Long.toString(charge))
-                    .exceptionally(failure -> {
-                        LOG.debug("Redis: a settlement was lost ({})", failure.toString());
-                        return null;
-                    });
+            settlements.add(new String[] {
+                keys[1],
+                keys[2],
+                Integer.toString(Math.max(0, ask.tokensPerMinute())),
+                Long.toString(giveBack),
+                Long.toString(-ask.costEstimateMicros()),
+                ask.budget() == null ? "-1" : Long.toString(charge)
+            });
+            sendSettlements();
             if (ask.budget() != null) {
                 book.record(ask.keyId(), ask.budget().period(), charge, ask.now());
             }

@@ -185,6 +185,32 @@ class SharedLimitsTest {
     }
 
     @Test
+    void settlementsSentTogetherAreEachCountedOnce() throws Exception {
+        var a = new Instance();
+        String key = newKey();
+        var budget = new Budget(1_000_000, BudgetPeriod.DAILY);
+        var now = Instant.now();
+        var holds = new ArrayList<CallLimits.Hold>();
+        for (int i = 0; i < 300; i++) {
+            holds.add(a.limits.take(new CallLimits.Ask(key, 0, 0, 0, budget, 10, now)));
+        }
+        // Settled from 8 threads at once: they queue up behind each batch in flight.
+        var pool = Executors.newFixedThreadPool(8);
+        for (CallLimits.Hold hold : holds) {
+            pool.submit(() -> {
+                hold.settle(-1, OptionalLong.of(7));
+                hold.settle(-1, OptionalLong.of(7)); // a second settle changes nothing
+            });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isTrue();
+        awaitSpent(key, budget, now, 300 * 7);
+        assertThat(bulk("HGET " + SharedLimits.budgetKey(key, budget, now) + " reserved"))
+                .isEqualTo("0");
+    }
+
+    @Test
     void aMissingWindowStartsFromTheBookAndIsRaisedToTheLedger() {
         var a = new Instance(true, (key, from) -> 900L);
         String key = newKey();
