@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The gateway's one connection to Redis (Lettuce: non-blocking, every command of every request
@@ -102,13 +103,15 @@ public final class RedisLink implements AutoCloseable {
         if (settings.password() != null) {
             redisUri.setAuthentication(settings.password());
         }
-        redisUri.setTimeout(settings.timeout());
+        redisUri.setTimeout(commandTimeout(settings.timeout()));
         client = RedisClient.create(redisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // While the connection is down a command fails at once: no request waits on a queue.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+                // Requests stop waiting at settings.timeout; Lettuce gives up on a command later,
+                // so that a late answer is still read (and what it took given back).
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout(settings.timeout())))
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(Duration.ofSeconds(2))
                         .keepAlive(true)
@@ -185,6 +188,12 @@ public final class RedisLink implements AutoCloseable {
         return redisUri;
     }
 
+    /** How long Lettuce waits for any command's answer: ten times the requests' bound, at least a second. */
+    static Duration commandTimeout(Duration requestBound) {
+        Duration tenfold = requestBound.multipliedBy(10);
+        return tenfold.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : tenfold;
+    }
+
     /** Whether commands can be sent now; false while disconnected (they would fail at once). */
     public boolean connected() {
         var current = connection;
@@ -192,16 +201,21 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
-     * Runs a script and waits for its answer at most {@code cluster.redis.timeout}.
+     * Runs a script and waits for its answer at most {@code cluster.redis.timeout}. A script that
+     * was not answered in time may still have run: its answer, if it comes (within {@link
+     * #commandTimeout}), goes to {@code lateReply}, so that what it took can be given back.
      *
      * @throws RedisUnavailable when Redis is not connected, fails or does not answer in time
      */
-    public List<Object> call(String command, Script script, String[] keys, String... args) throws RedisUnavailable {
+    public List<Object> call(
+            String command, Script script, String[] keys, Consumer<List<Object>> lateReply, String... args)
+            throws RedisUnavailable {
         var future = run(command, script, keys, args);
         try {
             return future.get(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            future.cancel(true);
+            errors.labelValues(command).inc();
+            future.thenAccept(lateReply);
             throw new RedisUnavailable("no answer within " + settings.timeout().toMillis() + " ms");
         } catch (ExecutionException e) {
             throw new RedisUnavailable(rootMessage(e));

@@ -93,11 +93,13 @@ public final class SharedLimits implements CallLimits {
                 ? 0
                 : book.status(ask.keyId(), ask.budget(), ask.now()).spentMicros();
         List<Object> reply;
+        var late = new LateAdmission(ask, keys);
         try {
             reply = redis.call(
                     "take",
                     TAKE,
                     keys,
+                    late::answered,
                     Integer.toString(Math.max(0, ask.requestsPerMinute())),
                     Integer.toString(Math.max(0, ask.tokensPerMinute())),
                     Long.toString(Math.max(0, ask.tokenEstimate())),
@@ -106,7 +108,7 @@ public final class SharedLimits implements CallLimits {
                     Long.toString(seed),
                     Long.toString(ask.budget() == null ? 0 : windowSeconds(ask.budget(), ask.now())));
         } catch (RedisLink.RedisUnavailable e) {
-            return fallBack(ask, e);
+            return fallBack(ask, e, late);
         }
         if (warned.compareAndSet(true, false)) {
             LOG.info("Redis at {} answers again: limits are shared again", redis.describe());
@@ -131,6 +133,83 @@ public final class SharedLimits implements CallLimits {
                     ask.now());
         }
         return new Shared(ask, keys);
+    }
+
+    /**
+     * Queues the settlement of a request Redis admitted; it goes with the next batch.
+     */
+    private void queueSettlement(Ask ask, String[] keys, long actualTokens, OptionalLong costMicros) {
+        long estimate = Math.min(ask.tokenEstimate(), Math.max(0, ask.tokensPerMinute()));
+        long giveBack = ask.tokensPerMinute() > 0 && actualTokens >= 0 ? estimate - actualTokens : 0;
+        long charge = costMicros.orElse(ask.costEstimateMicros());
+        if (ask.budget() == null && giveBack == 0) {
+            return;
+        }
+        settlements.add(new String[] {
+            keys[1],
+            keys[2],
+            Integer.toString(Math.max(0, ask.tokensPerMinute())),
+            Long.toString(giveBack),
+            Long.toString(-ask.costEstimateMicros()),
+            ask.budget() == null ? "-1" : Long.toString(charge)
+        });
+        sendSettlements();
+    }
+
+    /**
+     * A request that met the failure policy because Redis did not answer in time: Redis may have
+     * run its script all the same. If the late answer says it was admitted, what it took there is
+     * settled like any other request's, with what the call used (given back entirely when the
+     * request was refused here).
+     */
+    private final class LateAdmission implements Hold {
+        private final Ask ask;
+        private final String[] keys;
+        private Hold local = Hold.NONE;
+        private boolean admitted;
+        private boolean ended;
+        private long actualTokens;
+        private OptionalLong costMicros = OptionalLong.empty();
+
+        LateAdmission(Ask ask, String[] keys) {
+            this.ask = ask;
+            this.keys = keys;
+        }
+
+        Hold alongside(Hold local) {
+            this.local = local;
+            return this;
+        }
+
+        void answered(List<Object> reply) {
+            if (number(reply, 0) != 0) {
+                return; // refused there: nothing was taken
+            }
+            synchronized (this) {
+                admitted = true;
+                if (!ended) {
+                    return;
+                }
+            }
+            queueSettlement(ask, keys, actualTokens, costMicros);
+        }
+
+        @Override
+        public void settle(long tokens, OptionalLong cost) {
+            local.settle(tokens, cost);
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                actualTokens = tokens;
+                costMicros = cost;
+                if (!admitted) {
+                    return;
+                }
+            }
+            queueSettlement(ask, keys, tokens, cost);
+        }
     }
 
     /**
@@ -169,7 +248,7 @@ public final class SharedLimits implements CallLimits {
                 });
     }
 
-    private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause) {
+    private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause, LateAdmission late) {
         redis.fellBack();
         if (warned.compareAndSet(false, true)) {
             LOG.warn(
@@ -181,8 +260,16 @@ public final class SharedLimits implements CallLimits {
                             : "requests with limits are refused (503) until it answers");
         }
         if (redis.settings().failOpen()) {
-            return local.take(ask);
+            Hold hold;
+            try {
+                hold = local.take(ask);
+            } catch (RuntimeException refused) {
+                late.settle(0, OptionalLong.of(0));
+                throw refused;
+            }
+            return late.alongside(hold);
         }
+        late.settle(0, OptionalLong.of(0)); // refused: if Redis admitted it after all, nothing was used
         throw new ApiException(
                 503,
                 new ErrorDetail(
@@ -226,23 +313,9 @@ public final class SharedLimits implements CallLimits {
             if (!settled.compareAndSet(false, true)) {
                 return;
             }
-            long estimate = Math.min(ask.tokenEstimate(), Math.max(0, ask.tokensPerMinute()));
-            long giveBack = ask.tokensPerMinute() > 0 && actualTokens >= 0 ? estimate - actualTokens : 0;
-            long charge = costMicros.orElse(ask.costEstimateMicros());
-            if (ask.budget() == null && giveBack == 0) {
-                return;
-            }
-            settlements.add(new String[] {
-                keys[1],
-                keys[2],
-                Integer.toString(Math.max(0, ask.tokensPerMinute())),
-                Long.toString(giveBack),
-                Long.toString(-ask.costEstimateMicros()),
-                ask.budget() == null ? "-1" : Long.toString(charge)
-            });
-            sendSettlements();
+            queueSettlement(ask, keys, actualTokens, costMicros);
             if (ask.budget() != null) {
-                book.record(ask.keyId(), ask.budget().period(), charge, ask.now());
+                book.record(ask.keyId(), ask.budget().period(), costMicros.orElse(ask.costEstimateMicros()), ask.now());
             }
         }
     }

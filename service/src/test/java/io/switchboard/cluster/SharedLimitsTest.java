@@ -272,6 +272,28 @@ class SharedLimitsTest {
     }
 
     @Test
+    void whatALateAnswerTookIsSettledToo() throws Exception {
+        var a = new Instance(true, (key, from) -> 0L, TIMEOUT);
+        String key = newKey();
+        var budget = new Budget(1_000_000, BudgetPeriod.DAILY);
+        var now = Instant.now();
+        a.limits.take(rpm(newKey(), 60)); // warm
+        a.localTakes.set(0);
+        var sleeper = new Thread(() -> redis.command("DEBUG SLEEP 0.3"));
+        sleeper.start();
+        Thread.sleep(50);
+        // Not answered in 50 ms: taken locally. Redis runs the script when it wakes up, and the
+        // reservation it made there is settled with what the call cost.
+        var hold = a.limits.take(new CallLimits.Ask(key, 0, 0, 0, budget, 40, now));
+        assertThat(a.localTakes.get()).isEqualTo(1);
+        hold.settle(-1, OptionalLong.of(25));
+        sleeper.join();
+        awaitSpent(key, budget, now, 25);
+        assertThat(bulk("HGET " + SharedLimits.budgetKey(key, budget, now) + " reserved"))
+                .isEqualTo("0");
+    }
+
+    @Test
     void anOpenedCircuitIsAnnouncedToTheOtherInstances() throws Exception {
         var policy =
                 new ProviderPolicy(RetryPolicy.DEFAULT, new BreakerSettings(true, 50, 4, 2, Duration.ofSeconds(30), 1));
