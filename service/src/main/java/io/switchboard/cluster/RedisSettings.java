@@ -20,6 +20,11 @@ public record RedisSettings(String uri, char[] password, Duration timeout, boole
 
     @Override
     public String toString() {
-        return "RedisSettings[uri=" + uri + ", timeout=" + timeout + ", failOpen=" + failOpen + "]";
+        return "RedisSettings[uri=" + redacted(uri) + ", timeout=" + timeout + ", failOpen=" + failOpen + "]";
+    }
+
+    /** The URI without its user and password ({@code redis://:secret@host} → {@code redis://host}), for logs. */
+    public static String redacted(String uri) {
+        return uri.replaceFirst("^([a-z]+://)[^/@]*@", "$1");
     }
 }

@@ -104,6 +104,7 @@ public class RedisConfiguration {
 
     @Override
     public String toString() {
-        return "RedisConfiguration[uri=" + uri() + ", timeout=" + timeout + ", failurePolicy=" + failurePolicy + "]";
+        return "RedisConfiguration[uri=" + RedisSettings.redacted(uri()) + ", timeout=" + timeout + ", failurePolicy="
+                + failurePolicy + "]";
     }
 }

@@ -9,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A throwaway Redis for tests: Debian's {@code redis-server} binary ({@value #BINARY}) on a free
@@ -153,22 +151,12 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() {
         destroy();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException exiting) {
-            // In the shutdown already, where the hook runs.
-        }
+        ScratchServers.removeExitHook(cleanup);
     }
 
     private synchronized void destroy() {
         stop();
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            System.err.println("Could not delete the Redis test directory " + dir + ": " + e);
-        }
+        ScratchServers.deleteTree(dir, "Redis test directory");
     }
 
     private String log() {

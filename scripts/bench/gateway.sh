@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Shared by accounts.sh and redis.sh (sourced, not run): one benchmark gateway at a time, started
+# from "$run_dir/<name>.yml" with its logs under "$run_dir/gateway-<name>/", and one wrk point.
+# Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS, the pids
+# array (killed on exit by the caller) and a log function.
+
+gw_pid=
+start_gateway() {
+    local name=$1 dir=$run_dir/gateway-$1
+    mkdir -p "$dir"
+    # shellcheck disable=SC2086 # the flags are words
+    BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
+        BENCH_LATENCY_PORT=$latency_port java $GATEWAY_JAVA_OPTS \
+        -jar service/target/service.jar server "$run_dir/$name.yml" > "$dir/stdout.log" 2>&1 &
+    gw_pid=$!
+    pids+=("$gw_pid")
+    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
+        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
+        sleep 0.05
+    done
+}
+stop_gateway() {
+    kill "$gw_pid"
+    wait "$gw_pid" 2>/dev/null || true
+}
+point() {
+    local name=$1 seconds=$2 auth=$3
+    AUTH=$auth MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${seconds}s" --timeout 10s -s "$bench/chat.lua" \
+        "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
+}
