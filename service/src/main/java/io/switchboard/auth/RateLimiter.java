@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * evenly nor says when a key is back to its full allowance (OpenAI's
  * {@code x-ratelimit-reset-requests}); the bucket is forty lines and has no dependency.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RequestLimiter {
 
     private final int defaultPerMinute;
     private final Map<String, Integer> perKey;
@@ -41,7 +41,7 @@ public final class RateLimiter {
         this.nanoClock = nanoClock;
     }
 
-    /** Whether any key may be limited; when not, the filter need not be installed. */
+    @Override
     public boolean limitsAnything() {
         return defaultPerMinute > 0
                 || perKey.values().stream().anyMatch(limit -> limit > 0)
@@ -53,7 +53,7 @@ public final class RateLimiter {
         return perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
     }
 
-    /** Takes one request from the key's allowance; empty when the key has no limit. */
+    @Override
     public Optional<RateLimitDecision> acquire(String keyId) {
         int limit = limitFor(keyId);
         if (limit <= 0) {

@@ -17,11 +17,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The per-call limits of every instance at once, in Redis: one script per request ({@code
@@ -110,9 +112,7 @@ public final class SharedLimits implements CallLimits {
         } catch (RedisLink.RedisUnavailable e) {
             return fallBack(ask, e, late);
         }
-        if (warned.compareAndSet(true, false)) {
-            LOG.info("Redis at {} answers again: limits are shared again", redis.describe());
-        }
+        noteAnswered();
         long status = number(reply, 0);
         if (number(reply, 6) == 1 && ask.budget() != null) {
             raiseFromLedger(ask.keyId(), ask.budget(), ask.now(), budgetKey);
@@ -132,7 +132,11 @@ public final class SharedLimits implements CallLimits {
                             ask.keyId(), ask.budget(), number(reply, 4), number(reply, 5), period.nextReset(ask.now())),
                     ask.now());
         }
-        return new Shared(ask, keys);
+        var headers = ask.requestsPerMinute() > 0
+                ? RateLimitFilter.headers(new RateLimitDecision(
+                        true, ask.requestsPerMinute(), (int) Math.max(0, number(reply, 1)), number(reply, 2) * 1000, 0))
+                : Map.<String, String>of();
+        return new Shared(ask, keys, headers);
     }
 
     /**
@@ -179,6 +183,11 @@ public final class SharedLimits implements CallLimits {
         Hold alongside(Hold local) {
             this.local = local;
             return this;
+        }
+
+        @Override
+        public Map<String, String> responseHeaders() {
+            return local.responseHeaders();
         }
 
         void answered(List<Object> reply) {
@@ -248,7 +257,45 @@ public final class SharedLimits implements CallLimits {
                 });
     }
 
-    private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause, LateAdmission late) {
+    /**
+     * Takes one request of a key's {@code requestsPerMinute} alone (a request that is not a routed
+     * call: {@code GET /v1/models}), from the shared count; {@code local} when Redis does not
+     * answer and the policy is {@code open}.
+     */
+    public Optional<RateLimitDecision> takeRequest(
+            String keyId, int requestsPerMinute, Supplier<Optional<RateLimitDecision>> local) {
+        List<Object> reply;
+        try {
+            reply = redis.call(
+                    "take",
+                    TAKE,
+                    new String[] {rpmKey(keyId), tpmKey(keyId), ""},
+                    late -> {}, // a request taken late is not given back (nor is it locally)
+                    Integer.toString(requestsPerMinute),
+                    "0",
+                    "0",
+                    "-1",
+                    "0",
+                    "0",
+                    "0");
+        } catch (RedisLink.RedisUnavailable e) {
+            warnFallback(e);
+            if (redis.settings().failOpen()) {
+                return local.get();
+            }
+            throw unavailable();
+        }
+        noteAnswered();
+        boolean admitted = number(reply, 0) == 0;
+        return Optional.of(new RateLimitDecision(
+                admitted,
+                requestsPerMinute,
+                admitted ? (int) Math.max(0, number(reply, 1)) : 0,
+                number(reply, 2) * 1000,
+                admitted ? 0 : number(reply, 3) * 1000));
+    }
+
+    private void warnFallback(RedisLink.RedisUnavailable cause) {
         redis.fellBack();
         if (warned.compareAndSet(false, true)) {
             LOG.warn(
@@ -259,6 +306,28 @@ public final class SharedLimits implements CallLimits {
                             ? "each instance takes its own limits until it answers"
                             : "requests with limits are refused (503) until it answers");
         }
+    }
+
+    private void noteAnswered() {
+        if (warned.compareAndSet(true, false)) {
+            LOG.info("Redis at {} answers again: limits are shared again", redis.describe());
+        }
+    }
+
+    private static ApiException unavailable() {
+        return new ApiException(
+                503,
+                new ErrorDetail(
+                        "The gateway cannot check this key's limits right now: its shared store (Redis) does not"
+                                + " answer. Please try again shortly.",
+                        ErrorDetail.SERVER_ERROR,
+                        null,
+                        "limits_unavailable"),
+                Map.of("Retry-After", "1"));
+    }
+
+    private Hold fallBack(Ask ask, RedisLink.RedisUnavailable cause, LateAdmission late) {
+        warnFallback(cause);
         if (redis.settings().failOpen()) {
             Hold hold;
             try {
@@ -270,15 +339,7 @@ public final class SharedLimits implements CallLimits {
             return late.alongside(hold);
         }
         late.settle(0, OptionalLong.of(0)); // refused: if Redis admitted it after all, nothing was used
-        throw new ApiException(
-                503,
-                new ErrorDetail(
-                        "The gateway cannot check this key's limits right now: its shared store (Redis) does not"
-                                + " answer. Please try again shortly.",
-                        ErrorDetail.SERVER_ERROR,
-                        null,
-                        "limits_unavailable"),
-                Map.of("Retry-After", "1"));
+        throw unavailable();
     }
 
     /** After the ledger's spend is read (off the request path), the window is raised to it if it knows more. */
@@ -301,11 +362,18 @@ public final class SharedLimits implements CallLimits {
     private final class Shared implements Hold {
         private final Ask ask;
         private final String[] keys;
+        private final Map<String, String> headers;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Shared(Ask ask, String[] keys) {
+        Shared(Ask ask, String[] keys, Map<String, String> headers) {
             this.ask = ask;
             this.keys = keys;
+            this.headers = headers;
+        }
+
+        @Override
+        public Map<String, String> responseHeaders() {
+            return headers;
         }
 
         @Override

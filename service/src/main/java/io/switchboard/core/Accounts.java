@@ -144,6 +144,9 @@ final class Accounts implements CallObserver {
                 ? CallLimits.Hold.NONE
                 : limits.take(new CallLimits.Ask(
                         caller.keyId(), rpm, tpm, tokenEstimate, budget, costEstimate, clock.instant()));
+        if (!hold.responseHeaders().isEmpty()) {
+            caller.responseHeaders().accept(hold.responseHeaders());
+        }
         return new Call(caller, route, streamed, hold, startNanos, startMillis);
     }
 

@@ -7,9 +7,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeyDirectory;
 import io.switchboard.auth.RateLimiter;
+import io.switchboard.auth.RequestLimiter;
 import io.switchboard.cluster.CircuitAnnouncer;
 import io.switchboard.cluster.RedisLink;
 import io.switchboard.cluster.SharedLimits;
+import io.switchboard.cluster.SharedRequestLimiter;
 import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.metrics.GatewayMetrics;
@@ -80,6 +82,7 @@ public final class GatewayCore implements Managed {
     private final LedgerWriter ledger;
     private final BudgetBook budgets = new BudgetBook();
     private final RateLimiter requestLimits;
+    private final RequestLimiter requestLimiter;
     private final Optional<RedisLink> redis;
     private final Optional<CircuitAnnouncer> circuits;
     private final ExecutorService background;
@@ -137,14 +140,16 @@ public final class GatewayCore implements Managed {
         redis = cluster.enabled()
                 ? Optional.of(new RedisLink(cluster.redis().settings(), scheduler, metrics.registry()))
                 : Optional.empty();
-        CallLimits limits = redis.<CallLimits>map(link -> new SharedLimits(
-                        link,
-                        local,
-                        budgets,
-                        database.<SharedLimits.LedgerSpend>map(db -> db.usage()::spendSince)
-                                .orElse((key, from) -> 0L),
-                        background))
-                .orElse(local);
+        Optional<SharedLimits> shared = redis.map(link -> new SharedLimits(
+                link,
+                local,
+                budgets,
+                database.<SharedLimits.LedgerSpend>map(db -> db.usage()::spendSince)
+                        .orElse((key, from) -> 0L),
+                background));
+        CallLimits limits = shared.<CallLimits>map(limit -> limit).orElse(local);
+        requestLimiter = shared.<RequestLimiter>map(limit -> new SharedRequestLimiter(requestLimits, limit))
+                .orElse(requestLimits);
         circuits = redis.filter(link -> cluster.shareCircuits())
                 .map(link -> new CircuitAnnouncer(link, policies, instanceId()));
         var pricing = config.pricing();
@@ -238,8 +243,8 @@ public final class GatewayCore implements Managed {
      * Requests per minute per gateway key ({@code gateway.rateLimit} and the virtual keys' own),
      * for the rate-limit filter.
      */
-    public RateLimiter requestLimits() {
-        return requestLimits;
+    public RequestLimiter requestLimits() {
+        return requestLimiter;
     }
 
     /** The connection to Redis when {@code cluster.redis.uri} is set: limits are shared by every instance. */

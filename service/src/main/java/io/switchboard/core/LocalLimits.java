@@ -9,6 +9,7 @@ import io.switchboard.usage.LimitRefusals;
 import io.switchboard.usage.Reservation;
 import io.switchboard.usage.TokensPerMinute;
 
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -37,11 +38,13 @@ final class LocalLimits implements CallLimits {
         if (ask.isEmpty()) {
             return Hold.NONE;
         }
+        Map<String, String> headers = Map.of();
         if (ask.requestsPerMinute() > 0) {
             var decision = requests.acquire(ask.keyId());
             if (decision.isPresent() && !decision.get().allowed()) {
                 throw RateLimitFilter.tooManyRequests(decision.get());
             }
+            headers = decision.map(RateLimitFilter::headers).orElse(Map.of());
         }
         long tokenEstimate = 0;
         if (ask.tokensPerMinute() > 0) {
@@ -62,18 +65,25 @@ final class LocalLimits implements CallLimits {
             }
             reservation = ((Admission.Admitted) admission).reservation();
         }
-        return new Taken(ask.keyId(), tokenEstimate, reservation);
+        return new Taken(ask.keyId(), tokenEstimate, reservation, headers);
     }
 
     private final class Taken implements Hold {
         private final String keyId;
         private final long tokenEstimate;
         private final Reservation reservation;
+        private final Map<String, String> headers;
 
-        Taken(String keyId, long tokenEstimate, Reservation reservation) {
+        Taken(String keyId, long tokenEstimate, Reservation reservation, Map<String, String> headers) {
             this.keyId = keyId;
             this.tokenEstimate = tokenEstimate;
             this.reservation = reservation;
+            this.headers = headers;
+        }
+
+        @Override
+        public Map<String, String> responseHeaders() {
+            return headers;
         }
 
         @Override

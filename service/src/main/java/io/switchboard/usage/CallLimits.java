@@ -1,6 +1,7 @@
 package io.switchboard.usage;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -50,6 +51,11 @@ public interface CallLimits {
     interface Hold {
 
         Hold NONE = (tokens, cost) -> {};
+
+        /** Headers for the client's response: the requests-per-minute state when this call took it. */
+        default Map<String, String> responseHeaders() {
+            return Map.of();
+        }
 
         /**
          * Replaces the estimates by what the call used.

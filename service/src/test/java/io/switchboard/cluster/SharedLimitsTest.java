@@ -125,6 +125,29 @@ class SharedLimitsTest {
     }
 
     @Test
+    void aRequestThatIsNotARoutedCallCountsInTheSameAllowance() {
+        var a = new Instance();
+        var b = new Instance();
+        String key = newKey();
+        a.limits.take(rpm(key, 4)); // a routed call
+        var first = b.limits.takeRequest(key, 4, () -> {
+            throw new AssertionError("not local");
+        });
+        assertThat(first).hasValueSatisfying(decision -> {
+            assertThat(decision.allowed()).isTrue();
+            assertThat(decision.limit()).isEqualTo(4);
+            assertThat(decision.remaining()).isEqualTo(2);
+            assertThat(decision.resetNanos()).isBetween(29_000_000_000L, 30_000_000_000L);
+        });
+        a.limits.takeRequest(key, 4, java.util.Optional::empty);
+        a.limits.takeRequest(key, 4, java.util.Optional::empty);
+        assertThat(b.limits.takeRequest(key, 4, java.util.Optional::empty)).hasValueSatisfying(decision -> {
+            assertThat(decision.allowed()).isFalse();
+            assertThat(decision.retryNanos()).isBetween(14_000_000_000L, 15_000_000_000L);
+        });
+    }
+
+    @Test
     void aRefusedBudgetTakesNothingElse() {
         var a = new Instance();
         String key = newKey();

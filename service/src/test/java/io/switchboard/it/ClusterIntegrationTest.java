@@ -129,7 +129,8 @@ class ClusterIntegrationTest {
     void a60RpmKeyAdmits60AcrossAllThree() throws Exception {
         warmUp();
         String key = createKey("{\"name\":\"rpm\",\"rpm\":60}").get("key").asText();
-        awaitKnownEverywhere(key);
+        awaitKnownEverywhere(key); // one GET /v1/models admitted by each instance: 3 of the 60
+        int probes = instances.size();
         var clients = instances.stream().map(instance -> instance.client(key)).toList();
         var admitted = new AtomicInteger();
         var refused = new AtomicInteger();
@@ -162,8 +163,17 @@ class ClusterIntegrationTest {
         assertThat(others).isEmpty();
         // A minute's allowance in a burst, ±1; the bucket refills one request a second while the
         // burst lasts (under a second on a quiet machine).
-        assertThat(admitted.get()).as("burst of %d s", burstSeconds).isBetween(59, 61 + (int) burstSeconds);
+        assertThat(probes + admitted.get()).as("burst of %d s", burstSeconds).isBetween(59, 61 + (int) burstSeconds);
         assertThat(refused.get()).isEqualTo(75 - admitted.get());
+        // Requests that are not routed calls count in the same shared allowance.
+        for (Instance instance : instances) {
+            try {
+                instance.client(key).models().list();
+                throw new AssertionError("instance on " + instance.port() + " admitted a GET over the limit");
+            } catch (RateLimitException e) {
+                assertThat(e.code()).hasValue("rate_limit_exceeded");
+            }
+        }
     }
 
     /** A few calls through each instance first, so the burst below is not a cold JVM's. */
@@ -266,6 +276,20 @@ class ClusterIntegrationTest {
         String secret =
                 createKey("{\"name\":\"load\",\"rpm\":100000}").get("key").asText();
         awaitKnownEverywhere(secret);
+        // A routed call's RPM, taken in Redis with its other limits, is reported as OpenAI does.
+        var raw = instances
+                .get(0)
+                .client(secret)
+                .chat()
+                .completions()
+                .withRawResponse()
+                .create(params(null));
+        assertThat(raw.statusCode()).isEqualTo(200);
+        assertThat(raw.headers().values("x-ratelimit-limit-requests")).containsExactly("100000");
+        assertThat(Integer.parseInt(
+                        raw.headers().values("x-ratelimit-remaining-requests").get(0)))
+                .isBetween(99_900, 99_999); // this call taken (a request refills every 0.6 ms)
+        assertThat(raw.headers().values("x-ratelimit-reset-requests")).hasSize(1);
         var victim = instances.get(2);
         var served = new ConcurrentHashMap<String, Long>(); // request id → when its answer arrived
         var servedByVictim = new ConcurrentHashMap<String, Long>();
