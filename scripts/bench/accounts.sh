@@ -24,27 +24,10 @@ run_dir=$bench/results/accounts-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-core)
-[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-command -v wrk >/dev/null || need+=(wrk)
-if ((${#need[@]})); then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
-    log "building service/target/service.jar"
-    mvn -B -q -DskipTests package -pl service
-fi
-
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-"$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
-pids+=("$(cat "$run_dir/nginx.pid")")
+# prepare, start_gateway, stop_gateway and point (wrk at $CONC against the chat endpoint)
+# shellcheck source=scripts/bench/gateway.sh
+source "$bench/gateway.sh"
+prepare
 sleep 0.5
 
 # The "with" configuration: the benchmark's, plus a database, a price for the fake model, and a
@@ -64,9 +47,6 @@ pricing:
     "fast/*": {input: "2.50", output: "10.00", cachedRead: "1.25"}
 YAML
 
-# start_gateway, stop_gateway and point (wrk at $CONC against the chat endpoint)
-# shellcheck source=scripts/bench/gateway.sh
-source "$bench/gateway.sh"
 
 secret=
 for repeat in $(seq 1 "$REPEATS"); do

@@ -1,8 +1,37 @@
 #!/usr/bin/env bash
-# Shared by accounts.sh and redis.sh (sourced, not run): one benchmark gateway at a time, started
-# from "$run_dir/<name>.yml" with its logs under "$run_dir/gateway-<name>/", and one wrk point.
-# Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS, the pids
-# array (killed on exit by the caller) and a log function.
+# Shared by accounts.sh and redis.sh (sourced, not run). prepare: installs what is missing (nginx
+# with the echo module, wrk, and the Debian packages named as arguments), builds the jar unless
+# SKIP_BUILD, kills what it started on exit (the pids array), starts the fake upstream. Then one
+# benchmark gateway at a time, started from "$run_dir/<name>.yml" with its logs under
+# "$run_dir/gateway-<name>/", and one wrk point.
+# Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS and a log function.
+
+prepare() {
+    need=()
+    command -v nginx >/dev/null || need+=(nginx-core)
+    [[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
+    command -v wrk >/dev/null || need+=(wrk)
+    for package in "$@"; do
+        dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+    done
+    if ((${#need[@]})); then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+    if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
+        log "building service/target/service.jar"
+        mvn -B -q -DskipTests package -pl service
+    fi
+
+    pids=()
+    cleanup() {
+        for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+        wait 2>/dev/null || true
+    }
+    trap cleanup EXIT
+
+    "$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
+    pids+=("$(cat "$run_dir/nginx.pid")")
+}
 
 gw_pid=
 start_gateway() {

@@ -29,28 +29,10 @@ run_dir=$bench/results/redis-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-core)
-[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-command -v wrk >/dev/null || need+=(wrk)
-[[ -x /usr/bin/redis-server ]] || need+=(redis-server)
-if ((${#need[@]})); then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
-    log "building service/target/service.jar"
-    mvn -B -q -DskipTests package -pl service
-fi
-
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-"$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
-pids+=("$(cat "$run_dir/nginx.pid")")
+# prepare, start_gateway, stop_gateway and point (wrk at $CONC against the chat endpoint)
+# shellcheck source=scripts/bench/gateway.sh
+source "$bench/gateway.sh"
+prepare redis-server
 /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
     --dir "$run_dir" --loglevel warning > "$run_dir/redis.log" 2>&1 &
 pids+=("$!")
@@ -79,9 +61,6 @@ cluster:
     failurePolicy: open
 YAML
 
-# start_gateway, stop_gateway and point (wrk at $CONC against the chat endpoint)
-# shellcheck source=scripts/bench/gateway.sh
-source "$bench/gateway.sh"
 declare -A secrets
 for repeat in $(seq 1 "$REPEATS"); do
     for name in local shared; do

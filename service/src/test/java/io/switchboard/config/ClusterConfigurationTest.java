@@ -1,20 +1,9 @@
 package io.switchboard.config;
 
 import io.dropwizard.configuration.ConfigurationException;
-import io.dropwizard.configuration.ConfigurationFactory;
-import io.dropwizard.configuration.ConfigurationSourceProvider;
-import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
-import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.jackson.Jackson;
-import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
-import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,20 +13,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The cluster: block, with the names the deployment files use. */
 class ClusterConfigurationTest {
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
-                    SwitchboardConfiguration>()
-            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
-
-    private SwitchboardConfiguration parse(String yaml) throws Exception {
-        ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
-        return factory.build(inline, "config.yml");
+    private static SwitchboardConfiguration parse(String yaml) throws Exception {
+        return ConfigParsing.parse(yaml);
     }
 
-    private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
-        return factory.build(
-                new SubstitutingSourceProvider(
-                        new FileConfigurationSourceProvider(), new StringSubstitutor(environment)),
-                Path.of("..", "config.yml").toString());
+    private static SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
+        return ConfigParsing.defaultConfig(environment);
     }
 
     @Test
