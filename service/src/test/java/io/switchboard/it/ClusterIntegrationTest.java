@@ -122,6 +122,14 @@ class ClusterIntegrationTest {
         if (upstream != null) {
             upstream.close();
         }
+        if (directory != null) {
+            try (var paths = Files.walk(directory)) {
+                for (Path path :
+                        paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
     }
 
     @Test
