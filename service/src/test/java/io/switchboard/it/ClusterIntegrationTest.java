@@ -173,15 +173,27 @@ class ClusterIntegrationTest {
         // burst lasts (under a second on a quiet machine).
         assertThat(probes + admitted.get()).as("burst of %d s", burstSeconds).isBetween(59, 61 + (int) burstSeconds);
         assertThat(refused.get()).isEqualTo(75 - admitted.get());
-        // Requests that are not routed calls count in the same shared allowance.
+        // Requests that are not routed calls count in the same shared allowance: each instance
+        // refuses a GET now, but for the one request a second the allowance refills.
+        long checkStart = System.nanoTime();
+        int admittedGets = 0;
         for (Instance instance : instances) {
-            try {
-                instance.client(key).models().list();
-                throw new AssertionError("instance on " + instance.port() + " admitted a GET over the limit");
-            } catch (RateLimitException e) {
-                assertThat(e.code()).hasValue("rate_limit_exceeded");
+            boolean refusedGet = false;
+            for (int attempt = 0; attempt < 3 && !refusedGet; attempt++) {
+                try {
+                    instance.client(key).models().list();
+                    admittedGets++;
+                } catch (RateLimitException e) {
+                    assertThat(e.code()).hasValue("rate_limit_exceeded");
+                    refusedGet = true;
+                }
             }
+            assertThat(refusedGet)
+                    .as("instance on %d refuses a GET over the limit", instance.port())
+                    .isTrue();
         }
+        long checkSeconds = (System.nanoTime() - checkStart) / 1_000_000_000L;
+        assertThat(admittedGets).isLessThanOrEqualTo(2 + (int) checkSeconds);
     }
 
     /** A few calls through each instance first, so the burst below is not a cold JVM's. */
@@ -365,6 +377,7 @@ class ClusterIntegrationTest {
         awaitKnownEverywhere(secret, instances.subList(0, 2));
         var survivors = instances.subList(0, 2);
         var failures = new AtomicInteger();
+        var failed = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         var served = new AtomicInteger();
         var stop = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -379,6 +392,7 @@ class ClusterIntegrationTest {
                             served.incrementAndGet();
                         } catch (RuntimeException e) {
                             failures.incrementAndGet();
+                            failed.add(e.toString());
                         }
                     }
                 }));
@@ -405,12 +419,12 @@ class ClusterIntegrationTest {
                     .as("limits shared again")
                     .isEqualTo(":1");
         } finally {
-            stop.set(true);
-            pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
+            stop.set(true); // the clients finish the request in hand; interrupting them would fail it
+            pool.shutdown();
+            pool.awaitTermination(20, TimeUnit.SECONDS);
         }
         assertThat(failures.get())
-                .as("requests refused during the outage (policy open)")
+                .as("requests refused during the outage (policy open): %s", failed)
                 .isZero();
         for (Instance instance : survivors) {
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -474,8 +488,9 @@ class ClusterIntegrationTest {
                 cluster:
                   redis:
                     uri: %s
-                    # More than the 50 ms default: three JVMs and the test share two busy cores here.
-                    timeout: 500ms
+                    # Far more than the 50 ms default: three JVMs and the test share two cores
+                    # that other builds also use; a late answer would take the local limits.
+                    timeout: 2s
                     failurePolicy: open
                 providers:
                   - name: fake
