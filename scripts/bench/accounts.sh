@@ -24,27 +24,10 @@ run_dir=$bench/results/accounts-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
-need=()
-command -v nginx >/dev/null || need+=(nginx-core)
-[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-command -v wrk >/dev/null || need+=(wrk)
-if ((${#need[@]})); then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
-    log "building service/target/service.jar"
-    mvn -B -q -DskipTests package -pl service
-fi
-
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-"$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
-pids+=("$(cat "$run_dir/nginx.pid")")
+# prepare, start_gateway, stop_gateway and point (wrk at $CONC against the chat endpoint)
+# shellcheck source=scripts/bench/gateway.sh
+source "$bench/gateway.sh"
+prepare
 sleep 0.5
 
 # The "with" configuration: the benchmark's, plus a database, a price for the fake model, and a
@@ -64,30 +47,6 @@ pricing:
     "fast/*": {input: "2.50", output: "10.00", cachedRead: "1.25"}
 YAML
 
-gw_pid=
-start_gateway() {
-    local name=$1 dir=$run_dir/gateway-$1
-    mkdir -p "$dir"
-    # shellcheck disable=SC2086 # the flags are words
-    BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
-        BENCH_LATENCY_PORT=$latency_port java $GATEWAY_JAVA_OPTS \
-        -jar service/target/service.jar server "$run_dir/$name.yml" > "$dir/stdout.log" 2>&1 &
-    gw_pid=$!
-    pids+=("$gw_pid")
-    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
-        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
-        sleep 0.05
-    done
-}
-stop_gateway() {
-    kill "$gw_pid"
-    wait "$gw_pid" 2>/dev/null || true
-}
-point() {
-    local name=$1 seconds=$2 auth=$3
-    AUTH=$auth MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${seconds}s" --timeout 10s -s "$bench/chat.lua" \
-        "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
-}
 
 secret=
 for repeat in $(seq 1 "$REPEATS"); do

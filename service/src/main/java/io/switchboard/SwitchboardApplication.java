@@ -28,7 +28,7 @@ import io.switchboard.auth.ApiKeysFile;
 import io.switchboard.auth.BearerKeyAuthFilter;
 import io.switchboard.auth.GatewayKeys;
 import io.switchboard.auth.RateLimitFilter;
-import io.switchboard.auth.RateLimiter;
+import io.switchboard.auth.RequestLimiter;
 import io.switchboard.cli.ChatCommand;
 import io.switchboard.cli.DbCommand;
 import io.switchboard.cli.GatewayServerCommand;
@@ -68,6 +68,7 @@ import io.switchboard.resources.RequestContext;
 import io.switchboard.resources.RequestIdFilter;
 import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.Responder;
+import io.switchboard.resources.ResponseHeadersFilter;
 import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
 import io.switchboard.store.UsageDao;
@@ -171,6 +172,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         protectApi(gateway, jersey, core);
         jersey.register(new RequestSizeFilter(maxRequestBytes));
         jersey.register(new UnreadBodyFilter());
+        jersey.register(new ResponseHeadersFilter());
         jersey.register(new ChatCompletionsResource(reader, calls, responder));
         jersey.register(new CompletionsResource(reader, calls, responder));
         jersey.register(new EmbeddingsResource(reader, calls, responder));
@@ -203,6 +205,9 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                             new ProviderHealthCheck(registry, provider.name(), core::breakerState));
         }
         environment.healthChecks().register(ReadinessCheck.NAME, new ReadinessCheck(registry));
+        core.redis()
+                .ifPresent(redis ->
+                        environment.healthChecks().register(SwitchboardConfiguration.REDIS_CHECK, redis.healthCheck()));
         Set<String> nonCritical = config.nonCriticalChecks();
         environment
                 .admin()
@@ -242,9 +247,10 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         }
         var directory = core.keyDirectory();
         var filters = new ArrayList<Object>(List.of(new BearerKeyAuthFilter(new GatewayKeys(keys, directory))));
-        RateLimiter limiter = gateway.rateLimit().build(directory);
+        RequestLimiter limiter = core.requestLimits();
         if (limiter.limitsAnything()) {
-            filters.add(new RateLimitFilter(limiter));
+            // With shared limits (cluster.redis) a routed call's RPM is taken with its other limits.
+            filters.add(new RateLimitFilter(limiter, core.redis().isPresent()));
         }
         jersey.register(new ApiKeyFeature(filters));
         int perMinute = gateway.rateLimit().requestsPerMinute();

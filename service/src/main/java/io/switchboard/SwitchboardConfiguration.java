@@ -19,12 +19,14 @@ import io.dropwizard.logging.common.DefaultLoggingFactory;
 import io.dropwizard.request.logging.LogbackAccessRequestLogFactory;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
+import io.switchboard.config.ClusterConfiguration;
 import io.switchboard.config.CrossChecked;
 import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.config.PricingConfiguration;
+import io.switchboard.config.RedisConfiguration;
 import io.switchboard.config.TracingConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
@@ -53,6 +55,9 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
             + " \"%m %U %H\" %s %b %D ms provider=%reqAttribute{switchboard.provider}"
             + " model=%reqAttribute{switchboard.model} streamed=%reqAttribute{switchboard.streamed}"
             + " key=%reqAttribute{switchboard.apiKey}";
+
+    /** The admin health check of the shared limits' Redis, when {@code cluster.redis.uri} is set. */
+    public static final String REDIS_CHECK = "redis";
 
     @Valid
     @NotNull
@@ -84,6 +89,16 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @NotNull
     @JsonProperty
     private TracingConfiguration tracing = new TracingConfiguration();
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ClusterConfiguration cluster = new ClusterConfiguration();
+
+    @Override
+    public ClusterConfiguration cluster() {
+        return cluster;
+    }
 
     @Override
     public GatewayConfiguration gateway() {
@@ -188,8 +203,9 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
 
     /**
      * Dropwizard's {@code health:} block, with a schedule for each check the gateway registers:
-     * {@code provider-<name>} (ready, non-critical), {@code providers} (ready, critical) and
-     * {@code deadlocks} (alive, critical). Checks named in config.yml keep their settings.
+     * {@code provider-<name>} (ready, non-critical), {@code providers} (ready, critical),
+     * {@code redis} with {@code cluster.redis.uri} (ready; critical only with {@code failurePolicy:
+     * closed}) and {@code deadlocks} (alive, critical). Checks named in config.yml keep their settings.
      * Dropwizard reads this before {@code Application.run}, which is why it is done here.
      */
     @Override
@@ -207,6 +223,15 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
                 addCheck(checks, named, ProviderHealthCheck.nameFor(provider.name()), HealthCheckType.READY, false);
             }
             addCheck(checks, named, ReadinessCheck.NAME, HealthCheckType.READY, true);
+            if (cluster.enabled()) {
+                // Critical only when a Redis outage refuses requests (failurePolicy: closed).
+                addCheck(
+                        checks,
+                        named,
+                        REDIS_CHECK,
+                        HealthCheckType.READY,
+                        cluster.redis().failurePolicy() == RedisConfiguration.FailurePolicy.CLOSED);
+            }
             addCheck(checks, named, "deadlocks", HealthCheckType.ALIVE, true);
             health.setHealthCheckConfigurations(checks);
         }

@@ -29,10 +29,21 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
     public static final String RESET = "x-ratelimit-reset-requests";
     private static final String DECISION_PROPERTY = RateLimitFilter.class.getName() + ".decision";
 
-    private final RateLimiter limiter;
+    private final RequestLimiter limiter;
+    private final boolean leavePostsToCall;
 
-    public RateLimitFilter(RateLimiter limiter) {
+    public RateLimitFilter(RequestLimiter limiter) {
+        this(limiter, false);
+    }
+
+    /**
+     * @param leavePostsToCall true with shared limits: a {@code POST} under {@code /v1} is a routed
+     *     call, whose requests per minute are taken with its other limits in one step (one Redis
+     *     script, all or nothing), so the filter only takes those of the other requests (GETs)
+     */
+    public RateLimitFilter(RequestLimiter limiter, boolean leavePostsToCall) {
         this.limiter = limiter;
+        this.leavePostsToCall = leavePostsToCall;
     }
 
     @Override
@@ -41,6 +52,9 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
                 ? null
                 : request.getSecurityContext().getUserPrincipal();
         if (!(principal instanceof ApiKeyPrincipal key)) {
+            return;
+        }
+        if (leavePostsToCall && "POST".equals(request.getMethod())) {
             return;
         }
         var decision = limiter.acquire(key.keyId());
@@ -57,16 +71,27 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         if (request.getProperty(DECISION_PROPERTY) instanceof RateLimitDecision decision) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
-            headers.putSingle(LIMIT, Integer.toString(decision.limit()));
-            headers.putSingle(REMAINING, Integer.toString(decision.remaining()));
-            headers.putSingle(RESET, GoDuration.format(decision.resetNanos()));
+            headers(decision).forEach(headers::putSingle);
         }
     }
 
-    private static ApiException tooManyRequests(RateLimitDecision decision) {
+    /** OpenAI's {@code x-ratelimit-*-requests} headers for a decision. */
+    public static Map<String, String> headers(RateLimitDecision decision) {
+        return Map.of(
+                LIMIT,
+                Integer.toString(decision.limit()),
+                REMAINING,
+                Integer.toString(decision.remaining()),
+                RESET,
+                GoDuration.format(decision.resetNanos()));
+    }
+
+    /** The 429 of a key over its requests per minute, with {@code Retry-After} and the {@code x-ratelimit-*} headers. */
+    public static ApiException tooManyRequests(RateLimitDecision decision) {
         long retrySeconds = Math.max(1, (decision.retryNanos() + 999_999_999L) / 1_000_000_000L);
         var headers = new LinkedHashMap<String, String>();
         headers.put("Retry-After", Long.toString(retrySeconds));
+        headers.putAll(headers(decision));
         String message = "Rate limit reached for requests per min (RPM) on this API key: Limit " + decision.limit()
                 + ", Used " + decision.limit() + ", Requested 1. Please try again in "
                 + GoDuration.format(decision.retryNanos()) + ".";

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * evenly nor says when a key is back to its full allowance (OpenAI's
  * {@code x-ratelimit-reset-requests}); the bucket is forty lines and has no dependency.
  */
-public final class RateLimiter {
+public final class RateLimiter implements RequestLimiter {
 
     private final int defaultPerMinute;
     private final Map<String, Integer> perKey;
@@ -41,17 +41,21 @@ public final class RateLimiter {
         this.nanoClock = nanoClock;
     }
 
-    /** Whether any key may be limited; when not, the filter need not be installed. */
+    @Override
     public boolean limitsAnything() {
         return defaultPerMinute > 0
                 || perKey.values().stream().anyMatch(limit -> limit > 0)
                 || directory != KeyDirectory.NONE;
     }
 
-    /** Takes one request from the key's allowance; empty when the key has no limit. */
+    /** The key's requests per minute: its override, else its virtual key's own, else the default; 0 = none. */
+    public int limitFor(String keyId) {
+        return perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
+    }
+
+    @Override
     public Optional<RateLimitDecision> acquire(String keyId) {
-        int limit =
-                perKey.getOrDefault(keyId, directory.requestsPerMinute(keyId).orElse(defaultPerMinute));
+        int limit = limitFor(keyId);
         if (limit <= 0) {
             return Optional.empty();
         }

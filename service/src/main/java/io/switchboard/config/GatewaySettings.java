@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The parts of config.yml the gateway itself is built from: {@code gateway:}, {@code providers:},
- * {@code database:}, {@code ledger:} and {@code pricing:}. The application's configuration implements it, so the core and the
+ * {@code database:}, {@code ledger:}, {@code pricing:} and {@code cluster:}. The application's configuration implements it, so the core and the
  * commands can take it without naming the application's own class.
  */
 public interface GatewaySettings {
@@ -24,6 +24,11 @@ public interface GatewaySettings {
 
     /** Price overrides and the output-token cap of cost estimates. */
     PricingConfiguration pricing();
+
+    /** What several instances share (Redis); by default nothing: every limit is per instance. */
+    default ClusterConfiguration cluster() {
+        return new ClusterConfiguration();
+    }
 
     /**
      * What Bean Validation cannot say: names unique (providers, local runtimes), the default

@@ -16,39 +16,39 @@ import io.switchboard.routing.Target;
 import io.switchboard.store.TokenCounts;
 import io.switchboard.store.UsageRow;
 import io.switchboard.store.VirtualKeyRecord;
-import io.switchboard.usage.Admission;
 import io.switchboard.usage.Budget;
-import io.switchboard.usage.BudgetBook;
 import io.switchboard.usage.BudgetPeriod;
+import io.switchboard.usage.CallLimits;
 import io.switchboard.usage.Cost;
 import io.switchboard.usage.CostEstimator;
 import io.switchboard.usage.ModelGlobs;
 import io.switchboard.usage.PriceTable;
-import io.switchboard.usage.Reservation;
 import io.switchboard.usage.TokenUsage;
-import io.switchboard.usage.TokensPerMinute;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The gateway's accounts, kept for every routed call: before it, the key's model globs, its
  * budget (a reservation of the estimated cost) and its tokens per minute (a reservation of the
  * estimated tokens); after it, the cost from the usage the provider reported, the reservations
  * settled with it, the spend metrics, and one usage ledger row handed to the batching writer.
- * Nothing here waits on the database.
+ * The limits are taken in one step through {@link CallLimits}: this instance's counters, or with
+ * {@code cluster.redis} one script in Redis shared by every instance (which then also takes the
+ * key's requests per minute). Nothing here waits on the database; on Redis, at most
+ * {@code cluster.redis.timeout}.
  */
 final class Accounts implements CallObserver {
 
     private final KeyCache keys;
-    private final BudgetBook budgets;
-    private final TokensPerMinute tokenLimits;
+    private final CallLimits limits;
+    private final ToIntFunction<String> deferredRpm;
     private final PriceTable prices;
     private final CostEstimator estimator;
     private final Consumer<UsageRow> ledger;
@@ -59,8 +59,8 @@ final class Accounts implements CallObserver {
 
     Accounts(
             KeyCache keys,
-            BudgetBook budgets,
-            TokensPerMinute tokenLimits,
+            CallLimits limits,
+            ToIntFunction<String> deferredRpm,
             PriceTable prices,
             CostEstimator estimator,
             Consumer<UsageRow> ledger,
@@ -68,8 +68,8 @@ final class Accounts implements CallObserver {
             BiPredicate<String, String> listed,
             Clock clock) {
         this.keys = keys;
-        this.budgets = budgets;
-        this.tokenLimits = tokenLimits;
+        this.limits = limits;
+        this.deferredRpm = deferredRpm;
         this.prices = prices;
         this.estimator = estimator;
         this.ledger = ledger;
@@ -116,8 +116,12 @@ final class Accounts implements CallObserver {
         VirtualKeyRecord key = caller.keyId() == null || keys == null
                 ? null
                 : keys.byId(caller.keyId()).orElse(null);
-        Reservation reservation = null;
+        // With shared limits the rate-limit filter leaves a routed call's RPM to this one step.
+        int rpm = caller.keyId() == null ? 0 : deferredRpm.applyAsInt(caller.keyId());
+        int tpm = 0;
         long tokenEstimate = 0;
+        Budget budget = null;
+        long costEstimate = 0;
         if (key != null) {
             checkModel(key, route);
             Target first = route.first();
@@ -125,29 +129,25 @@ final class Accounts implements CallObserver {
             long output = outputTokens(request);
             var settings = key.settings();
             if (settings.tpm() != null && settings.tpm() > 0) {
+                tpm = settings.tpm();
                 tokenEstimate = prompt + output;
-                long waitNanos = tokenLimits.reserve(key.id(), settings.tpm(), tokenEstimate);
-                if (waitNanos > 0) {
-                    throw tokensExceeded(settings.tpm(), tokenEstimate, waitNanos);
-                }
             }
             if (settings.budgetMicros() != null) {
-                var budget = new Budget(
+                budget = new Budget(
                         settings.budgetMicros(),
                         BudgetPeriod.parse(settings.budgetPeriod().dbValue()));
-                long estimate = estimator.estimateMicros(
+                costEstimate = estimator.estimateMicros(
                         prompt, output, prices.find(first.providerName(), first.upstreamModel()));
-                var admission = budgets.reserve(key.id(), budget, estimate, clock.instant());
-                if (admission instanceof Admission.Refused refused) {
-                    if (tokenEstimate > 0) {
-                        tokenLimits.settle(key.id(), tokenEstimate, 0);
-                    }
-                    throw quotaExceeded(refused);
-                }
-                reservation = ((Admission.Admitted) admission).reservation();
             }
         }
-        return new Call(caller, route, streamed, key, reservation, tokenEstimate, startNanos, startMillis);
+        var hold = caller.keyId() == null
+                ? CallLimits.Hold.NONE
+                : limits.take(new CallLimits.Ask(
+                        caller.keyId(), rpm, tpm, tokenEstimate, budget, costEstimate, clock.instant()));
+        if (!hold.responseHeaders().isEmpty()) {
+            caller.responseHeaders().accept(hold.responseHeaders());
+        }
+        return new Call(caller, route, streamed, hold, startNanos, startMillis);
     }
 
     private void checkModel(VirtualKeyRecord key, Route route) {
@@ -169,29 +169,6 @@ final class Accounts implements CallObserver {
                         ErrorDetail.INVALID_REQUEST,
                         "model",
                         "model_not_allowed"));
-    }
-
-    private static ApiException quotaExceeded(Admission.Refused refused) {
-        var headers = new LinkedHashMap<String, String>();
-        refused.retryAfterSeconds(java.time.Instant.now())
-                .ifPresent(seconds -> headers.put("Retry-After", Long.toString(seconds)));
-        return new ApiException(
-                429,
-                new ErrorDetail(refused.message(), "insufficient_quota", null, Admission.Refused.ERROR_CODE),
-                Map.copyOf(headers));
-    }
-
-    private static ApiException tokensExceeded(int tpm, long wanted, long waitNanos) {
-        long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-        return new ApiException(
-                429,
-                new ErrorDetail(
-                        "Rate limit reached for tokens per min (TPM) on this API key:" + " Limit " + tpm
-                                + ", Requested " + wanted + ". Please try again in " + seconds + "s.",
-                        "tokens",
-                        null,
-                        "rate_limit_exceeded"),
-                Map.of("Retry-After", Long.toString(seconds)));
     }
 
     /** A documented estimate of the prompt: see {@link CostEstimator#promptTokens}. */
@@ -230,28 +207,16 @@ final class Accounts implements CallObserver {
         private final Caller caller;
         private final Route route;
         private final boolean streamed;
-        private final VirtualKeyRecord key;
-        private final Reservation reservation;
-        private final long tokenEstimate;
+        private final CallLimits.Hold hold;
         private final long startNanos;
         private final long startMillis;
         private volatile long firstTokenNanos;
 
-        Call(
-                Caller caller,
-                Route route,
-                boolean streamed,
-                VirtualKeyRecord key,
-                Reservation reservation,
-                long tokenEstimate,
-                long startNanos,
-                long startMillis) {
+        Call(Caller caller, Route route, boolean streamed, CallLimits.Hold hold, long startNanos, long startMillis) {
             this.caller = caller;
             this.route = route;
             this.streamed = streamed;
-            this.key = key;
-            this.reservation = reservation;
-            this.tokenEstimate = tokenEstimate;
+            this.hold = hold;
             this.startNanos = startNanos;
             this.startMillis = startMillis;
         }
@@ -274,15 +239,7 @@ final class Accounts implements CallObserver {
             } else {
                 cost = OptionalLong.empty(); // answered, but no usage reported (a client that left mid-stream)
             }
-            if (reservation != null) {
-                budgets.settle(reservation, cost);
-            }
-            if (tokenEstimate > 0) {
-                tokenLimits.settle(
-                        key.id(),
-                        tokenEstimate,
-                        tokens != null ? tokens.promptTokens() + tokens.completionTokens() : tokenEstimate);
-            }
+            hold.settle(tokens != null ? tokens.promptTokens() + tokens.completionTokens() : -1, cost);
             if (servedBy != null) {
                 String model = listed.test(servedBy.providerName(), servedBy.upstreamModel())
                         ? servedBy.upstreamModel()

@@ -6,6 +6,12 @@ import io.dropwizard.lifecycle.Managed;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.switchboard.auth.KeyDirectory;
+import io.switchboard.auth.RateLimiter;
+import io.switchboard.auth.RequestLimiter;
+import io.switchboard.cluster.CircuitAnnouncer;
+import io.switchboard.cluster.RedisLink;
+import io.switchboard.cluster.SharedLimits;
+import io.switchboard.cluster.SharedRequestLimiter;
 import io.switchboard.config.DatabaseConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.metrics.GatewayMetrics;
@@ -27,6 +33,7 @@ import io.switchboard.store.Database;
 import io.switchboard.store.VirtualKeyRecord;
 import io.switchboard.usage.BudgetBook;
 import io.switchboard.usage.BudgetPeriod;
+import io.switchboard.usage.CallLimits;
 import io.switchboard.usage.CostEstimator;
 import io.switchboard.usage.LedgerWriter;
 import io.switchboard.usage.TokensPerMinute;
@@ -40,6 +47,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -74,6 +83,11 @@ public final class GatewayCore implements Managed {
     private final KeyCache keys;
     private final LedgerWriter ledger;
     private final BudgetBook budgets = new BudgetBook();
+    private final RateLimiter requestLimits;
+    private final RequestLimiter requestLimiter;
+    private final Optional<RedisLink> redis;
+    private final Optional<CircuitAnnouncer> circuits;
+    private final ExecutorService background;
 
     /**
      * @param ports   the gateway's own ports, which local runtime discovery must never probe
@@ -136,11 +150,31 @@ public final class GatewayCore implements Managed {
                 .orElse(null);
         ledger = database.map(db -> config.ledger().build(db.usage()::insertAll, dropwizardMetrics))
                 .orElse(null);
+        requestLimits = gateway.rateLimit().build(keyDirectory());
+        var cluster = config.cluster();
+        background = Executors.newSingleThreadExecutor(daemonThreads("switchboard-background-"));
+        var local = new LocalLimits(requestLimits, new TokensPerMinute(System::nanoTime), budgets);
+        redis = cluster.enabled()
+                ? Optional.of(new RedisLink(cluster.redis().settings(), scheduler, metrics.registry()))
+                : Optional.empty();
+        Optional<SharedLimits> shared = redis.map(link -> new SharedLimits(
+                link,
+                local,
+                budgets,
+                database.<SharedLimits.LedgerSpend>map(db -> db.usage()::spendSince)
+                        .orElse((key, from) -> 0L),
+                background));
+        CallLimits limits = shared.<CallLimits>map(limit -> limit).orElse(local);
+        requestLimiter = shared.<RequestLimiter>map(limit -> new SharedRequestLimiter(requestLimits, limit))
+                .orElse(requestLimits);
+        circuits = redis.filter(link -> cluster.shareCircuits())
+                .map(link -> new CircuitAnnouncer(link, policies, instanceId()));
         var pricing = config.pricing();
         var accounts = new Accounts(
                 keys,
-                budgets,
-                new TokensPerMinute(System::nanoTime),
+                limits,
+                // With shared limits a routed call's RPM is taken with its other limits, in one script.
+                redis.isPresent() ? requestLimits::limitFor : keyId -> 0,
                 pricing.build(mapper),
                 new CostEstimator(pricing.defaultOutputTokens()),
                 ledger != null ? ledger::offer : row -> {},
@@ -152,6 +186,8 @@ public final class GatewayCore implements Managed {
 
     @Override
     public void start() throws Exception {
+        redis.ifPresent(RedisLink::start);
+        circuits.ifPresent(CircuitAnnouncer::start);
         if (database.isPresent()) {
             database.get().start();
             keys.start(scheduler, KEY_POLL);
@@ -191,7 +227,9 @@ public final class GatewayCore implements Managed {
                 ledger.stop(); // flushes what is held, bounded by ledger.shutdownTimeout
                 database.get().stop();
             }
+            redis.ifPresent(RedisLink::close);
         } finally {
+            background.shutdownNow();
             scheduler.shutdownNow();
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -216,6 +254,30 @@ public final class GatewayCore implements Managed {
     /** The database, when config.yml has one. */
     public Optional<Database> database() {
         return database;
+    }
+
+    /**
+     * Requests per minute per gateway key ({@code gateway.rateLimit} and the virtual keys' own),
+     * for the rate-limit filter.
+     */
+    public RequestLimiter requestLimits() {
+        return requestLimiter;
+    }
+
+    /** The connection to Redis when {@code cluster.redis.uri} is set: limits are shared by every instance. */
+    public Optional<RedisLink> redis() {
+        return redis;
+    }
+
+    /** This process, as other instances hear of it: host name and process id. */
+    private static String instanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
     }
 
     /** The virtual keys, for authentication and the rate limit ({@link KeyDirectory#NONE} without a database). */

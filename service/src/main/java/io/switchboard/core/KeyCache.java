@@ -30,10 +30,14 @@ final class KeyCache implements KeyDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(KeyCache.class);
 
     private final KeyDao keys;
-    private final KeyChangeCursor cursor = new KeyChangeCursor(KeyChangeCursor.DEFAULT_OVERLAP);
+    /** How often every key is read again, whatever the cursor says: a safety net under the polls. */
+    static final Duration FULL_RESYNC = Duration.ofSeconds(30);
+
+    private KeyChangeCursor cursor = new KeyChangeCursor(KeyChangeCursor.DEFAULT_OVERLAP);
     private final LongSupplier clock;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
     private ScheduledFuture<?> poller;
+    private ScheduledFuture<?> resyncer;
     private volatile boolean failing;
 
     KeyCache(KeyDao keys, LongSupplier clock) {
@@ -46,12 +50,34 @@ final class KeyCache implements KeyDirectory {
         refresh();
         poller = scheduler.scheduleWithFixedDelay(
                 this::refreshQuietly, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        resyncer = scheduler.scheduleWithFixedDelay(
+                () -> quietly(this::resync), FULL_RESYNC.toMillis(), FULL_RESYNC.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop() {
         if (poller != null) {
             poller.cancel(false);
         }
+        if (resyncer != null) {
+            resyncer.cancel(false);
+        }
+    }
+
+    /**
+     * Reads every key again and replaces the map whole, with a fresh cursor: whatever a poll could
+     * have missed (a change that committed later than the cursor's overlap, a row deleted by hand)
+     * is right again within {@link #FULL_RESYNC}.
+     */
+    synchronized void resync() {
+        var fresh = new KeyChangeCursor(KeyChangeCursor.DEFAULT_OVERLAP);
+        var byId = new HashMap<String, VirtualKeyRecord>();
+        var byHash = new HashMap<String, VirtualKeyRecord>();
+        for (VirtualKeyRecord key : fresh.poll(keys)) {
+            byId.put(key.id(), key);
+            byHash.put(key.keyHash(), key);
+        }
+        cursor = fresh;
+        snapshot = new Snapshot(Map.copyOf(byId), Map.copyOf(byHash));
     }
 
     /** Reads what changed and publishes it; synchronized so two refreshes never interleave. */
@@ -73,8 +99,12 @@ final class KeyCache implements KeyDirectory {
     }
 
     private void refreshQuietly() {
+        quietly(this::refresh);
+    }
+
+    private void quietly(Runnable read) {
         try {
-            refresh();
+            read.run();
             if (failing) {
                 failing = false;
                 LOG.info("Virtual keys: the database answers again");

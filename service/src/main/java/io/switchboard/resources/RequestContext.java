@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import org.slf4j.MDC;
 
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -27,6 +28,8 @@ public final class RequestContext {
     public static final String PROVIDER = "switchboard.provider";
     public static final String MODEL = "switchboard.model";
     public static final String STREAMED = "switchboard.streamed";
+    /** Headers the accounts asked for on the response ({@link ResponseHeadersFilter} adds them). */
+    public static final String RESPONSE_HEADERS = "switchboard.responseHeaders";
 
     public static final String PROVIDER_HEADER = "X-Switchboard-Provider";
     public static final String MODEL_HEADER = "X-Switchboard-Model";
@@ -95,7 +98,11 @@ public final class RequestContext {
      */
     public Caller caller(SecurityContext security, String endpoint) {
         var principal = security == null ? null : security.getUserPrincipal();
-        return new Caller(id, principal == null ? null : principal.getName(), endpoint);
+        return new Caller(
+                id,
+                principal == null ? null : principal.getName(),
+                endpoint,
+                headers -> request.setAttribute(RESPONSE_HEADERS, Map.copyOf(headers)));
     }
 
     public String id() {

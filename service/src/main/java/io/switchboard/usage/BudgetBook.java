@@ -119,6 +119,22 @@ public final class BudgetBook {
         account(keyId).updateAndGet(current -> new State(window, spentMicros, current.reserved(), current.inFlight()));
     }
 
+    /**
+     * Adds a cost charged elsewhere (by the shared counters in Redis) to the key's spend in the
+     * window of {@code now}, so that this book is current if it has to take over.
+     */
+    public void record(String keyId, BudgetPeriod period, long micros, Instant now) {
+        if (micros <= 0) {
+            return;
+        }
+        Instant window = period.windowStart(now);
+        account(keyId).updateAndGet(current -> {
+            State rolled = current.at(window);
+            return new State(
+                    rolled.windowStart(), Math.addExact(rolled.spent(), micros), rolled.reserved(), rolled.inFlight());
+        });
+    }
+
     /** Where a key stands against {@code budget} now, without changing anything. */
     public BudgetStatus status(String keyId, Budget budget, Instant now) {
         AtomicReference<State> account = accounts.get(keyId);

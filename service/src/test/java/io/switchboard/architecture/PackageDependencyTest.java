@@ -49,10 +49,12 @@ class PackageDependencyTest {
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),
             Map.entry("tracing", Set.of("api", "provider", "provider.http", "resources", "routing")),
+            Map.entry("cluster", Set.of("api", "auth", "routing", "usage")),
             Map.entry(
                     "config",
                     Set.of(
                             "auth",
+                            "cluster",
                             "openapi",
                             "provider",
                             "provider.http",
@@ -66,6 +68,7 @@ class PackageDependencyTest {
                     Set.of(
                             "api",
                             "auth",
+                            "cluster",
                             "config",
                             "metrics",
                             "provider",

@@ -2,22 +2,12 @@ package io.switchboard.config;
 
 import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.configuration.ConfigurationException;
-import io.dropwizard.configuration.ConfigurationFactory;
-import io.dropwizard.configuration.ConfigurationSourceProvider;
-import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
-import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.jackson.Jackson;
-import io.dropwizard.jersey.validation.Validators;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.store.DatabaseBackend;
-import io.switchboard.testing.ConfigSubstitution;
 import io.switchboard.usage.LedgerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,20 +18,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The database: and ledger: blocks, parsed as strictly as the rest of config.yml. */
 class DatabaseConfigurationTest {
 
-    private final ConfigurationFactory<SwitchboardConfiguration> factory = new DefaultConfigurationFactoryFactory<
-                    SwitchboardConfiguration>()
-            .create(SwitchboardConfiguration.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw");
-
-    private SwitchboardConfiguration parse(String yaml) throws Exception {
-        ConfigurationSourceProvider inline = path -> new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
-        return factory.build(inline, "config.yml");
+    private static SwitchboardConfiguration parse(String yaml) throws Exception {
+        return ConfigParsing.parse(yaml);
     }
 
-    private SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
-        return factory.build(
-                new SubstitutingSourceProvider(
-                        new FileConfigurationSourceProvider(), ConfigSubstitution.from(environment)),
-                Path.of("..", "config.yml").toString());
+    private static SwitchboardConfiguration defaultConfig(Map<String, String> environment) throws Exception {
+        return ConfigParsing.defaultConfig(environment);
     }
 
     @Test

@@ -137,11 +137,7 @@ public final class PostgresServer implements AutoCloseable {
     @Override
     public void close() {
         destroy();
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException exiting) {
-            // Already in the shutdown, where the hook runs (again, harmlessly).
-        }
+        ScratchServers.removeExitHook(cleanup);
     }
 
     private synchronized void destroy() {
@@ -155,13 +151,7 @@ public final class PostgresServer implements AutoCloseable {
                 System.err.println("Could not stop the PostgreSQL test cluster in " + root + ": " + e.getMessage());
             }
         }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            System.err.println("Could not delete the PostgreSQL test cluster in " + root + ": " + e);
-        }
+        ScratchServers.deleteTree(root, "PostgreSQL test cluster");
     }
 
     private void run(String program, String... args) {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Shared by accounts.sh and redis.sh (sourced, not run). prepare: installs what is missing (nginx
+# with the echo module, wrk, and the Debian packages named as arguments), builds the jar unless
+# SKIP_BUILD, kills what it started on exit (the pids array), starts the fake upstream. Then one
+# benchmark gateway at a time, started from "$run_dir/<name>.yml" with its logs under
+# "$run_dir/gateway-<name>/", and one wrk point.
+# Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS and a log function.
+
+prepare() {
+    need=()
+    command -v nginx >/dev/null || need+=(nginx-core)
+    [[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
+    command -v wrk >/dev/null || need+=(wrk)
+    for package in "$@"; do
+        dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+    done
+    if ((${#need[@]})); then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    fi
+    if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
+        log "building service/target/service.jar"
+        mvn -B -q -DskipTests package -pl service
+    fi
+
+    pids=()
+    cleanup() {
+        for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+        wait 2>/dev/null || true
+    }
+    trap cleanup EXIT
+
+    "$bench/upstream.sh" "$run_dir/nginx" "$fast_port" "$latency_port" > "$run_dir/nginx.pid"
+    pids+=("$(cat "$run_dir/nginx.pid")")
+}
+
+gw_pid=
+start_gateway() {
+    local name=$1 dir=$run_dir/gateway-$1
+    mkdir -p "$dir"
+    # shellcheck disable=SC2086 # the flags are words
+    BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
+        BENCH_LATENCY_PORT=$latency_port java $GATEWAY_JAVA_OPTS \
+        -jar service/target/service.jar server "$run_dir/$name.yml" > "$dir/stdout.log" 2>&1 &
+    gw_pid=$!
+    pids+=("$gw_pid")
+    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
+        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
+        sleep 0.05
+    done
+}
+stop_gateway() {
+    kill "$gw_pid"
+    wait "$gw_pid" 2>/dev/null || true
+}
+point() {
+    local name=$1 seconds=$2 auth=$3
+    AUTH=$auth MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${seconds}s" --timeout 10s -s "$bench/chat.lua" \
+        "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
+}
