@@ -18,6 +18,7 @@ import io.switchboard.api.FunctionCall;
 import io.switchboard.api.ToolCall;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.http.UpstreamErrorParser;
 import io.switchboard.provider.http.UpstreamErrors;
 
@@ -703,6 +704,12 @@ final class AnthropicMapper {
             case "overloaded_error" -> 529;
             default -> 500;
         };
+    }
+
+    /** An {@code error} event of a stream: the status Anthropic would have sent decides the kind (529 is 5xx). */
+    static ProviderException streamError(String provider, JsonNode error) {
+        int status = statusOf(error.path("type").asText(null));
+        return UpstreamErrors.fromStatus(provider, status, errorDetail(error, status), null);
     }
 
     /** One page of {@code GET /v1/models}. */

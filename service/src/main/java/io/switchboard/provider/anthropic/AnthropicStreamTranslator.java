@@ -13,7 +13,6 @@ import io.switchboard.api.Usage;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.StreamObserver;
-import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseHandler;
 
@@ -208,8 +207,7 @@ final class AnthropicStreamTranslator implements SseHandler {
 
     /** An {@code error} event: the status Anthropic would have sent decides the kind (529 is 5xx). */
     private ProviderException error(JsonNode error) {
-        int status = AnthropicMapper.statusOf(error.path("type").asText(null));
-        return UpstreamErrors.fromStatus(provider, status, AnthropicMapper.errorDetail(error, status), null);
+        return AnthropicMapper.streamError(provider, error);
     }
 
     private JsonNode parse(SseEvent event) {
