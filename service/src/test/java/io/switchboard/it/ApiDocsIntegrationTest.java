@@ -115,6 +115,8 @@ class ApiDocsIntegrationTest {
                         "createCompletion",
                         "createEmbedding",
                         "createImage",
+                        "createMessage",
+                        "countMessageTokens",
                         "listModels",
                         "retrieveModel",
                         "listProviders");
