@@ -123,15 +123,11 @@ public final class MessagesResource {
             @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, PATH);
-        byte[] bytes = reader.readBytes(body);
-        ObjectNode tree = reader.parse(bytes, ObjectNode.class);
-        MessagesRequests.check(tree, false);
-        var translation = MessagesRequests.toChat(tree, calls.wantsUsage());
-        Map<String, String> forwarded = forwarded(headers);
-        Route route = calls.resolve(tree.get("model").textValue(), Capability.CHAT);
-        String model = route.requestedModel();
-        var attempts = new Attempts(bytes, translation, forwarded, model);
-        if (tree.path("stream").asBoolean(false)) {
+        var incoming = read(body, headers, false);
+        var translation = MessagesRequests.toChat(incoming.tree(), calls.wantsUsage());
+        Route route = incoming.route();
+        var attempts = new Attempts(incoming.bytes(), translation, incoming.forwarded(), route.requestedModel());
+        if (incoming.tree().path("stream").asBoolean(false)) {
             responder.stream(
                     async,
                     context,
@@ -176,14 +172,13 @@ public final class MessagesResource {
             @Suspended AsyncResponse async) {
         var context = RequestContext.of(http);
         var caller = context.caller(security, COUNT_TOKENS_PATH);
-        byte[] bytes = reader.readBytes(body);
-        ObjectNode tree = reader.parse(bytes, ObjectNode.class);
-        MessagesRequests.check(tree, true);
+        var incoming = read(body, headers, true);
         // Counting generates nothing: the accounts reserve for one output token, and it costs nothing.
-        ObjectNode forAccounts = tree.deepCopy().put("max_tokens", 1);
+        ObjectNode forAccounts = incoming.tree().deepCopy().put("max_tokens", 1);
         var translation = MessagesRequests.toChat(forAccounts, false);
-        Map<String, String> forwarded = forwarded(headers);
-        Route route = calls.resolve(tree.get("model").textValue(), Capability.CHAT);
+        byte[] bytes = incoming.bytes();
+        Map<String, String> forwarded = incoming.forwarded();
+        Route route = incoming.route();
         responder.json(
                 async,
                 context,
@@ -234,6 +229,17 @@ public final class MessagesResource {
             }
         }
         return tokens;
+    }
+
+    /** A request as both endpoints take it: its bytes, their tree (checked), the headers to forward, its route. */
+    private record Incoming(byte[] bytes, ObjectNode tree, Map<String, String> forwarded, Route route) {}
+
+    private Incoming read(InputStream body, HttpHeaders headers, boolean countTokens) {
+        byte[] bytes = reader.readBytes(body);
+        ObjectNode tree = reader.parse(bytes, ObjectNode.class);
+        MessagesRequests.check(tree, countTokens);
+        return new Incoming(
+                bytes, tree, forwarded(headers), calls.resolve(tree.get("model").textValue(), Capability.CHAT));
     }
 
     private static Map<String, String> forwarded(HttpHeaders headers) {

@@ -565,26 +565,67 @@ class MessagesIntegrationTest {
                 {"model":"%s","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""".formatted(GPT), "x-api-key", KEY, "X-Request-Id", requestId);
         assertThat(response.statusCode()).isEqualTo(200);
 
+        List<Object> row = ledgerRow(requestId);
+        // 19 × $2.50 + 10 × $10.00 per million tokens, in micro-dollars, rounded up.
+        assertThat(row)
+                .containsExactly(
+                        MESSAGES,
+                        "openai",
+                        GPT,
+                        false,
+                        200,
+                        (long) OpenAiWire.PROMPT_TOKENS,
+                        (long) OpenAiWire.COMPLETION_TOKENS,
+                        (19 * 2_500_000L + 10 * 10_000_000L + 999_999) / 1_000_000);
+    }
+
+    @Test
+    void aNativeStreamsUsageReachesTheLedger() throws Exception {
+        ANTHROPIC.on(
+                "POST",
+                MESSAGES,
+                Behavior.sse(sseEvents(Fixtures.text("/fixtures/anthropic/stream.tool_use.sse")), Duration.ZERO));
+        String requestId = "req-messages-native-" + System.nanoTime();
+
+        var response = post(MESSAGES, """
+                {"model":"%s","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""".formatted(CLAUDE), "x-api-key", KEY, "X-Request-Id", requestId);
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        // message_start's input tokens and message_delta's output tokens: 472 × $3 + 89 × $15 per million.
+        assertThat(ledgerRow(requestId))
+                .containsExactly(
+                        MESSAGES,
+                        "anthropic",
+                        CLAUDE,
+                        true,
+                        200,
+                        472L,
+                        89L,
+                        (472 * 3_000_000L + 89 * 15_000_000L + 999_999) / 1_000_000);
+    }
+
+    /** The one ledger row of a request, waited for: endpoint, provider, model, streamed, status, tokens, cost. */
+    private static List<Object> ledgerRow(String requestId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (true) {
             try (var db = DriverManager.getConnection("jdbc:sqlite:" + DB);
                     var query = db.prepareStatement(
-                            "SELECT endpoint, provider, model_requested, status,"
+                            "SELECT endpoint, provider, model_requested, streamed, status,"
                                     + " prompt_tokens, completion_tokens, cost_micros FROM usage_ledger WHERE request_id = ?")) {
                 query.setString(1, requestId);
                 try (var rows = query.executeQuery()) {
                     if (rows.next()) {
-                        assertThat(rows.getString(1)).isEqualTo(MESSAGES);
-                        assertThat(rows.getString(2)).isEqualTo("openai");
-                        assertThat(rows.getString(3)).isEqualTo(GPT);
-                        assertThat(rows.getInt(4)).isEqualTo(200);
-                        assertThat(rows.getLong(5)).isEqualTo(OpenAiWire.PROMPT_TOKENS);
-                        assertThat(rows.getLong(6)).isEqualTo(OpenAiWire.COMPLETION_TOKENS);
-                        // 19 × $2.50 + 10 × $10.00 per million tokens, in micro-dollars, rounded up.
-                        assertThat(rows.getLong(7))
-                                .isEqualTo((19 * 2_500_000L + 10 * 10_000_000L + 999_999) / 1_000_000);
-                        assertThat(rows.next()).isFalse();
-                        return;
+                        List<Object> row = List.of(
+                                rows.getString(1),
+                                rows.getString(2),
+                                rows.getString(3),
+                                rows.getBoolean(4),
+                                rows.getInt(5),
+                                rows.getLong(6),
+                                rows.getLong(7),
+                                rows.getLong(8));
+                        assertThat(rows.next()).as("one row").isFalse();
+                        return row;
                     }
                 }
             }

@@ -21,6 +21,7 @@ import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.http.UpstreamErrorParser;
 import io.switchboard.provider.http.UpstreamErrors;
+import io.switchboard.provider.sse.SseEvent;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -710,6 +711,24 @@ final class AnthropicMapper {
     static ProviderException streamError(String provider, JsonNode error) {
         int status = statusOf(error.path("type").asText(null));
         return UpstreamErrors.fromStatus(provider, status, errorDetail(error, status), null);
+    }
+
+    /** A stream event's data, which must be a JSON object; anything else is a MALFORMED failure. */
+    static JsonNode eventData(String provider, ObjectMapper json, SseEvent event) {
+        try {
+            JsonNode data = json.readTree(event.data());
+            if (data == null || !data.isObject()) {
+                throw new IOException("event data is not a JSON object");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new ProviderException(
+                    ProviderException.Kind.MALFORMED,
+                    provider,
+                    "Unreadable stream event from " + provider
+                            + (event.event() != null ? " (" + event.event() + ")" : ""),
+                    e);
+        }
     }
 
     /** One page of {@code GET /v1/models}. */

@@ -13,7 +13,6 @@ import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseHandler;
 import org.eclipse.jetty.client.Request;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
@@ -94,7 +93,7 @@ final class AnthropicNativeMessages implements NativeMessages {
             if (ended) {
                 return;
             }
-            JsonNode data = parse(event);
+            JsonNode data = AnthropicMapper.eventData(settings.name(), http.mapper(), event);
             String type = data.path("type").asText(event.event() != null ? event.event() : "");
             Usage changed = null;
             switch (type) {
@@ -145,23 +144,6 @@ final class AnthropicNativeMessages implements NativeMessages {
             if (!ended) {
                 ended = true;
                 observer.onError(error);
-            }
-        }
-
-        private JsonNode parse(SseEvent event) {
-            try {
-                JsonNode data = http.mapper().readTree(event.data());
-                if (data == null || !data.isObject()) {
-                    throw new IOException("event data is not a JSON object");
-                }
-                return data;
-            } catch (IOException e) {
-                throw new ProviderException(
-                        Kind.MALFORMED,
-                        settings.name(),
-                        "Unreadable stream event from " + settings.name()
-                                + (event.event() != null ? " (" + event.event() + ")" : ""),
-                        e);
             }
         }
     }

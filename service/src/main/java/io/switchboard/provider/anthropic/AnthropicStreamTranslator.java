@@ -16,7 +16,6 @@ import io.switchboard.provider.StreamObserver;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseHandler;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,19 +210,6 @@ final class AnthropicStreamTranslator implements SseHandler {
     }
 
     private JsonNode parse(SseEvent event) {
-        try {
-            JsonNode data = json.readTree(event.data());
-            if (data == null || !data.isObject()) {
-                throw new IOException("event data is not a JSON object");
-            }
-            return data;
-        } catch (IOException e) {
-            throw new ProviderException(
-                    Kind.MALFORMED,
-                    provider,
-                    "Unreadable stream event from " + provider
-                            + (event.event() != null ? " (" + event.event() + ")" : ""),
-                    e);
-        }
+        return AnthropicMapper.eventData(provider, json, event);
     }
 }
