@@ -271,7 +271,7 @@ final class MessagesRequests {
                     // A tool message holds text only: images a tool returned follow as the user's.
                     images.forEach(parts::add);
                 }
-                default -> refuse(refusal, block, type, path + "." + i);
+                default -> refuse(refusal, type, path + "." + i);
             }
         }
         if (!parts.isEmpty()) {
@@ -306,7 +306,7 @@ final class MessagesRequests {
                         images.add(part);
                     }
                 }
-                default -> refuse(refusal, block, block.path("type").asText(), path + ".content." + i);
+                default -> refuse(refusal, block.path("type").asText(), path + ".content." + i);
             }
         }
         return text.toString();
@@ -333,7 +333,7 @@ final class MessagesRequests {
                 case "thinking", "redacted_thinking" -> {
                     // The model's own earlier reasoning: chat has no way to send it back.
                 }
-                default -> refuse(refusal, block, type, path + "." + i);
+                default -> refuse(refusal, type, path + "." + i);
             }
         }
         return new ChatMessage(
@@ -359,7 +359,7 @@ final class MessagesRequests {
                         + source.path("data").asText();
             case "url" -> url = source.path("url").asText();
             default -> {
-                refuse(refusal, block, "image source " + source.path("type").asText(), path + ".source");
+                refuse(refusal, "image source " + source.path("type").asText(), path + ".source");
                 return null;
             }
         }
@@ -439,7 +439,7 @@ final class MessagesRequests {
         return node != null && node.isNumber() ? node.doubleValue() : null;
     }
 
-    private static void refuse(ErrorDetail[] refusal, JsonNode block, String type, String path) {
+    private static void refuse(ErrorDetail[] refusal, String type, String path) {
         note(
                 refusal,
                 "Content of type '" + type + "' (" + path + ") cannot be translated for providers other"

@@ -142,7 +142,7 @@ class MessagesIntegrationTest {
     }
 
     @Test
-    void nativeCreateWithTheSdk() {
+    void nativeCreateWithTheSdk() throws Exception {
         ANTHROPIC.on(
                 "POST", MESSAGES, Behavior.json(200, Fixtures.text("/fixtures/anthropic/messages.text.response.json")));
 
@@ -160,6 +160,18 @@ class MessagesIntegrationTest {
         assertThat(message.usage().outputTokens()).isEqualTo(503);
         assertThat(ANTHROPIC.lastRequest(MESSAGES).bodyJson().get("model").asText())
                 .isEqualTo("claude-sonnet-4-5");
+        // The native call went through the metrics decorator like any other upstream call.
+        var metrics = PrometheusText.parse(GatewayFixture.HTTP
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+        assertThat(metrics.sum(
+                        "switchboard_upstream_requests_total",
+                        Map.of("provider", "anthropic", "operation", "messages", "outcome", "success")))
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -544,6 +556,8 @@ class MessagesIntegrationTest {
             assertThat(body.at("/error/type").asText())
                     .isEqualTo(c[1].equals("413") ? "request_too_large" : "invalid_request_error");
             assertThat(body.at("/error/message").asText()).isNotBlank().doesNotContain("Exception");
+            assertThat(body.get("request_id").asText())
+                    .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
         }
         var missing = post(MESSAGES, "{\"model\":\"" + GPT + "\",\"messages\":[]}", "x-api-key", KEY);
         assertThat(JSON.readTree(missing.body()).at("/error/message").asText()).isEqualTo("max_tokens: Field required");
