@@ -11,6 +11,7 @@ import io.switchboard.provider.StreamObserver;
 import io.switchboard.provider.openai.OpenAiChunks;
 import io.switchboard.provider.sse.SseParser;
 import io.switchboard.resources.ApiRequestReader;
+import io.switchboard.resources.Fixtures;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,13 +56,6 @@ public class MessagesHotPathBenchmark {
             + "{\"role\":\"user\",\"content\":\"What does an LLM gateway add to each request, and how would you"
             + " measure it?\"}],\"temperature\":0.2,\"metadata\":{\"user_id\":\"bench\"}}";
 
-    static final String RESPONSE =
-            "{\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion\",\"created\":1732600000,"
-                    + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{\"index\":0,\"message\":"
-                    + "{\"role\":\"assistant\",\"content\":\"Switchboard relays this answer from a fake upstream that is fast"
-                    + " enough not to be the bottleneck.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
-                    + "\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":19,\"total_tokens\":61}}";
-
     private ObjectMapper mapper;
     private ApiRequestReader reader;
     private byte[] requestBody;
@@ -73,15 +67,8 @@ public class MessagesHotPathBenchmark {
         mapper = Jackson.newObjectMapper();
         reader = new ApiRequestReader(10L * 1024 * 1024);
         requestBody = REQUEST.getBytes(StandardCharsets.UTF_8);
-        responseBody = RESPONSE.getBytes(StandardCharsets.UTF_8);
-        var events = new StringBuilder();
-        events.append(chunk("{\"role\":\"assistant\",\"content\":\"\"}", "null"));
-        for (String word : new String[] {"Switchboard ", "relays ", "each ", "chunk ", "as ", "it comes."}) {
-            events.append(chunk("{\"content\":\"" + word + "\"}", "null"));
-        }
-        events.append(chunk("{}", "\"stop\""));
-        events.append("data: [DONE]\n\n");
-        stream = events.toString().getBytes(StandardCharsets.UTF_8);
+        responseBody = Fixtures.RESPONSE.getBytes(StandardCharsets.UTF_8);
+        stream = Fixtures.STREAM.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Client body to upstream chat body: read, check, translate, withModel, Jackson write. */
@@ -142,11 +129,5 @@ public class MessagesHotPathBenchmark {
         ObjectNode tree = reader.parse(bytes, ObjectNode.class);
         MessagesRequests.check(tree, false);
         return ModelField.replace(bytes, "bench-model");
-    }
-
-    private static String chunk(String delta, String finish) {
-        return "data: {\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion.chunk\",\"created\":1732600000,"
-                + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{\"index\":0,\"delta\":"
-                + delta + ",\"logprobs\":null,\"finish_reason\":" + finish + "}]}\n\n";
     }
 }
