@@ -45,6 +45,8 @@ import io.switchboard.core.StartupReport;
 import io.switchboard.health.AdminHealthServlet;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
+import io.switchboard.messages.AnthropicErrors;
+import io.switchboard.messages.MessagesResource;
 import io.switchboard.metrics.GatewayMetrics;
 import io.switchboard.openapi.OpenApiDocument;
 import io.switchboard.openapi.OpenApiResource;
@@ -177,6 +179,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new CompletionsResource(reader, calls, responder));
         jersey.register(new EmbeddingsResource(reader, calls, responder));
         jersey.register(new ImagesResource(reader, calls, responder));
+        jersey.register(new MessagesResource(reader, calls, responder));
+        jersey.register(new AnthropicErrors());
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());

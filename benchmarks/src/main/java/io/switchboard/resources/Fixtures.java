@@ -1,21 +1,21 @@
 package io.switchboard.resources;
 
 /** Wire bodies for the benchmarks: the same shapes scripts/bench/ sends and its fake upstream returns. */
-final class Fixtures {
+public final class Fixtures {
 
     static final String SMALL_REQUEST = "{\"model\":\"fast/bench-model\",\"messages\":["
             + "{\"role\":\"system\",\"content\":\"You are a concise assistant. Answer in one sentence.\"},"
             + "{\"role\":\"user\",\"content\":\"What does an LLM gateway add to each request, and how would you"
             + " measure it?\"}],\"temperature\":0.2,\"max_tokens\":64,\"user\":\"bench\"}";
 
-    static final String RESPONSE =
+    public static final String RESPONSE =
             "{\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion\",\"created\":1732600000,"
                     + "\"model\":\"bench-model\",\"system_fingerprint\":\"fp_bench\",\"choices\":[{\"index\":0,\"message\":"
                     + "{\"role\":\"assistant\",\"content\":\"Switchboard relays this answer from a fake upstream that is fast"
                     + " enough not to be the bottleneck.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
                     + "\"usage\":{\"prompt_tokens\":42,\"completion_tokens\":19,\"total_tokens\":61}}";
 
-    static final String STREAM;
+    public static final String STREAM;
 
     static {
         var events = new StringBuilder();

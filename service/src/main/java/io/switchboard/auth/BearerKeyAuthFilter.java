@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Lets a request through only with {@code Authorization: Bearer <key>} for one of the gateway's
- * keys, which is what the OpenAI SDKs send. A dropwizard-auth {@link AuthFilter}, written out
+ * keys, which is what the OpenAI SDKs send, or with {@code x-api-key: <key>}, which is what
+ * Anthropic's SDKs and Claude Code send. A dropwizard-auth {@link AuthFilter}, written out
  * rather than built with {@code OAuthCredentialAuthFilter} because that one also takes the key
  * from an {@code access_token} query parameter, and query strings end up in access logs.
  *
@@ -25,6 +26,9 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
 
     public static final String KEY_ID_PROPERTY = "switchboard.apiKey";
     static final String SCHEME = "Bearer";
+    /** The header Anthropic's clients send their key in; accepted when there is no Bearer credential. */
+    public static final String API_KEY_HEADER = "x-api-key";
+
     private static final Map<String, String> CHALLENGE =
             Map.of(HttpHeaders.WWW_AUTHENTICATE, SCHEME + " realm=\"switchboard\"");
 
@@ -48,14 +52,26 @@ public final class BearerKeyAuthFilter extends AuthFilter<String, ApiKeyPrincipa
         }
         String key = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (key == null) {
+            key = apiKeyHeader(request.getHeaderString(API_KEY_HEADER));
+        }
+        if (key == null) {
             throw refusal("You didn't provide an API key. You need to provide your API key in an Authorization"
-                    + " header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
+                    + " header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or in an x-api-key header.");
         }
         if (!authenticate(request, key, SCHEME)) {
             throw refusal("Incorrect API key provided. Ask the operator of this gateway for a valid key.");
         }
         request.setProperty(
                 KEY_ID_PROPERTY, request.getSecurityContext().getUserPrincipal().getName());
+    }
+
+    /** The key in {@value #API_KEY_HEADER} (how Anthropic's SDKs send it), or null when there is none. */
+    static String apiKeyHeader(String header) {
+        if (header == null) {
+            return null;
+        }
+        String key = header.strip();
+        return key.isEmpty() ? null : key;
     }
 
     /** The token of a {@code Bearer} credential, or null when there is none. */

@@ -13,12 +13,14 @@ import io.switchboard.api.ImageResponse;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.NativeMessages;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.provider.StreamObserver;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -115,6 +117,12 @@ final class InstrumentedProvider implements Provider {
         return measure("images", request.model(), () -> delegate.images(request), response -> null);
     }
 
+    /** The native Messages API, measured like every other call ({@code messages}, {@code messages_stream}). */
+    @Override
+    public Optional<NativeMessages> nativeMessages() {
+        return delegate.nativeMessages().map(MeasuredMessages::new);
+    }
+
     @Override
     public void close() {
         delegate.close();
@@ -191,6 +199,56 @@ final class InstrumentedProvider implements Provider {
         return Usage.of(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0));
+    }
+
+    /** A provider's native Messages API with the same measurements as its chat. */
+    private final class MeasuredMessages implements NativeMessages {
+
+        private final NativeMessages inner;
+
+        MeasuredMessages(NativeMessages inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public CompletableFuture<Reply> create(Call call) {
+            return measure("messages", call.model(), () -> inner.create(call), Reply::usage);
+        }
+
+        @Override
+        public StreamHandle stream(Call call, StreamObserver<Event> observer) {
+            // Each usage event carries the running total, so only the last one may be counted.
+            var measured = new MeasuredStream<>(observer, "messages_stream", call.model(), event -> null);
+            var total = new StreamObserver<Event>() {
+                private Usage usage;
+
+                @Override
+                public void onNext(Event event) {
+                    if (event.usage() != null) {
+                        usage = event.usage();
+                    }
+                    measured.onNext(event);
+                }
+
+                @Override
+                public void onComplete() {
+                    InstrumentedProvider.this.countTokens(delegate.name(), measured.model, usage);
+                    measured.onComplete();
+                }
+
+                @Override
+                public void onError(ProviderException error) {
+                    InstrumentedProvider.this.countTokens(delegate.name(), measured.model, usage);
+                    measured.onError(error);
+                }
+            };
+            return measured.start(inner.stream(call, total));
+        }
+
+        @Override
+        public CompletableFuture<Reply> countTokens(Call call) {
+            return measure("count_tokens", call.model(), () -> inner.countTokens(call), reply -> null);
+        }
     }
 
     /** Watches one stream: first chunk, usage, and how it ended (completed, failed, abandoned). */

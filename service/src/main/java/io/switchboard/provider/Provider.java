@@ -11,6 +11,7 @@ import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -72,6 +73,15 @@ public interface Provider extends AutoCloseable {
 
     default CompletableFuture<ImageResponse> images(ImageRequest request) {
         return unsupported(Capability.IMAGES);
+    }
+
+    /**
+     * Anthropic's Messages API, when this provider speaks it as its own protocol (an ingress of
+     * that API then passes requests through rather than translating them to chat); empty for the
+     * rest. Decorators must forward it.
+     */
+    default Optional<NativeMessages> nativeMessages() {
+        return Optional.empty();
     }
 
     /** Releases what the provider holds. The registry calls it once, at shutdown. */

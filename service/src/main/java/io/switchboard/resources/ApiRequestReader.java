@@ -117,7 +117,16 @@ public final class ApiRequestReader {
         return parse(readBounded(body), type);
     }
 
-    <T> T parse(byte[] bytes, Class<T> type) {
+    /**
+     * Reads at most the size limit from {@code body}, for a resource that needs the bytes as well
+     * as what they parse to (a pass-through); {@link #parse} them next.
+     */
+    public byte[] readBytes(InputStream body) {
+        return readBounded(body);
+    }
+
+    /** Parses a body read by {@link #readBytes}, with the same strictness as {@link #read}. */
+    public <T> T parse(byte[] bytes, Class<T> type) {
         if (bytes.length == 0) {
             throw ApiException.badRequest("The request body is empty: send a JSON object.", null);
         }

@@ -60,6 +60,17 @@ public final class Responder {
         relay.attach(start.apply(relay));
     }
 
+    /** As {@link #stream(AsyncResponse, RequestContext, String, Function)}, written with {@code framing}. */
+    public <T> void stream(
+            AsyncResponse async,
+            RequestContext context,
+            String operation,
+            SseFraming<T> framing,
+            Function<RouteStreamObserver<T>, StreamHandle> start) {
+        var relay = new SseRelay<T>(async, context, this, operation, framing);
+        relay.attach(start.apply(relay));
+    }
+
     ObjectMapper mapper() {
         return mapper;
     }

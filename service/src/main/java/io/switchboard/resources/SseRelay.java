@@ -39,6 +39,8 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private final RequestContext context;
     private final Responder services;
     private final String operation;
+    private final SseFraming<T> framing;
+    private final OutboundEvent keepAlive;
     private volatile EventOutput output;
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
@@ -50,10 +52,18 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private ScheduledFuture<?> heartbeat;
 
     SseRelay(AsyncResponse async, RequestContext context, Responder services, String operation) {
+        this(async, context, services, operation, null);
+    }
+
+    /** @param framing how items and the end are written; null for OpenAI's data-only chunks */
+    SseRelay(AsyncResponse async, RequestContext context, Responder services, String operation, SseFraming<T> framing) {
         this.async = async;
         this.context = context;
         this.services = services;
         this.operation = operation;
+        this.framing = framing;
+        SseFraming.Frame beat = framing == null ? null : framing.heartbeat();
+        this.keepAlive = beat == null ? KEEP_ALIVE : event(beat);
     }
 
     @Override
@@ -106,7 +116,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
                 if (ending) {
                     return;
                 }
-                out.write(KEEP_ALIVE);
+                out.write(keepAlive);
             }
         } catch (IOException | RuntimeException gone) {
             LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
@@ -128,7 +138,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onNext(T chunk) {
-        write(json(chunk));
+        if (framing == null) {
+            write(json(chunk));
+        } else {
+            write(event(framing.frame(chunk)));
+        }
     }
 
     @Override
@@ -150,17 +164,23 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
                 error.provider(),
                 error.kind().label(),
                 error.getMessage());
-        finish(json(ErrorResponses.body(error)));
+        finish(error);
     }
 
-    private void finish(String errorEvent) {
+    private void finish(ProviderException error) {
         synchronized (endLock) {
             ending = true; // a heartbeat being written finishes first; none starts after
         }
         stopHeartbeat();
         try {
-            if (errorEvent != null) {
-                write(errorEvent);
+            if (framing != null) {
+                for (SseFraming.Frame frame : framing.end(error)) {
+                    write(event(frame));
+                }
+                return;
+            }
+            if (error != null) {
+                write(json(ErrorResponses.body(error)));
             }
             output.write(DONE);
         } catch (IOException | UncheckedIOException clientGone) {
@@ -171,11 +191,23 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void write(String data) {
+        write(new OutboundEvent.Builder()
+                .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                .data(String.class, data)
+                .build());
+    }
+
+    private static OutboundEvent event(SseFraming.Frame frame) {
+        var builder = new OutboundEvent.Builder().mediaType(MediaType.TEXT_PLAIN_TYPE);
+        if (frame.name() != null) {
+            builder.name(frame.name());
+        }
+        return builder.data(String.class, frame.data()).build();
+    }
+
+    private void write(OutboundEvent event) {
         try {
-            output.write(new OutboundEvent.Builder()
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(String.class, data)
-                    .build());
+            output.write(event);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("The client closed the stream", e);

@@ -72,6 +72,8 @@ class ApiDocsIntegrationTest {
                         "/v1/completions",
                         "/v1/embeddings",
                         "/v1/images/generations",
+                        "/v1/messages",
+                        "/v1/messages/count_tokens",
                         "/v1/models",
                         "/v1/models/{id}",
                         "/v1/providers");
@@ -115,6 +117,8 @@ class ApiDocsIntegrationTest {
                         "createCompletion",
                         "createEmbedding",
                         "createImage",
+                        "createMessage",
+                        "countMessageTokens",
                         "listModels",
                         "retrieveModel",
                         "listProviders");

@@ -18,8 +18,10 @@ import io.switchboard.api.FunctionCall;
 import io.switchboard.api.ToolCall;
 import io.switchboard.api.Usage;
 import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.http.UpstreamErrorParser;
 import io.switchboard.provider.http.UpstreamErrors;
+import io.switchboard.provider.sse.SseEvent;
 
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -703,6 +705,30 @@ final class AnthropicMapper {
             case "overloaded_error" -> 529;
             default -> 500;
         };
+    }
+
+    /** An {@code error} event of a stream: the status Anthropic would have sent decides the kind (529 is 5xx). */
+    static ProviderException streamError(String provider, JsonNode error) {
+        int status = statusOf(error.path("type").asText(null));
+        return UpstreamErrors.fromStatus(provider, status, errorDetail(error, status), null);
+    }
+
+    /** A stream event's data, which must be a JSON object; anything else is a MALFORMED failure. */
+    static JsonNode eventData(String provider, ObjectMapper json, SseEvent event) {
+        try {
+            JsonNode data = json.readTree(event.data());
+            if (data == null || !data.isObject()) {
+                throw new IOException("event data is not a JSON object");
+            }
+            return data;
+        } catch (IOException e) {
+            throw new ProviderException(
+                    ProviderException.Kind.MALFORMED,
+                    provider,
+                    "Unreadable stream event from " + provider
+                            + (event.event() != null ? " (" + event.event() + ")" : ""),
+                    e);
+        }
     }
 
     /** One page of {@code GET /v1/models}. */

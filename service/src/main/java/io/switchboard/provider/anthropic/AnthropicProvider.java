@@ -7,6 +7,7 @@ import io.switchboard.api.ChatCompletionResponse;
 import io.switchboard.api.UnixTime;
 import io.switchboard.provider.Capability;
 import io.switchboard.provider.ModelInfo;
+import io.switchboard.provider.NativeMessages;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,10 +42,12 @@ public final class AnthropicProvider implements Provider {
     private final AnthropicSettings settings;
     private final JsonHttpTransport http;
     private final Set<Capability> capabilities;
+    private final NativeMessages nativeMessages;
 
     AnthropicProvider(AnthropicSettings settings, JsonHttpTransport http) {
         this.settings = settings;
         this.http = http;
+        this.nativeMessages = new AnthropicNativeMessages(settings, http, this::authorize);
         var caps = EnumSet.of(Capability.CHAT);
         if (settings.discoverModels() || !settings.staticModels().isEmpty()) {
             caps.add(Capability.MODEL_LIST);
@@ -69,6 +73,12 @@ public final class AnthropicProvider implements Provider {
     @Override
     public Set<Capability> capabilities() {
         return capabilities;
+    }
+
+    /** Anthropic's own API: a Messages ingress passes its requests through, untranslated. */
+    @Override
+    public Optional<NativeMessages> nativeMessages() {
+        return Optional.of(nativeMessages);
     }
 
     @Override

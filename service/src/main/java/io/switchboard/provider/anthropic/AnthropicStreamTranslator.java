@@ -13,11 +13,9 @@ import io.switchboard.api.Usage;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.StreamObserver;
-import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.provider.sse.SseEvent;
 import io.switchboard.provider.sse.SseHandler;
 
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,24 +206,10 @@ final class AnthropicStreamTranslator implements SseHandler {
 
     /** An {@code error} event: the status Anthropic would have sent decides the kind (529 is 5xx). */
     private ProviderException error(JsonNode error) {
-        int status = AnthropicMapper.statusOf(error.path("type").asText(null));
-        return UpstreamErrors.fromStatus(provider, status, AnthropicMapper.errorDetail(error, status), null);
+        return AnthropicMapper.streamError(provider, error);
     }
 
     private JsonNode parse(SseEvent event) {
-        try {
-            JsonNode data = json.readTree(event.data());
-            if (data == null || !data.isObject()) {
-                throw new IOException("event data is not a JSON object");
-            }
-            return data;
-        } catch (IOException e) {
-            throw new ProviderException(
-                    Kind.MALFORMED,
-                    provider,
-                    "Unreadable stream event from " + provider
-                            + (event.event() != null ? " (" + event.event() + ")" : ""),
-                    e);
-        }
+        return AnthropicMapper.eventData(provider, json, event);
     }
 }

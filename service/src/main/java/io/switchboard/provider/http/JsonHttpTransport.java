@@ -91,6 +91,14 @@ public final class JsonHttpTransport {
                 .body(new BytesRequestContent(JSON, bytes));
     }
 
+    /** A POST of a JSON body that is already bytes (a client's, passed through unchanged). */
+    public Request postBytes(String url, byte[] json) {
+        return client.newRequest(url)
+                .method(HttpMethod.POST)
+                .idleTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .body(new BytesRequestContent(JSON, json));
+    }
+
     /** Sends the request and parses a 2xx body as {@code type}. */
     public <T> CompletableFuture<T> exchange(Request request, Class<T> type) {
         return exchange(request, body -> mapper.readValue(body, type));
