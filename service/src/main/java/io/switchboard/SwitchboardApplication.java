@@ -63,6 +63,10 @@ import io.switchboard.resources.RequestSizeFilter;
 import io.switchboard.resources.Responder;
 import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
+import io.switchboard.responses.MemoryResponseStore;
+import io.switchboard.responses.ResponsePurger;
+import io.switchboard.responses.ResponseStore;
+import io.switchboard.responses.ResponsesResource;
 import io.switchboard.store.UsageDao;
 import io.switchboard.store.VirtualKeyRecord;
 import jakarta.servlet.DispatcherType;
@@ -148,6 +152,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new CompletionsResource(reader, calls, responder));
         jersey.register(new EmbeddingsResource(reader, calls, responder));
         jersey.register(new ImagesResource(reader, calls, responder));
+        jersey.register(new ResponsesResource(
+                reader, calls, responder, responseStore(config, core, environment), mapper, Clock.systemUTC()));
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());
@@ -185,6 +191,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
                 .addMapping("/healthcheck");
 
         configureServer(config, environment, gateway);
+    }
+
+    /**
+     * Where the Responses API keeps stored responses: the database's table, or a bounded map in
+     * memory without one; older than {@code responses.retention} purged either way.
+     */
+    private static ResponseStore responseStore(
+            SwitchboardConfiguration config, GatewayCore core, Environment environment) {
+        var settings = config.responses();
+        ResponseStore store = core.database()
+                .map(db -> ResponseStore.of(db.responses()))
+                .orElseGet(() -> new MemoryResponseStore(settings.memoryLimit()));
+        environment
+                .lifecycle()
+                .manage(new ResponsePurger(store, settings.retention(), settings.purgeInterval(), Clock.systemUTC()));
+        return store;
     }
 
     /**

@@ -25,6 +25,7 @@ import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.config.PricingConfiguration;
+import io.switchboard.config.ResponsesConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
 import io.switchboard.provider.ProviderFactory;
@@ -77,6 +78,16 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @NotNull
     @JsonProperty
     private PricingConfiguration pricing = new PricingConfiguration();
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ResponsesConfiguration responses = new ResponsesConfiguration();
+
+    /** The Responses API's stored responses: retention, purge period, the in-memory bound. */
+    public ResponsesConfiguration responses() {
+        return responses;
+    }
 
     @Override
     public GatewayConfiguration gateway() {

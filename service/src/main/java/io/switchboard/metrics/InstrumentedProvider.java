@@ -1,6 +1,7 @@
 package io.switchboard.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -116,6 +117,30 @@ final class InstrumentedProvider implements Provider {
     }
 
     @Override
+    public boolean speaksResponses() {
+        return delegate.speaksResponses();
+    }
+
+    @Override
+    public CompletableFuture<ObjectNode> responses(ObjectNode request) {
+        return measure(
+                "responses",
+                request.path("model").asText(null),
+                () -> delegate.responses(request),
+                response -> responsesUsage(response.get("usage")));
+    }
+
+    @Override
+    public StreamHandle streamResponses(ObjectNode request, StreamObserver<ObjectNode> observer) {
+        var measured = new MeasuredStream<>(
+                observer,
+                "responses_stream",
+                request.path("model").asText(null),
+                event -> responsesUsage(event.path("response").get("usage")));
+        return measured.start(delegate.streamResponses(request, measured));
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
@@ -191,6 +216,16 @@ final class InstrumentedProvider implements Provider {
         return Usage.of(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0));
+    }
+
+    /** A Responses API usage object ({@code input_tokens}, {@code output_tokens}), or null. */
+    private static Usage responsesUsage(JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return null;
+        }
+        return Usage.of(
+                usage.path("input_tokens").asLong(0),
+                usage.path("output_tokens").asLong(0));
     }
 
     /** Watches one stream: first chunk, usage, and how it ended (completed, failed, abandoned). */

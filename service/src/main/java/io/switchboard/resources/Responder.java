@@ -42,7 +42,17 @@ public final class Responder {
             RequestContext context,
             String operation,
             Function<RouteStreamObserver<T>, StreamHandle> start) {
-        var relay = new SseRelay<T>(async, context, this, operation);
+        stream(async, context, operation, EventStreamFormat.dataOnly(), start);
+    }
+
+    /** As {@link #stream(AsyncResponse, RequestContext, String, Function)}, framed by {@code format}. */
+    public <T> void stream(
+            AsyncResponse async,
+            RequestContext context,
+            String operation,
+            EventStreamFormat<T> format,
+            Function<RouteStreamObserver<T>, StreamHandle> start) {
+        var relay = new SseRelay<T>(async, context, this, operation, format);
         relay.attach(start.apply(relay));
     }
 

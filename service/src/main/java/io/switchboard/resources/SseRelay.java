@@ -39,6 +39,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private final RequestContext context;
     private final Responder services;
     private final String operation;
+    private final EventStreamFormat<T> format;
     private volatile EventOutput output;
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
@@ -48,7 +49,13 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private boolean ending;
     private ScheduledFuture<?> heartbeat;
 
-    SseRelay(AsyncResponse async, RequestContext context, Responder services, String operation) {
+    SseRelay(
+            AsyncResponse async,
+            RequestContext context,
+            Responder services,
+            String operation,
+            EventStreamFormat<T> format) {
+        this.format = format;
         this.async = async;
         this.context = context;
         this.services = services;
@@ -109,7 +116,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     @Override
     public void onNext(T chunk) {
-        write(json(chunk));
+        write(format.eventName().apply(chunk), json(chunk));
     }
 
     @Override
@@ -140,9 +147,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         stopHeartbeat();
         try {
             if (errorEvent != null) {
-                write(errorEvent);
+                write(null, errorEvent);
             }
-            output.write(DONE);
+            if (format.endsWithDone()) {
+                output.write(DONE);
+            }
         } catch (IOException | UncheckedIOException clientGone) {
             LOG.debug("Client left before the end of the stream", clientGone);
         } finally {
@@ -150,12 +159,13 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         }
     }
 
-    private void write(String data) {
+    private void write(String name, String data) {
         try {
-            output.write(new OutboundEvent.Builder()
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(String.class, data)
-                    .build());
+            var event = new OutboundEvent.Builder().mediaType(MediaType.TEXT_PLAIN_TYPE);
+            if (name != null) {
+                event.name(name);
+            }
+            output.write(event.data(String.class, data).build());
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("The client closed the stream", e);
