@@ -212,6 +212,47 @@ class ResponsesIntegrationTest {
     }
 
     @Test
+    void aStreamCutAtTheTokenLimitIsIncompleteAndOneBrokenAfterTheCommitPointFails() throws Exception {
+        String chunk = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Lon\"},\"finish_reason\":null}]}\n\n";
+        String length = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","
+                + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n";
+        UPSTREAM.on("POST", CHAT, Behavior.sse(List.of(chunk, length, OpenAiWire.DONE), Duration.ZERO));
+        var incomplete = events(GatewayFixture.postJson(
+                APP, "/v1/responses", "{\"model\":\"chat/gpt-4o\",\"input\":\"x\",\"stream\":true}"));
+        var last = incomplete.get(incomplete.size() - 1);
+        assertThat(last.path("type").asText()).isEqualTo("response.incomplete");
+        assertThat(last.path("response")
+                        .path("incomplete_details")
+                        .path("reason")
+                        .asText())
+                .isEqualTo("max_output_tokens");
+
+        UPSTREAM.on("POST", CHAT, Behavior.sseThenCut(List.of(chunk, length), Duration.ofMillis(50), 1));
+        var failed = events(GatewayFixture.postJson(
+                APP, "/v1/responses", "{\"model\":\"chat/gpt-4o\",\"input\":\"x\",\"stream\":true}"));
+        assertThat(failed.stream().map(event -> event.path("type").asText()))
+                .contains("response.output_text.delta")
+                .last()
+                .isEqualTo("response.failed");
+        var failure = failed.get(failed.size() - 1);
+        assertThat(failure.path("response").path("status").asText()).isEqualTo("failed");
+        assertThat(failure.path("response").path("error").path("code").asText()).isEqualTo("server_error");
+        assertThat(failure.path("sequence_number").asInt()).isEqualTo(failed.size() - 1);
+    }
+
+    private static List<JsonNode> events(java.net.http.HttpResponse<String> raw) throws Exception {
+        assertThat(raw.statusCode()).isEqualTo(200);
+        var data = new ArrayList<JsonNode>();
+        for (String line : raw.body().split("\n")) {
+            if (line.startsWith("data:")) {
+                data.add(JSON.readTree(line.substring(5).strip()));
+            }
+        }
+        return data;
+    }
+
+    @Test
     void functionToolLoopContinuesThePreviousResponse() {
         UPSTREAM.onNext(
                 "POST",
