@@ -21,6 +21,7 @@ import io.switchboard.SwitchboardApplication;
 import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
+import io.switchboard.testing.Fixtures;
 import io.switchboard.testing.OpenAiWire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,7 +61,8 @@ class ResponsesIntegrationTest {
                 ResourceHelpers.resourceFilePath("responses-test-config.yml"),
                 ConfigOverride.config("database.url", () -> "jdbc:sqlite:" + DB),
                 ConfigOverride.config("providers[0].baseUrl", () -> UPSTREAM.baseUrl() + "/chat/v1"),
-                ConfigOverride.config("providers[1].baseUrl", () -> UPSTREAM.baseUrl() + "/openai/v1"));
+                ConfigOverride.config("providers[1].baseUrl", () -> UPSTREAM.baseUrl() + "/openai/v1"),
+                ConfigOverride.config("providers[2].baseUrl", () -> UPSTREAM.baseUrl() + "/anthropic"));
     }
 
     private static final String CHAT = "/chat/v1/chat/completions";
@@ -250,6 +252,63 @@ class ResponsesIntegrationTest {
             }
         }
         return data;
+    }
+
+    @Test
+    void anAnthropicUpstreamAnswersThroughItsAdapter() throws Exception {
+        String messages = "/anthropic/v1/messages";
+        UPSTREAM.on(
+                "POST", messages, Behavior.json(200, Fixtures.text("/fixtures/anthropic/messages.text.response.json")));
+
+        Response response = client().responses()
+                .create(ResponseCreateParams.builder()
+                        .model("claude/claude-sonnet-4-5")
+                        .instructions("You are Claude.")
+                        .input("Who are you?")
+                        .maxOutputTokens(100)
+                        .build());
+
+        assertThat(response.output()
+                        .get(0)
+                        .asMessage()
+                        .content()
+                        .get(0)
+                        .asOutputText()
+                        .text())
+                .isEqualTo("Hi! My name is Claude.");
+        assertThat(response.usage().orElseThrow().inputTokens()).isEqualTo(2095);
+        assertThat(response.usage().orElseThrow().outputTokens()).isEqualTo(503);
+        JsonNode sent = UPSTREAM.lastRequest(messages).bodyJson();
+        assertThat(sent.path("model").asText()).isEqualTo("claude-sonnet-4-5");
+        assertThat(sent.path("system").toString()).contains("You are Claude.");
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(100);
+        assertThat(sent.path("messages").get(0).path("role").asText()).isEqualTo("user");
+
+        UPSTREAM.on(
+                "POST",
+                messages,
+                Behavior.status(
+                        200,
+                        Fixtures.text("/fixtures/anthropic/stream.text.sse"),
+                        Map.of("Content-Type", "text/event-stream")));
+        var accumulator = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> stream = client().responses()
+                .createStreaming(ResponseCreateParams.builder()
+                        .model("claude/claude-sonnet-4-5")
+                        .input("Hello")
+                        .build())) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        Response streamed = accumulator.response();
+        assertThat(streamed.output()
+                        .get(0)
+                        .asMessage()
+                        .content()
+                        .get(0)
+                        .asOutputText()
+                        .text())
+                .startsWith("Hello");
+        assertThat(streamed.usage().orElseThrow().inputTokens()).isEqualTo(25);
     }
 
     @Test
