@@ -73,6 +73,10 @@ import io.switchboard.resources.Responder;
 import io.switchboard.resources.ResponseHeadersFilter;
 import io.switchboard.resources.UnreadBodyFilter;
 import io.switchboard.resources.WebApplicationExceptionMapper;
+import io.switchboard.responses.MemoryResponseStore;
+import io.switchboard.responses.ResponsePurger;
+import io.switchboard.responses.ResponseStore;
+import io.switchboard.responses.ResponsesResource;
 import io.switchboard.store.UsageDao;
 import io.switchboard.store.VirtualKeyRecord;
 import jakarta.servlet.DispatcherType;
@@ -181,6 +185,8 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new ImagesResource(reader, calls, responder));
         jersey.register(new MessagesResource(reader, calls, responder));
         jersey.register(new AnthropicErrors());
+        jersey.register(new ResponsesResource(
+                reader, calls, responder, responseStore(config, core, environment), mapper, Clock.systemUTC()));
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());
@@ -230,6 +236,22 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         var watch = new ClientWatch(core.scheduler());
         environment.lifecycle().manage(new AutoCloseableManager(watch));
         return watch;
+    }
+
+    /**
+     * Where the Responses API keeps stored responses: the database's table, or a bounded map in
+     * memory without one; older than {@code responses.retention} purged either way.
+     */
+    private static ResponseStore responseStore(
+            SwitchboardConfiguration config, GatewayCore core, Environment environment) {
+        var settings = config.responses();
+        ResponseStore store = core.database()
+                .map(db -> ResponseStore.of(db.responses()))
+                .orElseGet(() -> new MemoryResponseStore(settings.memoryLimit()));
+        environment
+                .lifecycle()
+                .manage(new ResponsePurger(store, settings.retention(), settings.purgeInterval(), Clock.systemUTC()));
+        return store;
     }
 
     /**

@@ -27,6 +27,7 @@ import io.switchboard.config.GatewaySettings;
 import io.switchboard.config.LedgerConfiguration;
 import io.switchboard.config.PricingConfiguration;
 import io.switchboard.config.RedisConfiguration;
+import io.switchboard.config.ResponsesConfiguration;
 import io.switchboard.config.TracingConfiguration;
 import io.switchboard.health.ProviderHealthCheck;
 import io.switchboard.health.ReadinessCheck;
@@ -98,6 +99,16 @@ public class SwitchboardConfiguration extends Configuration implements GatewaySe
     @Override
     public ClusterConfiguration cluster() {
         return cluster;
+    }
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ResponsesConfiguration responses = new ResponsesConfiguration();
+
+    /** The Responses API's stored responses: retention, purge period, the in-memory bound. */
+    public ResponsesConfiguration responses() {
+        return responses;
     }
 
     @Override

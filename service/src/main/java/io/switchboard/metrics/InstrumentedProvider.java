@@ -1,6 +1,7 @@
 package io.switchboard.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -121,6 +122,30 @@ final class InstrumentedProvider implements Provider {
     @Override
     public Optional<NativeMessages> nativeMessages() {
         return delegate.nativeMessages().map(MeasuredMessages::new);
+    }
+
+    @Override
+    public boolean speaksResponses() {
+        return delegate.speaksResponses();
+    }
+
+    @Override
+    public CompletableFuture<ObjectNode> responses(ObjectNode request) {
+        return measure(
+                "responses",
+                request.path("model").asText(null),
+                () -> delegate.responses(request),
+                response -> responsesUsage(response.get("usage")));
+    }
+
+    @Override
+    public StreamHandle streamResponses(ObjectNode request, StreamObserver<ObjectNode> observer) {
+        var measured = new MeasuredStream<>(
+                observer,
+                "responses_stream",
+                request.path("model").asText(null),
+                event -> responsesUsage(event.path("response").get("usage")));
+        return measured.start(delegate.streamResponses(request, measured));
     }
 
     @Override
@@ -249,6 +274,16 @@ final class InstrumentedProvider implements Provider {
         public CompletableFuture<Reply> countTokens(Call call) {
             return measure("count_tokens", call.model(), () -> inner.countTokens(call), reply -> null);
         }
+    }
+
+    /** A Responses API usage object ({@code input_tokens}, {@code output_tokens}), or null. */
+    private static Usage responsesUsage(JsonNode usage) {
+        if (usage == null || !usage.isObject()) {
+            return null;
+        }
+        return Usage.of(
+                usage.path("input_tokens").asLong(0),
+                usage.path("output_tokens").asLong(0));
     }
 
     /** Watches one stream: first chunk, usage, and how it ended (completed, failed, abandoned). */

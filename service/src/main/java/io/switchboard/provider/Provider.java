@@ -1,5 +1,6 @@
 package io.switchboard.provider;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -84,12 +85,43 @@ public interface Provider extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Whether the upstream serves OpenAI's Responses API itself, so {@code /v1/responses} passes
+     * through to it ({@link #responses}, {@link #streamResponses}) rather than being translated to
+     * chat. False unless the adapter says otherwise.
+     */
+    default boolean speaksResponses() {
+        return false;
+    }
+
+    /**
+     * A Responses API call passed through: {@code request} is the client's body with the upstream
+     * model set; the response comes back as the upstream wrote it.
+     */
+    default CompletableFuture<ObjectNode> responses(ObjectNode request) {
+        return CompletableFuture.failedFuture(unsupportedResponses());
+    }
+
+    /**
+     * A streamed Responses API call passed through: each event's JSON object (its {@code type}
+     * names the event) as it arrives.
+     */
+    default StreamHandle streamResponses(ObjectNode request, StreamObserver<ObjectNode> observer) {
+        observer.onError(unsupportedResponses());
+        return () -> {};
+    }
+
     /** Releases what the provider holds. The registry calls it once, at shutdown. */
     @Override
     default void close() {}
 
     private <T> CompletableFuture<T> unsupported(Capability capability) {
         return CompletableFuture.failedFuture(unsupportedError(capability));
+    }
+
+    private ProviderException unsupportedResponses() {
+        return new ProviderException(
+                ProviderException.Kind.UNSUPPORTED, name(), "Provider " + name() + " does not serve the Responses API");
     }
 
     private ProviderException unsupportedError(Capability capability) {

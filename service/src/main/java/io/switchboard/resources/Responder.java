@@ -55,12 +55,13 @@ public final class Responder {
             RequestContext context,
             String operation,
             Function<RouteStreamObserver<T>, StreamHandle> start) {
-        var relay = new SseRelay<T>(async, context, this, operation);
-        relay.watch(clients.watch(context.request(), relay::leftBeforeCommit));
-        relay.attach(start.apply(relay));
+        stream(async, context, operation, null, start);
     }
 
-    /** As {@link #stream(AsyncResponse, RequestContext, String, Function)}, written with {@code framing}. */
+    /**
+     * As {@link #stream(AsyncResponse, RequestContext, String, Function)}, written with
+     * {@code framing} (null: OpenAI's data-only chunks and {@code [DONE]}).
+     */
     public <T> void stream(
             AsyncResponse async,
             RequestContext context,
@@ -68,6 +69,7 @@ public final class Responder {
             SseFraming<T> framing,
             Function<RouteStreamObserver<T>, StreamHandle> start) {
         var relay = new SseRelay<T>(async, context, this, operation, framing);
+        relay.watch(clients.watch(context.request(), relay::leftBeforeCommit));
         relay.attach(start.apply(relay));
     }
 

@@ -47,6 +47,7 @@ public final class Database implements Managed {
     private final Jdbi jdbi;
     private final KeyDao keys;
     private final UsageDao usage;
+    private final ResponseDao responses;
 
     /**
      * Builds the pool (opening no connection yet) and JDBI.
@@ -63,6 +64,7 @@ public final class Database implements Managed {
         this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
         this.keys = new KeyDao(jdbi, System::currentTimeMillis);
         this.usage = new UsageDao(jdbi);
+        this.responses = new ResponseDao(jdbi);
     }
 
     @Override
@@ -110,7 +112,7 @@ public final class Database implements Managed {
         return backend;
     }
 
-    /** For DAOs other than the two here (stored responses, later). */
+    /** For DAOs other than the ones here. */
     public Jdbi jdbi() {
         return jdbi;
     }
@@ -121,6 +123,11 @@ public final class Database implements Managed {
 
     public UsageDao usage() {
         return usage;
+    }
+
+    /** The Responses API's stored responses. */
+    public ResponseDao responses() {
+        return responses;
     }
 
     /** "SQLite at /var/lib/switchboard/switchboard.db", "PostgreSQL at db:5432/switchboard": never a password. */

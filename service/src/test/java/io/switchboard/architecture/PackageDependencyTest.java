@@ -46,6 +46,7 @@ class PackageDependencyTest {
             Map.entry("resources", Set.of("api", "provider", "registry", "routing")),
             Map.entry("openapi", Set.of("api", "resources")),
             Map.entry("messages", Set.of("api", "provider", "resources", "routing", "usage")),
+            Map.entry("responses", Set.of("api", "provider", "resources", "routing", "store")),
             Map.entry("store", Set.of()),
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),

@@ -76,7 +76,10 @@ class ApiDocsIntegrationTest {
                         "/v1/messages/count_tokens",
                         "/v1/models",
                         "/v1/models/{id}",
-                        "/v1/providers");
+                        "/v1/providers",
+                        "/v1/responses",
+                        "/v1/responses/{id}",
+                        "/v1/responses/{id}/input_items");
         assertThat(document.getPaths())
                 .as("the rest is the admin port's API, served there")
                 .allSatisfy((path, item) -> {
@@ -121,7 +124,11 @@ class ApiDocsIntegrationTest {
                         "countMessageTokens",
                         "listModels",
                         "retrieveModel",
-                        "listProviders");
+                        "listProviders",
+                        "createResponse",
+                        "getResponse",
+                        "deleteResponse",
+                        "listInputItems");
         assertThat(operations.get("createChatCompletion").getTags()).containsExactly("Chat");
         assertThat(operations.get("retrieveModel").getTags()).containsExactly("Models");
         assertThat(operations.values())

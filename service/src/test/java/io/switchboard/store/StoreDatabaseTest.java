@@ -41,7 +41,7 @@ class StoreDatabaseTest {
         try {
             assertThat(file).isRegularFile();
             assertThat(database.describe()).isEqualTo("SQLite at " + file);
-            assertThat(tables(database)).contains("virtual_keys", "usage_ledger");
+            assertThat(tables(database)).contains("virtual_keys", "usage_ledger", "stored_responses");
         } finally {
             database.stop();
         }
@@ -54,17 +54,21 @@ class StoreDatabaseTest {
         var first = config.build(new MetricRegistry());
         try {
             assertThat(first.backend()).isEqualTo(backend);
-            assertThat(first.migrate()).isEqualTo(new MigrationReport(1, "1"));
-            assertThat(first.migrate()).as("again, same process").isEqualTo(new MigrationReport(0, "1"));
+            assertThat(first.migrate()).isEqualTo(new MigrationReport(2, "2"));
+            assertThat(first.migrate()).as("again, same process").isEqualTo(new MigrationReport(0, "2"));
             first.keys().insert("vk_kept", "sk-sb-kept", "a".repeat(64), StoreKeyDaoTest.settings("kept"));
+            first.responses().save(new StoredResponse("resp_kept", "vk_kept", null, 1, "{}", "[]"));
         } finally {
             first.stop();
         }
         var restarted = config.build(new MetricRegistry());
         restarted.start();
         try {
-            assertThat(restarted.migrate()).as("again, after a restart").isEqualTo(new MigrationReport(0, "1"));
+            assertThat(restarted.migrate()).as("again, after a restart").isEqualTo(new MigrationReport(0, "2"));
             assertThat(restarted.keys().find("vk_kept")).as("data survives").isPresent();
+            assertThat(restarted.responses().find("resp_kept"))
+                    .as("stored responses survive")
+                    .isPresent();
         } finally {
             restarted.stop();
         }
@@ -78,7 +82,7 @@ class StoreDatabaseTest {
 
         assertThatThrownBy(database::start)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("1 migration(s) pending")
+                .hasMessageContaining("2 migration(s) pending")
                 .hasMessageContaining("db migrate");
         database.migrate();
         database.start();

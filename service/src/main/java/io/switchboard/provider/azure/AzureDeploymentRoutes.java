@@ -34,6 +34,20 @@ public record AzureDeploymentRoutes(String endpoint, String apiVersion, Map<Stri
         return endpoint + "/openai/deployments/" + encode(deployment) + path + "?api-version=" + encode(apiVersion);
     }
 
+    /**
+     * Azure serves the Responses API on its v1 surface, one URL for every deployment, the
+     * deployment named in the body's {@code model}.
+     */
+    @Override
+    public String responsesUrl(String model) {
+        return endpoint + "/openai/v1/responses";
+    }
+
+    @Override
+    public String responsesModel(String model) {
+        return deployments.getOrDefault(model, model);
+    }
+
     /** The dated API lists base models, not deployments; the configured deployments are the list. */
     @Override
     public Optional<String> modelsUrl() {

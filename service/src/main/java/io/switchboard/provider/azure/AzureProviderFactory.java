@@ -9,6 +9,7 @@ import io.switchboard.provider.http.HttpProviderFactory;
 import io.switchboard.provider.http.UpstreamErrors;
 import io.switchboard.provider.http.UpstreamSettings;
 import io.switchboard.provider.openai.OpenAiCompatibleProvider;
+import io.switchboard.provider.openai.ResponsesApi;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -40,6 +41,11 @@ public class AzureProviderFactory extends HttpProviderFactory {
     @JsonProperty
     private AzureDeployments deployments = AzureDeployments.none();
 
+    /** Azure OpenAI serves the Responses API itself; {@code translate} sends it as chat completions instead. */
+    @NotNull
+    @JsonProperty
+    private ResponsesApi responsesApi = ResponsesApi.NATIVE;
+
     @Override
     public String type() {
         return "azure";
@@ -63,7 +69,7 @@ public class AzureProviderFactory extends HttpProviderFactory {
             allHeaders.put("api-key", apiKey());
         }
         var upstream = new UpstreamSettings(name(), baseUrl(), null, allHeaders, staticModels, false);
-        return new OpenAiCompatibleProvider(upstream, type(), routes, transport);
+        return new OpenAiCompatibleProvider(upstream, type(), routes, transport, responsesApi == ResponsesApi.NATIVE);
     }
 
     @Override

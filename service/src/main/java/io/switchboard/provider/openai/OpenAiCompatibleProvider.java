@@ -2,6 +2,7 @@ package io.switchboard.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionRequest;
 import io.switchboard.api.ChatCompletionResponse;
@@ -9,6 +10,7 @@ import io.switchboard.api.CompletionRequest;
 import io.switchboard.api.CompletionResponse;
 import io.switchboard.api.EmbeddingRequest;
 import io.switchboard.api.EmbeddingResponse;
+import io.switchboard.api.ErrorDetail;
 import io.switchboard.api.ImageRequest;
 import io.switchboard.api.ImageResponse;
 import io.switchboard.provider.Capability;
@@ -51,6 +53,7 @@ public final class OpenAiCompatibleProvider implements Provider {
     private final List<ModelInfo> staticModels;
     private final Set<Capability> capabilities;
     private final boolean discoverModels;
+    private final boolean nativeResponses;
 
     /** An OpenAI-compatible upstream at {@code upstream.baseUrl()}, its key sent as a Bearer token. */
     public OpenAiCompatibleProvider(UpstreamSettings upstream, JsonHttpTransport http) {
@@ -63,6 +66,20 @@ public final class OpenAiCompatibleProvider implements Provider {
      */
     public OpenAiCompatibleProvider(
             UpstreamSettings upstream, String type, OpenAiRoutes routes, JsonHttpTransport http) {
+        this(upstream, type, routes, http, false);
+    }
+
+    /**
+     * @param nativeResponses whether the upstream serves {@code POST /responses} itself (OpenAI,
+     *                        Azure), so the Responses API passes through instead of being translated
+     */
+    public OpenAiCompatibleProvider(
+            UpstreamSettings upstream,
+            String type,
+            OpenAiRoutes routes,
+            JsonHttpTransport http,
+            boolean nativeResponses) {
+        this.nativeResponses = nativeResponses;
         this.name = upstream.name();
         this.type = type;
         this.routes = routes;
@@ -180,6 +197,27 @@ public final class OpenAiCompatibleProvider implements Provider {
         return http.exchange(post("/images/generations", request.model(), request), ImageResponse.class);
     }
 
+    @Override
+    public boolean speaksResponses() {
+        return nativeResponses;
+    }
+
+    @Override
+    public CompletableFuture<ObjectNode> responses(ObjectNode request) {
+        return http.exchange(postResponses(request), ObjectNode.class);
+    }
+
+    @Override
+    public StreamHandle streamResponses(ObjectNode request, StreamObserver<ObjectNode> observer) {
+        return http.stream(postResponses(request), new ResponseEventRelay(observer));
+    }
+
+    private Request postResponses(ObjectNode request) {
+        String model = request.path("model").asText(null);
+        var body = request.deepCopy().put("model", routes.responsesModel(model));
+        return authorize(http.postJson(routes.responsesUrl(model), body));
+    }
+
     private Request post(String path, String model, Object body) {
         return authorize(http.postJson(routes.url(path, model), body));
     }
@@ -240,6 +278,67 @@ public final class OpenAiCompatibleProvider implements Provider {
                         ProviderException.Kind.MALFORMED,
                         name,
                         "The stream ended before a finish reason or [DONE]: it was cut short"));
+            }
+        }
+
+        @Override
+        public void onError(ProviderException error) {
+            observer.onError(error);
+        }
+    }
+
+    /**
+     * Passes a Responses API event stream on, event by event. It ends with
+     * {@code response.completed}, {@code response.incomplete} or {@code response.failed}; one that
+     * ends without any was cut short. An {@code error} event is a failure (before the commit point
+     * it falls back like any other).
+     */
+    private final class ResponseEventRelay implements SseHandler {
+
+        private final StreamObserver<ObjectNode> observer;
+        private boolean ended;
+
+        ResponseEventRelay(StreamObserver<ObjectNode> observer) {
+            this.observer = observer;
+        }
+
+        @Override
+        public void onEvent(SseEvent event) {
+            if (event.isDone()) {
+                return;
+            }
+            ObjectNode data;
+            try {
+                data = http.mapper().readValue(event.data(), ObjectNode.class);
+            } catch (IOException | RuntimeException e) {
+                throw new ProviderException(ProviderException.Kind.MALFORMED, name, "Unreadable event from " + name, e);
+            }
+            String type = data.path("type").asText("");
+            if (type.equals("error")) {
+                var detail = new ErrorDetail(
+                        data.path("message").asText("stream failed"),
+                        ErrorDetail.SERVER_ERROR,
+                        data.path("param").asText(null),
+                        data.path("code").asText(null));
+                throw new ProviderException(
+                        ProviderException.Kind.UPSTREAM_5XX, name, detail.message(), 0, detail, null, null);
+            }
+            ended = ended
+                    || type.equals("response.completed")
+                    || type.equals("response.incomplete")
+                    || type.equals("response.failed");
+            observer.onNext(data);
+        }
+
+        @Override
+        public void onEnd() {
+            if (ended) {
+                observer.onComplete();
+            } else {
+                observer.onError(new ProviderException(
+                        ProviderException.Kind.MALFORMED,
+                        name,
+                        "The response stream ended before response.completed: it was cut short"));
             }
         }
 

@@ -21,6 +21,14 @@ public class OpenAiProviderFactory extends CatalogProviderFactory {
     @JsonProperty
     private String baseUrl;
 
+    /**
+     * Whether {@code /v1/responses} passes through to this upstream's own {@code /responses}
+     * ({@code native}) or is translated to chat completions ({@code translate}). Unset: native
+     * for OpenAI itself ({@code https://api.openai.com}), translate for everything else.
+     */
+    @JsonProperty
+    private ResponsesApi responsesApi;
+
     public OpenAiProviderFactory() {}
 
     private OpenAiProviderFactory(String name, String baseUrl) {
@@ -49,6 +57,16 @@ public class OpenAiProviderFactory extends CatalogProviderFactory {
     @Override
     public Provider build(ProviderContext context) {
         var transport = transport(context, UpstreamErrors.openAiParser(context.mapper()));
-        return new OpenAiCompatibleProvider(upstream(baseUrl, name()), transport);
+        var upstream = upstream(baseUrl, name());
+        return new OpenAiCompatibleProvider(
+                upstream, type(), new BaseUrlRoutes(upstream.baseUrl()), transport, nativeResponses());
+    }
+
+    /** What {@code responsesApi} says, or its default for this {@code baseUrl}. */
+    boolean nativeResponses() {
+        if (responsesApi != null) {
+            return responsesApi == ResponsesApi.NATIVE;
+        }
+        return baseUrl != null && baseUrl.startsWith("https://api.openai.com/");
     }
 }

@@ -15,6 +15,16 @@ public interface OpenAiRoutes {
     /** The URL of {@code path} ({@code /chat/completions}, {@code /embeddings} …) for {@code model}. */
     String url(String path, String model);
 
+    /** The URL of the Responses API ({@code POST …/responses}) for {@code model}. */
+    default String responsesUrl(String model) {
+        return url("/responses", model);
+    }
+
+    /** The {@code model} a Responses API body names upstream (Azure: the deployment). */
+    default String responsesModel(String model) {
+        return model;
+    }
+
     /** The URL of the model list, or empty when the upstream has none worth asking. */
     Optional<String> modelsUrl();
 }
