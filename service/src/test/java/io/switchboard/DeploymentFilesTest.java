@@ -56,13 +56,6 @@ class DeploymentFilesTest {
      * are accepted here so that the other checks can pass; {@link #pendingVariablesAreReadOnceMerged}
      * fails until config.yml reads every one of them, and then this set should be emptied.
      */
-    private static final Set<String> PENDING_MERGE = Set.of(
-            "SWITCHBOARD_REDIS_URI",
-            "SWITCHBOARD_REDIS_PASSWORD",
-            "SWITCHBOARD_TRACING",
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "OTEL_SERVICE_NAME");
-
     /** Read by the image's entry point, not by config.yml. */
     private static final Set<String> ENTRY_POINT_VARIABLES = Set.of("JAVA_OPTS");
 
@@ -88,7 +81,6 @@ class DeploymentFilesTest {
     void everyVariableTheFilesSetIsOneConfigYmlReads() {
         var readable = new TreeSet<>(configVariables());
         readable.addAll(ENTRY_POINT_VARIABLES);
-        readable.addAll(PENDING_MERGE);
 
         var set = new LinkedHashMap<String, Set<String>>();
         set.put("Dockerfile ENV", dockerfileEnv().keySet());
@@ -115,13 +107,6 @@ class DeploymentFilesTest {
         assertThat(envFileNames(COMPOSE.resolve(".env.example")))
                 .as("every ${VAR} docker-compose.yml needs is offered in .env.example")
                 .containsAll(interpolated);
-    }
-
-    @Test
-    void pendingVariablesAreReadOnceMerged() {
-        assertThat(configVariables())
-                .as("PENDING_MERGE names config.yml reads once the cluster (Redis) and tracing branches are merged")
-                .containsAll(PENDING_MERGE);
     }
 
     @Test
