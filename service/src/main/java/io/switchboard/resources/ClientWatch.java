@@ -174,7 +174,16 @@ public final class ClientWatch implements AutoCloseable {
             }
             try {
                 key = channel.register(selector, SelectionKey.OP_READ, this);
-            } catch (ClosedChannelException | CancelledKeyException | IllegalArgumentException gone) {
+            } catch (CancelledKeyException previousWatch) {
+                // The last request on this keep-alive connection cancelled its key after the
+                // selector's last select: a key is deregistered only by the next one.
+                try {
+                    selector.selectNow();
+                    key = channel.register(selector, SelectionKey.OP_READ, this);
+                } catch (CancelledKeyException | IOException stillThere) {
+                    LOG.debug("Not watching a connection whose earlier key is still registered", stillThere);
+                }
+            } catch (ClosedChannelException | IllegalArgumentException gone) {
                 left();
             }
         }

@@ -69,8 +69,16 @@ public final class Responder {
             SseFraming<T> framing,
             Function<RouteStreamObserver<T>, StreamHandle> start) {
         var relay = new SseRelay<T>(async, context, this, operation, framing);
-        relay.watch(clients.watch(context.request(), relay::leftBeforeCommit));
-        relay.attach(start.apply(relay));
+        var watch = clients.watch(context.request(), relay::leftBeforeCommit);
+        relay.watch(watch);
+        try {
+            relay.attach(start.apply(relay));
+        } catch (RuntimeException refused) {
+            // Refused before routing (a spent budget, a limit): the connection goes back to Jetty
+            // for the client's next request, so nothing may be left reading it.
+            watch.stop();
+            throw refused;
+        }
     }
 
     ObjectMapper mapper() {

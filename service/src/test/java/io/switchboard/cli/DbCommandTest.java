@@ -29,9 +29,9 @@ class DbCommandTest {
         var second = run("db", "migrate", config.toString());
 
         assertThat(first.exitCode()).as(first.toString()).isZero();
-        assertThat(first.out()).isEqualTo("SQLite at " + file + ": schema version 1 (1 migration(s) applied)\n");
+        assertThat(first.out()).isEqualTo("SQLite at " + file + ": schema version 2 (2 migration(s) applied)\n");
         assertThat(file).isRegularFile();
-        assertThat(second.out()).isEqualTo("SQLite at " + file + ": schema version 1 (0 migration(s) applied)\n");
+        assertThat(second.out()).isEqualTo("SQLite at " + file + ": schema version 2 (0 migration(s) applied)\n");
         assertThat(second.err()).as("logs are warnings only").doesNotContain("INFO");
     }
 
@@ -45,7 +45,7 @@ class DbCommandTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.out())
                 .startsWith("PostgreSQL at 127.0.0.1:" + PostgresServer.shared().port() + "/")
-                .endsWith(": schema version 1 (1 migration(s) applied)\n");
+                .endsWith(": schema version 2 (2 migration(s) applied)\n");
     }
 
     @Test
