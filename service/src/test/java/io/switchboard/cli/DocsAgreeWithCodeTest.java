@@ -146,6 +146,60 @@ class DocsAgreeWithCodeTest {
         assertThat(documented).containsExactlyInAnyOrderElementsOf(emitted);
     }
 
+    /** Library types architecture.md names beside the gateway's own. */
+    private static final Set<String> LIBRARY_TYPES = Set.of(
+            "AuthFilter",
+            "Authenticator",
+            "ConfiguredCommand",
+            "Discoverable",
+            "EventOutput",
+            "HttpClient",
+            "JsonNode",
+            "Reader");
+
+    @Test
+    void everyClassAndResourceArchitectureMdNamesExists() {
+        var types = new TreeSet<String>();
+        Pattern declared = Pattern.compile("\\b(?:class|record|interface|enum)\\s+([A-Z]\\w*)");
+        for (String sources : List.of("service/src/main/java", "service/src/test/java")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(sources))) {
+                for (Path file :
+                        files.filter(path -> path.toString().endsWith(".java")).toList()) {
+                    Matcher type = declared.matcher(read(file));
+                    while (type.find()) {
+                        types.add(type.group(1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String architecture = read(ROOT.resolve("docs/architecture.md"));
+        var missing = new TreeSet<String>();
+        // `ClassName`, `ClassName.method()`, `ClassName#field`: a type; all capitals is a constant or status.
+        Matcher named = Pattern.compile("`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?:[.#(][^`]*)?`")
+                .matcher(architecture);
+        int checked = 0;
+        while (named.find()) {
+            checked++;
+            if (!types.contains(named.group(1)) && !LIBRARY_TYPES.contains(named.group(1))) {
+                missing.add(named.group(1));
+            }
+        }
+        Matcher resource = Pattern.compile("`(io/switchboard/[\\w/]+)`").matcher(architecture);
+        while (resource.find()) {
+            checked++;
+            if (!Files.exists(ROOT.resolve("service/src/main/resources").resolve(resource.group(1)))) {
+                missing.add(resource.group(1));
+            }
+        }
+
+        assertThat(checked).isGreaterThan(50);
+        assertThat(missing)
+                .as("named in docs/architecture.md, not in the repository")
+                .isEmpty();
+    }
+
     private static JsonNode configYml() {
         try {
             return new ObjectMapper(new YAMLFactory()).readTree(read(ROOT.resolve("config.yml")));
