@@ -159,21 +159,9 @@ class DocsAgreeWithCodeTest {
 
     @Test
     void everyClassAndResourceArchitectureMdNamesExists() {
-        var types = new TreeSet<String>();
-        Pattern declared = Pattern.compile("\\b(?:class|record|interface|enum)\\s+([A-Z]\\w*)");
-        for (String sources : List.of("service/src/main/java", "service/src/test/java")) {
-            try (Stream<Path> files = Files.walk(ROOT.resolve(sources))) {
-                for (Path file :
-                        files.filter(path -> path.toString().endsWith(".java")).toList()) {
-                    Matcher type = declared.matcher(read(file));
-                    while (type.find()) {
-                        types.add(type.group(1));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        Set<String> types = matches(
+                Pattern.compile("\\b(?:class|record|interface|enum)\\s+([A-Z]\\w*)"),
+                javaFiles("service/src/main/java", "service/src/test/java"));
         String architecture = read(ROOT.resolve("docs/architecture.md"));
         var missing = new TreeSet<String>();
         // `ClassName`, `ClassName.method()`, `ClassName#field`: a type; all capitals is a constant or status.
@@ -243,19 +231,31 @@ class DocsAgreeWithCodeTest {
     }
 
     private static Set<String> codeVariables() {
-        var names = new TreeSet<String>();
-        try (Stream<Path> files = Files.walk(ROOT.resolve("service/src/main/java"))) {
-            for (Path file :
-                    files.filter(path -> path.toString().endsWith(".java")).toList()) {
-                Matcher getenv = GETENV.matcher(read(file));
-                while (getenv.find()) {
-                    names.add(getenv.group(1));
-                }
+        return matches(GETENV, javaFiles("service/src/main/java"));
+    }
+
+    /** The first group of every match of {@code pattern} in {@code files}. */
+    private static Set<String> matches(Pattern pattern, List<Path> files) {
+        var found = new TreeSet<String>();
+        for (Path file : files) {
+            Matcher match = pattern.matcher(read(file));
+            while (match.find()) {
+                found.add(match.group(1));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return names;
+        return found;
+    }
+
+    private static List<Path> javaFiles(String... roots) {
+        var files = new ArrayList<Path>();
+        for (String root : roots) {
+            try (Stream<Path> walk = Files.walk(ROOT.resolve(root))) {
+                walk.filter(path -> path.toString().endsWith(".java")).forEach(files::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return files;
     }
 
     // ------------------------------------------------------------------ example commands
