@@ -3,6 +3,7 @@ package io.switchboard.config;
 import io.switchboard.auth.ApiKeys;
 import io.switchboard.auth.ApiKeysFile;
 import io.switchboard.provider.ProviderFactory;
+import io.switchboard.registry.RuntimeKind;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -33,9 +34,16 @@ final class ConfigurationChecks {
             }
         }
         var runtimeNames = new HashSet<String>();
-        for (LocalRuntimeConfiguration runtime : gateway.localDiscovery().runtimes()) {
+        var runtimes = gateway.localDiscovery().runtimes();
+        for (int i = 0; i < runtimes.size(); i++) {
+            LocalRuntimeConfiguration runtime = runtimes.get(i);
             if (!runtimeNames.add(runtime.name())) {
                 problems.add("gateway.localDiscovery.runtimes: the name '" + runtime.name() + "' is used twice");
+            }
+            if (runtime.kind().isEmpty()) {
+                problems.add("gateway.localDiscovery.runtimes[" + i + "].kind: '" + runtime.name()
+                        + "' needs a kind, the runtime it must be recognised as (one of " + RuntimeKind.ids()
+                        + "); only those names imply it");
             }
         }
         String defaultProvider = gateway.defaultProvider();

@@ -90,8 +90,12 @@ public class LocalDiscoveryConfiguration {
                         runtime.name());
                 continue;
             }
+            var kind = runtime.kind();
+            if (kind.isEmpty()) {
+                continue; // refused by the configuration's cross-check before anything is built
+            }
             candidates.add(new LocalRuntimeDiscovery.Candidate(
-                    runtime.label(), runtimeProvider.apply(runtime.name(), runtime.baseUrl())));
+                    kind.get(), runtime.label(), runtimeProvider.apply(runtime.name(), runtime.baseUrl())));
         }
         Supplier<Set<Integer>> reserved = () -> {
             var ports = new HashSet<>(gatewayPorts.get());

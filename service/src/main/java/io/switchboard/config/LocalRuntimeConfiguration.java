@@ -2,15 +2,18 @@ package io.switchboard.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.switchboard.provider.http.HttpProviderFactory;
+import io.switchboard.registry.RuntimeKind;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One place local discovery looks for a runtime: the provider name it is served under, a label
- * for the log, and its OpenAI-compatible base URL (the model list is {@code {baseUrl}/models}).
+ * for the log, its OpenAI-compatible base URL (the model list is {@code {baseUrl}/models}) and
+ * which runtime must answer there ({@code kind}; by default the one the name says).
  */
 public class LocalRuntimeConfiguration {
 
@@ -27,6 +30,11 @@ public class LocalRuntimeConfiguration {
     @Pattern(regexp = "https?://[^?#]+", message = "must be an http:// or https:// URL without a query")
     @JsonProperty
     private String baseUrl;
+
+    /** ollama, lmstudio, llamacpp or vllm; when omitted, the name must be one of them. */
+    @Pattern(regexp = "ollama|lmstudio|llamacpp|vllm", message = "must be one of ollama, lmstudio, llamacpp, vllm")
+    @JsonProperty
+    private String kind;
 
     public LocalRuntimeConfiguration() {}
 
@@ -51,6 +59,11 @@ public class LocalRuntimeConfiguration {
 
     public String label() {
         return label;
+    }
+
+    /** The runtime to recognise: {@code kind}, or else the one named like this entry; empty when neither says. */
+    public Optional<RuntimeKind> kind() {
+        return RuntimeKind.byId(kind != null ? kind : name);
     }
 
     public String baseUrl() {

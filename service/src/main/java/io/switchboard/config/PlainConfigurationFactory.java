@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.dropwizard.configuration.ConfigurationException;
@@ -11,6 +12,7 @@ import io.dropwizard.configuration.ConfigurationFactory;
 import io.dropwizard.configuration.ConfigurationFactoryFactory;
 import io.dropwizard.configuration.ConfigurationParsingException;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
+import io.dropwizard.configuration.DefaultConfigurationFactoryFactory;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
@@ -37,18 +39,23 @@ import java.util.stream.Collectors;
 public final class PlainConfigurationFactory<T> extends YamlConfigurationFactory<T> {
 
     private static final Pattern INVALID_VALUE = Pattern.compile("Invalid [a-z ]+: (.*)$");
+    private static final Pattern KNOWN_TYPE_IDS = Pattern.compile("known type ids = \\[([^\\]]*)\\]");
 
     private PlainConfigurationFactory(Class<T> klass, Validator validator, ObjectMapper mapper, String prefix) {
         super(klass, validator, mapper, prefix);
     }
 
-    /** What the application's bootstrap is given. */
+    /**
+     * What the application's bootstrap is given. Strict as Dropwizard's own factory is: the
+     * bootstrap's mapper ignores unknown properties (right for API bodies), so the configuration
+     * gets a copy that fails on them, and a misspelled key stops startup instead of being ignored.
+     */
     public static <T> ConfigurationFactoryFactory<T> factory() {
-        return new ConfigurationFactoryFactory<T>() {
+        return new DefaultConfigurationFactoryFactory<T>() {
             @Override
             public ConfigurationFactory<T> create(
                     Class<T> klass, Validator validator, ObjectMapper mapper, String prefix) {
-                return new PlainConfigurationFactory<>(klass, validator, mapper, prefix);
+                return new PlainConfigurationFactory<>(klass, validator, configureObjectMapper(mapper.copy()), prefix);
             }
         };
     }
@@ -84,6 +91,11 @@ public final class PlainConfigurationFactory<T> extends YamlConfigurationFactory
 
     /** A wrong type or form, as its key path and what is expected there; empty for other problems. */
     static Optional<String> plainly(JsonMappingException e) {
+        if (e instanceof InvalidTypeIdException typeId && !e.getPath().isEmpty()) {
+            var known = KNOWN_TYPE_IDS.matcher(String.valueOf(e.getOriginalMessage()));
+            return Optional.of(keyPath(e.getPath()) + ".type: \"" + typeId.getTypeId() + "\" is not a type there"
+                    + (known.find() ? "; one of " + known.group(1) : ""));
+        }
         Class<?> target = e instanceof MismatchedInputException mismatched ? mismatched.getTargetType() : null;
         if (e instanceof ValueInstantiationException instantiation) {
             target = instantiation.getType().getRawClass();

@@ -1,5 +1,6 @@
 package io.switchboard.registry;
 
+import io.switchboard.provider.HttpClientSettings;
 import io.switchboard.provider.ModelInfo;
 import io.switchboard.provider.Provider;
 import io.switchboard.provider.ProviderContext;
@@ -25,9 +26,12 @@ import java.util.stream.Collectors;
 /**
  * Finds the LLM runtimes running next to the gateway (Ollama, LM Studio, llama.cpp's server,
  * vLLM) by listing the models of each candidate with a short timeout, on start and on every
- * refresh. Each that answers becomes a provider under its candidate's name. A port where nothing
- * listens is refused at once; a listing that times out is tried once more before the candidate
- * counts as absent.
+ * refresh. Each that answers, and is recognised as the runtime it was looked for as
+ * ({@link RuntimeKind}: what only that runtime answers), becomes a provider under its candidate's
+ * name. A port where nothing listens is refused at once; a listing that times out is tried once
+ * more before the candidate counts as absent. A server that lists models but is not recognised
+ * (another Switchboard, any other OpenAI-compatible server) is not served, and the log says once
+ * which port it was and why.
  *
  * <p>A runtime found once is kept: when it stops answering it is published {@code DOWN} with the
  * models it last listed, as a configured provider would be, so its ids keep resolving (to a clear
@@ -50,6 +54,10 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
 
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Set<String> skipLogged = ConcurrentHashMap.newKeySet();
+    /** Why each candidate that answered was not recognised, until it is or stops answering. */
+    private final Map<String, String> refusals = new ConcurrentHashMap<>();
+
+    private RuntimeIdentifier identifier;
     private final AtomicBoolean firstRun = new AtomicBoolean(true);
 
     /**
@@ -116,25 +124,67 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
                         // request a fresh JVM makes, the gateway's own class loading: worth one more try.
                         ? listModels(provider)
                         : CompletableFuture.completedFuture(first))
+                .thenCompose(listed -> listed.failure() != null
+                        ? CompletableFuture.completedFuture(listed)
+                        : identifier()
+                                .refusal(candidate.kind(), provider.baseUrl(), listed.models())
+                                .thenApply(refusal -> refusal.map(why -> new Probe(null, why, false, true))
+                                        .orElse(listed)))
                 .thenApply(probe -> {
                     var latency = Duration.ofNanos(System.nanoTime() - started);
-                    return probe.failure() == null
-                            ? Optional.of(answered(candidate, provider, probe.models(), latency))
-                            : silent(candidate, provider, probe.failure(), latency);
+                    if (probe.failure() == null) {
+                        refusals.remove(candidate.name());
+                        return Optional.of(answered(candidate, provider, probe.models(), latency));
+                    }
+                    if (probe.refused()) {
+                        return refused(candidate, provider, probe.failure(), latency);
+                    }
+                    refusals.remove(candidate.name());
+                    return silent(candidate, provider, probe.failure(), latency);
                 });
+    }
+
+    /**
+     * Made on the first probe, so that a discovery with every candidate skipped costs no client;
+     * its client, like the providers', lives as long as the gateway's upstream clients.
+     */
+    private synchronized RuntimeIdentifier identifier() {
+        if (identifier == null) {
+            var client = context.http().newClient(new HttpClientSettings(timeout, Duration.ofSeconds(30), 4, 16));
+            identifier = new RuntimeIdentifier(client, context.mapper(), timeout);
+        }
+        return identifier;
+    }
+
+    /**
+     * A server answered the model listing but is not the runtime looked for: not served. Said
+     * once at INFO per reason, the port first, as the operator looks for what runs there.
+     */
+    private Optional<ProviderState> refused(Candidate candidate, Provider provider, String why, Duration latency) {
+        if (!why.equals(refusals.put(candidate.name(), why))) {
+            LOG.info(
+                    "Port {} answered at {} but is not {}: {}; not served as '{}'",
+                    candidate.port(),
+                    provider.baseUrl(),
+                    candidate.label(),
+                    why,
+                    candidate.name());
+        }
+        return silent(candidate, provider, "not recognised as " + candidate.label() + ": " + why, latency);
     }
 
     /** One model listing bounded by the timeout; never fails, the failure is in the result. */
     private CompletableFuture<Probe> listModels(Provider provider) {
         return ModelListing.of(provider, timeout, context.scheduler())
                 .thenApply(listing -> listing.failure() == null
-                        ? new Probe(listing.models(), null, false)
+                        ? new Probe(listing.models(), null, false, false)
                         : new Probe(
                                 null,
                                 listing.timedOut()
                                         ? "no answer within " + timeout.toMillis() + " ms"
                                         : listing.failure().getMessage(),
-                                listing.timedOut()));
+                                listing.timedOut(),
+                                false));
     }
 
     private ProviderState answered(Candidate candidate, Provider provider, List<ModelInfo> models, Duration latency) {
@@ -186,7 +236,7 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     private void logNotFound(List<Candidate> probed, List<ProviderState> states) {
         var found = states.stream().map(ProviderState::name).collect(Collectors.toSet());
         String missing = probed.stream()
-                .filter(candidate -> !found.contains(candidate.name()))
+                .filter(candidate -> !found.contains(candidate.name()) && !refusals.containsKey(candidate.name()))
                 .map(candidate -> candidate.label() + " (" + candidate.baseUrl() + ")")
                 .collect(Collectors.joining(", "));
         if (!missing.isEmpty()) {
@@ -209,10 +259,10 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     }
 
     /**
-     * Where a runtime may answer: a label for the log ("Ollama") and the provider entry it becomes
-     * when it does (its name, base URL and settings).
+     * Where a runtime may answer: which runtime it must be recognised as, a label for the log
+     * ("Ollama") and the provider entry it becomes when it does (its name, base URL and settings).
      */
-    public record Candidate(String label, ProviderFactory factory) {
+    public record Candidate(RuntimeKind kind, String label, ProviderFactory factory) {
 
         public String name() {
             return factory.name();
@@ -244,8 +294,11 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
         }
     }
 
-    /** How one model listing went: the models, or why not. */
-    private record Probe(List<ModelInfo> models, String failure, boolean timedOut) {}
+    /**
+     * How one probe went: the models, or why not ({@code refused}: the server listed models but
+     * is not the runtime looked for).
+     */
+    private record Probe(List<ModelInfo> models, String failure, boolean timedOut, boolean refused) {}
 
     /** What the last probe of a runtime that has answered at least once found. */
     private record Seen(List<ModelInfo> models, boolean up) {}

@@ -52,6 +52,46 @@ class CheckCommandTest {
     }
 
     @Test
+    void aMisspelledKeyIsRefusedWithSuggestionsAsTheDocsShow() throws IOException {
+        // The application's own configuration factory must be strict too: before, only the tests'
+        // factory was, and the application took "requestTimout" silently (docs/configuration.md).
+        var result = CommandRunner.run("check", config("  requestTimout: 5s\n", BUILTIN));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("Unrecognized field at: gateway.requestTimout")
+                .contains("Did you mean?")
+                .contains("requestTimeout");
+    }
+
+    @Test
+    void anUnknownProviderTypeNamesItsKeyAndTheTypesThereAre() throws IOException {
+        var result = CommandRunner.run(
+                "check",
+                config("", BUILTIN + "  - name: claude\n    type: antropic\n    baseUrl: http://127.0.0.1:1/v1\n"));
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err())
+                .contains("providers[1].type: \"antropic\" is not a type there; one of anthropic, azure, builtin,"
+                        + " gemini, openai")
+                .doesNotContain("POJO")
+                .doesNotContain("reference chain");
+    }
+
+    @Test
+    void aLocalRuntimeWhoseKindCannotBeToldIsRefused() throws IOException {
+        String gateway = "  localDiscovery:\n    runtimes:\n"
+                + "      - {name: gpu-box, label: vLLM, baseUrl: 'http://127.0.0.1:8001/v1'}\n";
+        var result = CommandRunner.run(
+                "check",
+                Files.writeString(directory.resolve("runtimes.yml"), "gateway:\n" + gateway + "providers:\n" + BUILTIN)
+                        .toString());
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).contains("gateway.localDiscovery.runtimes[0].kind: 'gpu-box' needs a kind");
+    }
+
+    @Test
     void aPerKeyLimitForAKeyThatIsNotConfiguredIsRefused() throws IOException {
         String gateway =
                 "  apiKeys: [sk-one-key-for-check-0123456789]\n" + "  rateLimit:\n    perKey:\n      0123456789ab: 5\n";

@@ -12,12 +12,14 @@ import io.switchboard.SwitchboardConfiguration;
 import io.switchboard.provider.ProviderFactory;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.registry.ProviderSource;
+import io.switchboard.registry.RuntimeKind;
 import io.switchboard.testing.ConfigSubstitution;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,12 +98,29 @@ class LocalDiscoveryConfigurationTest {
                     timeout: 250ms
                     runtimes:
                       - name: gpu-box
+                        kind: vllm
                         label: vLLM on the GPU box
                         baseUrl: http://10.0.0.7:8000/v1/
+                      - name: llamacpp
+                        label: llama.cpp server on another port
+                        baseUrl: http://127.0.0.1:8089/v1
                 """);
         assertThat(config.gateway().localDiscovery().runtimes())
-                .singleElement()
-                .satisfies(runtime -> assertThat(runtime.baseUrl()).isEqualTo("http://10.0.0.7:8000/v1"));
+                .extracting(LocalRuntimeConfiguration::baseUrl, LocalRuntimeConfiguration::kind)
+                .containsExactly(
+                        tuple("http://10.0.0.7:8000/v1", Optional.of(RuntimeKind.VLLM)),
+                        // The name says the kind when it is one of the four.
+                        tuple("http://127.0.0.1:8089/v1", Optional.of(RuntimeKind.LLAMACPP)));
+
+        // Which runtime must answer cannot be guessed from any other name, nor be one discovery does not know.
+        assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    runtimes:\n"
+                        + "      - {name: gpu-box, label: A, baseUrl: 'http://127.0.0.1:1/v1'}\n"))
+                .hasMessageContaining("gateway.localDiscovery.runtimes[0].kind: 'gpu-box' needs a kind, the runtime it"
+                        + " must be recognised as (one of ollama, lmstudio, llamacpp, vllm)");
+        assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    runtimes:\n"
+                        + "      - {name: gpu-box, kind: tgi, label: A, baseUrl: 'http://127.0.0.1:1/v1'}\n"))
+                .hasMessageContaining("kind")
+                .hasMessageContaining("must be one of ollama, lmstudio, llamacpp, vllm");
 
         assertThatThrownBy(() -> parse("gateway:\n  localDiscovery:\n    enable: false\n"))
                 .isInstanceOf(ConfigurationException.class)

@@ -14,6 +14,7 @@ import io.switchboard.provider.http.UpstreamClients;
 import io.switchboard.provider.openai.OpenAiProviderFactory;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
+import io.switchboard.testing.LocalRuntimes;
 import io.switchboard.testing.OpenAiWire;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -32,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** {@link LocalRuntimeDiscovery} with real HTTP against fake runtimes, and how the registry merges what it finds. */
 class LocalDiscoveryTest {
@@ -49,7 +51,7 @@ class LocalDiscoveryTest {
     void setUp() throws Exception {
         http.start();
         ollama = FakeUpstream.start();
-        ollama.on("GET", "/v1/models", Behavior.json(200, OpenAiWire.models("llama3.2:3b", "qwen2.5:7b")));
+        LocalRuntimes.ollama(ollama, "llama3.2:3b", "qwen2.5:7b");
         hanging = FakeUpstream.start();
         hanging.on("GET", "/v1/models", Behavior.hang());
         log.start();
@@ -78,8 +80,14 @@ class LocalDiscoveryTest {
                 context);
     }
 
+    /** A candidate to be recognised as the runtime its name says. */
     private static LocalRuntimeDiscovery.Candidate candidate(String label, String name, String baseUrl) {
-        return new LocalRuntimeDiscovery.Candidate(label, OpenAiProviderFactory.keyless(name, baseUrl));
+        return candidate(RuntimeKind.byId(name).orElseThrow(), label, name, baseUrl);
+    }
+
+    private static LocalRuntimeDiscovery.Candidate candidate(
+            RuntimeKind kind, String label, String name, String baseUrl) {
+        return new LocalRuntimeDiscovery.Candidate(kind, label, OpenAiProviderFactory.keyless(name, baseUrl));
     }
 
     @Test
@@ -109,6 +117,145 @@ class LocalDiscoveryTest {
         assertThat(ollama.lastRequest("/v1/models").header("authorization")).isNull();
         // A listing that timed out is tried once more before the runtime counts as absent.
         assertThat(hanging.count("/v1/models")).isEqualTo(2);
+    }
+
+    @Test
+    void eachRuntimeIsRecognisedByWhatOnlyItAnswers() throws Exception {
+        try (var lmstudio = FakeUpstream.start();
+                var lmstudioV1 = FakeUpstream.start();
+                var llamacpp = FakeUpstream.start();
+                var vllm = FakeUpstream.start()) {
+            LocalRuntimes.lmStudio(lmstudio, "qwen2.5-7b-instruct");
+            LocalRuntimes.lmStudioV1(lmstudioV1, "qwen/qwen3-4b");
+            LocalRuntimes.llamaCpp(llamacpp, "qwen2.5-0.5b-instruct-q4_k_m.gguf");
+            LocalRuntimes.vllm(vllm, "meta-llama/Llama-3.1-8B-Instruct");
+            var discovery = new LocalRuntimeDiscovery(
+                    List.of(
+                            candidate("Ollama", "ollama", ollama.baseUrl() + "/v1"),
+                            candidate("LM Studio", "lmstudio", lmstudio.baseUrl() + "/v1"),
+                            candidate(RuntimeKind.LMSTUDIO, "LM Studio 0.4", "lmstudio4", lmstudioV1.baseUrl() + "/v1"),
+                            candidate("llama.cpp server", "llamacpp", llamacpp.baseUrl() + "/v1"),
+                            candidate("vLLM", "vllm", vllm.baseUrl() + "/v1")),
+                    Duration.ofSeconds(2),
+                    Set::of,
+                    context);
+
+            List<ProviderState> found = discovery.discover().get(10, TimeUnit.SECONDS);
+
+            assertThat(found)
+                    .extracting(
+                            ProviderState::name,
+                            state -> state.status(),
+                            state -> state.models().stream().map(ModelInfo::id).toList())
+                    .containsExactly(
+                            tuple("ollama", ProviderStatus.UP, List.of("llama3.2:3b", "qwen2.5:7b")),
+                            tuple("lmstudio", ProviderStatus.UP, List.of("qwen2.5-7b-instruct")),
+                            tuple("lmstudio4", ProviderStatus.UP, List.of("qwen/qwen3-4b")),
+                            tuple("llamacpp", ProviderStatus.UP, List.of("qwen2.5-0.5b-instruct-q4_k_m.gguf")),
+                            tuple("vllm", ProviderStatus.UP, List.of("meta-llama/Llama-3.1-8B-Instruct")));
+            // What identified each: its own path, asked at the server's root (the base URL without /v1).
+            assertThat(ollama.count("/api/tags")).isEqualTo(1);
+            assertThat(lmstudio.count("/api/v0/models")).isEqualTo(1);
+            assertThat(lmstudioV1.count("/api/v1/models")).isEqualTo(1);
+            assertThat(llamacpp.count("/props")).isEqualTo(1);
+            assertThat(vllm.count("/version")).isEqualTo(1);
+            assertThat(messages()).noneMatch(message -> message.contains("but is not"));
+        }
+    }
+
+    @Test
+    void aSwitchboardIsRefusedByNameWhateverElseItAnswersAndTheLogSaysSoOnce() throws Exception {
+        try (var gateway = FakeUpstream.start()) {
+            // A second gateway that found a llama.cpp server itself: its list carries llama.cpp's
+            // owned_by, and (as a relay might) it even answers /props like llama.cpp.
+            LocalRuntimes.llamaCpp(gateway, "unused.gguf");
+            gateway.on("GET", "/v1/models", Behavior.json(200, """
+                    {"object":"list","data":[
+                      {"id":"llamacpp/qwen2.5-0.5b-instruct-q4_k_m.gguf","object":"model","created":1735000000,"owned_by":"llamacpp"},
+                      {"id":"builtin/echo","object":"model","created":1735000000,"owned_by":"builtin"},
+                      {"id":"echo","object":"model","created":1735000000,"owned_by":"builtin"}]}"""));
+            gateway.on("GET", "/v1/providers", Behavior.json(200, """
+                    {"object":"list","data":[
+                      {"name":"builtin","type":"builtin","base_url":null,"status":"up","error":null,"model_count":3},
+                      {"name":"llamacpp","type":"openai","base_url":"http://127.0.0.1:8080/v1","status":"up","error":null,"model_count":1}]}"""));
+            var discovery = new LocalRuntimeDiscovery(
+                    List.of(candidate("llama.cpp server", "llamacpp", gateway.baseUrl() + "/v1")),
+                    Duration.ofSeconds(2),
+                    Set::of,
+                    context);
+
+            assertThat(discovery.discover().get(10, TimeUnit.SECONDS)).isEmpty();
+            assertThat(discovery.discover().get(10, TimeUnit.SECONDS)).isEmpty();
+
+            assertThat(messages())
+                    .filteredOn(message -> message.startsWith("Port " + gateway.port()))
+                    .containsExactly("Port " + gateway.port() + " answered at " + gateway.baseUrl()
+                            + "/v1 but is not llama.cpp server: it answers GET /v1/providers as a Switchboard"
+                            + " gateway does and prefixes its model ids with provider names"
+                            + " (llamacpp/qwen2.5-0.5b-instruct-q4_k_m.gguf, builtin/echo): another gateway is"
+                            + " never served as a local runtime; not served as 'llamacpp'");
+            // It answered, so it is not among those that did not.
+            assertThat(messages()).noneMatch(message -> message.startsWith("No local runtime answered"));
+        }
+    }
+
+    @Test
+    void anOpenAiCompatibleServerOrAnyJsonServerIsNotTakenForARuntime() throws Exception {
+        try (var plain = FakeUpstream.start();
+                var lookalike = FakeUpstream.start()) {
+            // Speaks OpenAI's API and nothing else, on every runtime's default port in turn.
+            plain.on("GET", "/v1/models", Behavior.json(200, OpenAiWire.models("gpt-4o-mini")));
+            // Stamps its models like vLLM and has a /version, but not vLLM's; its other paths answer JSON too.
+            lookalike.on("GET", "/v1/models", Behavior.json(200, """
+                    {"object":"list","data":[{"id":"m","object":"model","owned_by":"vllm"}]}"""));
+            lookalike.on("GET", "/version", Behavior.json(200, "{\"build\":42,\"name\":\"inventory-service\"}"));
+            lookalike.on("GET", "/v1/providers", Behavior.json(200, "{\"data\":[{\"name\":\"acme\"}]}"));
+            String at = plain.baseUrl() + "/v1";
+            var discovery = new LocalRuntimeDiscovery(
+                    List.of(
+                            candidate("Ollama", "ollama", at),
+                            candidate("LM Studio", "lmstudio", at),
+                            candidate("llama.cpp server", "llamacpp", at),
+                            candidate("vLLM", "vllm", at),
+                            candidate(RuntimeKind.VLLM, "vLLM", "lookalike", lookalike.baseUrl() + "/v1")),
+                    Duration.ofSeconds(2),
+                    Set::of,
+                    context);
+
+            assertThat(discovery.discover().get(10, TimeUnit.SECONDS)).isEmpty();
+
+            String port = "Port " + plain.port() + " answered at " + at + " but is not ";
+            assertThat(messages())
+                    .contains(
+                            port
+                                    + "Ollama: GET /api/tags answered 404, not an Ollama model list; not served as 'ollama'",
+                            port + "LM Studio: GET /api/v0/models answered 404, not an LM Studio model list;"
+                                    + " GET /api/v1/models answered 404, not an LM Studio model list;"
+                                    + " not served as 'lmstudio'",
+                            port + "llama.cpp server: its model 'gpt-4o-mini' is owned_by 'openai', not 'llamacpp';"
+                                    + " not served as 'llamacpp'",
+                            port
+                                    + "vLLM: its model 'gpt-4o-mini' is owned_by 'openai', not 'vllm'; not served as 'vllm'",
+                            "Port " + lookalike.port() + " answered at " + lookalike.baseUrl() + "/v1 but is not vLLM:"
+                                    + " GET /version answered something other than a vLLM version;"
+                                    + " not served as 'lookalike'");
+        }
+    }
+
+    @Test
+    void aRuntimeWhosePortIsTakenOverByAnotherServerGoesDownAndSaysWhy() throws Exception {
+        var discovery = discovery();
+        assertThat(discovery.discover().get(5, TimeUnit.SECONDS).get(0).status())
+                .isEqualTo(ProviderStatus.UP);
+
+        ollama.on("GET", "/api/tags", Behavior.json(404, "{\"error\":\"not found\"}"));
+        var after = discovery.discover().get(5, TimeUnit.SECONDS);
+
+        assertThat(after).singleElement().satisfies(state -> {
+            assertThat(state.status()).isEqualTo(ProviderStatus.DOWN);
+            assertThat(state.error())
+                    .isEqualTo("not recognised as Ollama: GET /api/tags answered 404, not an Ollama model list");
+        });
     }
 
     @Test
