@@ -96,14 +96,7 @@ class ResponsesIntegrationTest {
 
         assertThat(response.id()).startsWith("resp_");
         assertThat(response.output()).hasSize(1);
-        assertThat(response.output()
-                        .get(0)
-                        .asMessage()
-                        .content()
-                        .get(0)
-                        .asOutputText()
-                        .text())
-                .isEqualTo("Hello from chat");
+        assertThat(firstText(response)).isEqualTo("Hello from chat");
         assertThat(response.usage().orElseThrow().inputTokens()).isEqualTo(OpenAiWire.PROMPT_TOKENS);
         assertThat(response.usage().orElseThrow().outputTokens()).isEqualTo(OpenAiWire.COMPLETION_TOKENS);
 
@@ -193,23 +186,9 @@ class ResponsesIntegrationTest {
                 "POST",
                 CHAT,
                 Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("a", "b", "c"), true), Duration.ZERO));
-        var accumulator = ResponseAccumulator.create();
-        try (StreamResponse<ResponseStreamEvent> stream = client().responses()
-                .createStreaming(ResponseCreateParams.builder()
-                        .model("chat/gpt-4o")
-                        .input("x")
-                        .build())) {
-            stream.stream().forEach(accumulator::accumulate);
-        }
-        Response streamed = accumulator.response();
-        assertThat(streamed.output()
-                        .get(0)
-                        .asMessage()
-                        .content()
-                        .get(0)
-                        .asOutputText()
-                        .text())
-                .isEqualTo("abc");
+        Response streamed = streamed(
+                ResponseCreateParams.builder().model("chat/gpt-4o").input("x").build());
+        assertThat(firstText(streamed)).isEqualTo("abc");
         assertThat(client().responses().retrieve(streamed.id()).id()).isEqualTo(streamed.id());
     }
 
@@ -268,14 +247,7 @@ class ResponsesIntegrationTest {
                         .maxOutputTokens(100)
                         .build());
 
-        assertThat(response.output()
-                        .get(0)
-                        .asMessage()
-                        .content()
-                        .get(0)
-                        .asOutputText()
-                        .text())
-                .isEqualTo("Hi! My name is Claude.");
+        assertThat(firstText(response)).isEqualTo("Hi! My name is Claude.");
         assertThat(response.usage().orElseThrow().inputTokens()).isEqualTo(2095);
         assertThat(response.usage().orElseThrow().outputTokens()).isEqualTo(503);
         JsonNode sent = UPSTREAM.lastRequest(messages).bodyJson();
@@ -291,23 +263,11 @@ class ResponsesIntegrationTest {
                         200,
                         Fixtures.text("/fixtures/anthropic/stream.text.sse"),
                         Map.of("Content-Type", "text/event-stream")));
-        var accumulator = ResponseAccumulator.create();
-        try (StreamResponse<ResponseStreamEvent> stream = client().responses()
-                .createStreaming(ResponseCreateParams.builder()
-                        .model("claude/claude-sonnet-4-5")
-                        .input("Hello")
-                        .build())) {
-            stream.stream().forEach(accumulator::accumulate);
-        }
-        Response streamed = accumulator.response();
-        assertThat(streamed.output()
-                        .get(0)
-                        .asMessage()
-                        .content()
-                        .get(0)
-                        .asOutputText()
-                        .text())
-                .startsWith("Hello");
+        Response streamed = streamed(ResponseCreateParams.builder()
+                .model("claude/claude-sonnet-4-5")
+                .input("Hello")
+                .build());
+        assertThat(firstText(streamed)).startsWith("Hello");
         assertThat(streamed.usage().orElseThrow().inputTokens()).isEqualTo(25);
     }
 
@@ -351,14 +311,7 @@ class ResponsesIntegrationTest {
                                         .build())))
                         .addTool(tool)
                         .build());
-        assertThat(second.output()
-                        .get(0)
-                        .asMessage()
-                        .content()
-                        .get(0)
-                        .asOutputText()
-                        .text())
-                .isEqualTo("It is 3 degrees.");
+        assertThat(firstText(second)).isEqualTo("It is 3 degrees.");
         assertThat(second.previousResponseId()).contains(first.id());
 
         JsonNode sent = UPSTREAM.lastRequest(CHAT).bodyJson();
@@ -562,5 +515,25 @@ class ResponsesIntegrationTest {
         assertThat(row.path("prompt").asLong()).isEqualTo(OpenAiWire.PROMPT_TOKENS);
         assertThat(row.path("completion").asLong()).isEqualTo(OpenAiWire.COMPLETION_TOKENS);
         assertThat(row.path("status").asInt()).isEqualTo(200);
+    }
+
+    /** A streamed response as the SDK's accumulator puts it together. */
+    private static Response streamed(ResponseCreateParams params) {
+        var accumulator = ResponseAccumulator.create();
+        try (StreamResponse<ResponseStreamEvent> stream = client().responses().createStreaming(params)) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        return accumulator.response();
+    }
+
+    /** The text of a response's first output message. */
+    private static String firstText(Response response) {
+        return response.output()
+                .get(0)
+                .asMessage()
+                .content()
+                .get(0)
+                .asOutputText()
+                .text();
     }
 }
