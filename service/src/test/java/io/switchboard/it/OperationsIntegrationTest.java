@@ -1,7 +1,6 @@
 package io.switchboard.it;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -272,12 +271,7 @@ class OperationsIntegrationTest {
                         .model("fake/gpt-4o")
                         .addUserMessage("hi")
                         .build());
-        AnthropicClient anthropic = AnthropicOkHttpClient.builder()
-                .baseUrl(GatewayFixture.baseUrl(APP))
-                .apiKey("unused")
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(20))
-                .build();
+        AnthropicClient anthropic = AnthropicSdk.client(APP, "unused");
         var messageParams = MessageCreateParams.builder()
                 .model("fake/gpt-4o")
                 .maxTokens(64)
