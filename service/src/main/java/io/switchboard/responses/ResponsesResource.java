@@ -338,7 +338,7 @@ public final class ResponsesResource {
      * into the input (the gateway keeps the conversation, so any provider may continue it) and
      * the ids the gateway gave input items left out.
      */
-    private static ObjectNode nativeBody(ResponsesRequest request, List<ObjectNode> conversation) {
+    static ObjectNode nativeBody(ResponsesRequest request, List<ObjectNode> conversation) {
         var body = request.body().deepCopy();
         if (request.previousResponseId() == null) {
             return body;
