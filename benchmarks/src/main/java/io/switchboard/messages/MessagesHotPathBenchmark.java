@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * and written; one 8-chunk chat stream turned into Anthropic's events. And the native
  * pass-through's one rewrite, {@code model} in the bytes.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar "HotPath"} (both classes; build with
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar "HotPath"} (with chat's and the Responses API's; build with
  * {@code mvn -B -q -Pbench -DskipTests package}).
  */
 @BenchmarkMode(Mode.AverageTime)
