@@ -3,11 +3,8 @@ package io.switchboard.responses;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.jackson.Jackson;
-import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionResponse;
 import io.switchboard.provider.ProviderException;
-import io.switchboard.provider.openai.OpenAiChunks;
-import io.switchboard.provider.sse.SseParser;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.Fixtures;
 import io.switchboard.resources.SseFraming;
@@ -27,7 +24,6 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
@@ -141,20 +137,6 @@ public class ResponsesHotPathBenchmark {
         var events = new ChatStreamEvents(
                 new ResponseStreamSink(client, MODEL, finished),
                 status -> ResponseObjects.envelope(id, 1_732_600_000L, parsedRequest, MODEL, status));
-        var parser = new SseParser(
-                event -> {
-                    if (!event.isDone()) {
-                        events.onNext(OpenAiChunks.read(
-                                mapper,
-                                event.data(),
-                                ChatCompletionChunk.class,
-                                parsed -> parsed.choices() != null,
-                                "fast-sse"));
-                    }
-                },
-                16 * 1024 * 1024);
-        parser.feed(ByteBuffer.wrap(stream));
-        parser.end();
-        events.onComplete();
+        Fixtures.relayChatStream(mapper, stream, events);
     }
 }
