@@ -298,20 +298,19 @@ class OperationsIntegrationTest {
                         .text())
                 .isEqualTo("from responses");
         var after = PrometheusText.parse(scrape());
-        assertThat(delta(before, after, "/v1/chat/completions", "200")).isEqualTo(1);
-        assertThat(delta(before, after, "/v1/messages", "200")).isEqualTo(1);
-        assertThat(delta(before, after, "/v1/messages", "429")).isEqualTo(1);
-        assertThat(delta(before, after, "/v1/responses", "200")).isEqualTo(1);
+        for (String[] counted : new String[][] {
+            {"/v1/chat/completions", "200"}, {"/v1/messages", "200"}, {"/v1/messages", "429"}, {"/v1/responses", "200"}
+        }) {
+            assertThat(after.since(
+                            before, "switchboard_requests_total", Map.of("endpoint", counted[0], "status", counted[1])))
+                    .as(String.join(" ", counted))
+                    .isEqualTo(1);
+        }
         // The upstream series stay by upstream operation: all four went to the fake as chat calls.
         var chatCalls = Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat");
         assertThat(after.sum("switchboard_upstream_requests_total", chatCalls)
                         - before.sum("switchboard_upstream_requests_total", chatCalls))
                 .isEqualTo(4);
-    }
-
-    private static double delta(PrometheusText before, PrometheusText after, String endpoint, String status) {
-        var labels = Map.of("endpoint", endpoint, "status", status);
-        return after.value("switchboard_requests_total", labels) - before.value("switchboard_requests_total", labels);
     }
 
     private static JsonNode awaitHealth(String check, boolean healthy) throws Exception {
