@@ -44,6 +44,19 @@ final class AnthropicSdk {
         return new Streamed(types, accumulator.message());
     }
 
+    /**
+     * The event types of a stream that answers with one text block in {@code deltas} pieces, as
+     * the SDK shows them (it drops {@code ping}).
+     */
+    static List<String> oneTextBlock(int deltas) {
+        var types = new ArrayList<String>(List.of("message_start", "content_block_start"));
+        for (int i = 0; i < deltas; i++) {
+            types.add("content_block_delta");
+        }
+        types.addAll(List.of("content_block_stop", "message_delta", "message_stop"));
+        return types;
+    }
+
     /** The event's {@code type} as it was on the wire. */
     static String type(RawMessageStreamEvent event) {
         if (event.isMessageStart()) {
