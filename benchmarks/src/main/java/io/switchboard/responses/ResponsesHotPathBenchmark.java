@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * The Responses ingress's own CPU work on a request translated to chat completions, the
  * counterpart of {@code HotPathBenchmark}'s chat figures and {@code MessagesHotPathBenchmark}'s
  * (same prompt, same upstream chat answer and 8-chunk stream): the request read, checked and
- * translated to the chat body sent upstream (with the native body the resource also prepares);
+ * translated to the chat body sent upstream;
  * the chat answer turned into a Responses object and written; one chat stream turned into the
  * Responses API's named events, numbered and framed as the client gets them.
  *
@@ -86,16 +86,15 @@ public class ResponsesHotPathBenchmark {
     }
 
     /**
-     * Client body to upstream chat body: read, check, give input items ids, translate (and the
-     * native body, which the resource prepares for every call), withModel, Jackson write.
+     * Client body to upstream chat body: read, check, give input items ids, translate, withModel,
+     * Jackson write.
      */
     @Benchmark
-    public byte[] translatedRequestPath(Blackhole sink) throws IOException {
+    public byte[] translatedRequestPath() throws IOException {
         byte[] bytes = reader.readBytes(new ByteArrayInputStream(requestBody));
         var request = ResponsesRequest.of(reader.parse(bytes, ObjectNode.class));
         var conversation = new ArrayList<>(StoredResponses.withIds(request.input()));
         var chat = ChatTranslation.of(mapper, request, conversation, false);
-        sink.consume(ResponsesResource.nativeBody(request, conversation));
         return mapper.writeValueAsBytes(chat.request().withModel("bench-model"));
     }
 
