@@ -3,13 +3,10 @@ package io.switchboard.messages;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.jackson.Jackson;
-import io.switchboard.api.ChatCompletionChunk;
 import io.switchboard.api.ChatCompletionResponse;
 import io.switchboard.provider.NativeMessages.Event;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamObserver;
-import io.switchboard.provider.openai.OpenAiChunks;
-import io.switchboard.provider.sse.SseParser;
 import io.switchboard.resources.ApiRequestReader;
 import io.switchboard.resources.Fixtures;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +23,6 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * and written; one 8-chunk chat stream turned into Anthropic's events. And the native
  * pass-through's one rewrite, {@code model} in the bytes.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar "HotPath"} (both classes; build with
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar "HotPath"} (with chat's and the Responses API's; build with
  * {@code mvn -B -q -Pbench -DskipTests package}).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -105,21 +101,7 @@ public class MessagesHotPathBenchmark {
                 throw error;
             }
         });
-        var parser = new SseParser(
-                event -> {
-                    if (!event.isDone()) {
-                        events.onNext(OpenAiChunks.read(
-                                mapper,
-                                event.data(),
-                                ChatCompletionChunk.class,
-                                parsed -> parsed.choices() != null,
-                                "fast-sse"));
-                    }
-                },
-                16 * 1024 * 1024);
-        parser.feed(ByteBuffer.wrap(stream));
-        parser.end();
-        events.onComplete();
+        Fixtures.relayChatStream(mapper, stream, events);
     }
 
     /** The native pass-through's work on a request: read, check, and rewrite the model in the bytes. */

@@ -1,5 +1,13 @@
 package io.switchboard.resources;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.ChatCompletionChunk;
+import io.switchboard.provider.StreamObserver;
+import io.switchboard.provider.openai.OpenAiChunks;
+import io.switchboard.provider.sse.SseParser;
+
+import java.nio.ByteBuffer;
+
 /** Wire bodies for the benchmarks: the same shapes scripts/bench/ sends and its fake upstream returns. */
 public final class Fixtures {
 
@@ -29,6 +37,28 @@ public final class Fixtures {
     }
 
     private Fixtures() {}
+
+    /**
+     * Parses an upstream chat stream as the OpenAI-compatible adapter does (SSE framing, each
+     * chunk read and checked) and hands every chunk to {@code chunks}, then completes it.
+     */
+    public static void relayChatStream(ObjectMapper mapper, byte[] stream, StreamObserver<ChatCompletionChunk> chunks) {
+        var parser = new SseParser(
+                event -> {
+                    if (!event.isDone()) {
+                        chunks.onNext(OpenAiChunks.read(
+                                mapper,
+                                event.data(),
+                                ChatCompletionChunk.class,
+                                parsed -> parsed.choices() != null,
+                                "fast-sse"));
+                    }
+                },
+                16 * 1024 * 1024);
+        parser.feed(ByteBuffer.wrap(stream));
+        parser.end();
+        chunks.onComplete();
+    }
 
     private static String chunk(String delta, String finish) {
         return "data: {\"id\":\"chatcmpl-bench0001\",\"object\":\"chat.completion.chunk\",\"created\":1732600000,"

@@ -107,6 +107,7 @@ final class Accounts implements CallObserver {
                     0L,
                     (System.nanoTime() - startNanos) / 1_000_000,
                     null));
+            metrics.requestEnded(caller.endpoint(), refused.status());
             throw refused;
         }
     }
@@ -277,6 +278,7 @@ final class Accounts implements CallObserver {
                     cost.isPresent() ? cost.getAsLong() : null,
                     (now - startNanos) / 1_000_000,
                     firstTokenNanos == 0 ? null : (firstTokenNanos - startNanos) / 1_000_000));
+            metrics.requestEnded(caller.endpoint(), status);
         }
     }
 

@@ -45,6 +45,7 @@ public final class GatewayMetrics {
     final Counter fallbacks;
     private final Counter cost;
     private final Counter unpriced;
+    private final Counter endpointRequests;
 
     public GatewayMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -112,6 +113,12 @@ public final class GatewayMetrics {
                 .name("switchboard_unpriced_requests")
                 .help("Served requests whose cost is unknown: the model has no price (its tokens are still recorded)")
                 .labelNames("provider", "model")
+                .register(registry);
+        endpointRequests = Counter.builder()
+                .name("switchboard_requests")
+                .help("Routed requests that ended, by the endpoint they came in by (/v1/chat/completions,"
+                        + " /v1/messages, /v1/responses, ...) and the HTTP status the client got (499: it left)")
+                .labelNames("endpoint", "status")
                 .register(registry);
     }
 
@@ -181,6 +188,14 @@ public final class GatewayMetrics {
         } else {
             cost.labelValues(provider, model).inc(micros);
         }
+    }
+
+    /**
+     * One routed request ended (or was refused by its key's rules) with {@code status}.
+     * {@code endpoint} is the ingress path the gateway's own resources name, never the client's URL.
+     */
+    public void requestEnded(String endpoint, int status) {
+        endpointRequests.labelValues(endpoint, Integer.toString(status)).inc();
     }
 
     public void retried(String provider, String kind) {

@@ -239,7 +239,8 @@ public final class ResponsesResource {
         private final String id = ResponseIds.next("resp_");
         private final long createdAt = clock.millis();
         private final ChatTranslation.Result chat;
-        private final ObjectNode nativeBody;
+        private final List<ObjectNode> conversation;
+        private volatile ObjectNode nativeBody;
 
         Call(
                 ResponsesRequest request,
@@ -252,7 +253,20 @@ public final class ResponsesResource {
             this.model = model;
             this.input = input;
             this.chat = ChatTranslation.of(mapper, request, conversation, request.stream());
-            this.nativeBody = nativeBody(request, conversation);
+            this.conversation = conversation;
+        }
+
+        /**
+         * The body for a provider that speaks the Responses API, made when one is first tried (or
+         * the translation was refused): a route of chat-only providers never pays for it.
+         */
+        private ObjectNode nativeBody() {
+            var body = nativeBody;
+            if (body == null) {
+                body = ResponsesResource.nativeBody(request, conversation);
+                nativeBody = body;
+            }
+            return body;
         }
 
         /** What the accounts estimate from: the chat request, or the input's text when it has none. */
@@ -261,7 +275,7 @@ public final class ResponsesResource {
                 return chat.request();
             }
             return ChatCompletionRequest.of(
-                    model, List.of(ChatMessage.user(nativeBody.path("input").toString())), false);
+                    model, List.of(ChatMessage.user(nativeBody().path("input").toString())), false);
         }
 
         private ObjectNode envelope(String status) {
@@ -285,7 +299,7 @@ public final class ResponsesResource {
         private CompletableFuture<ObjectNode> attempt(Target target) {
             Provider provider = target.state().provider();
             if (provider.speaksResponses()) {
-                return provider.responses(nativeBody.deepCopy().put("model", target.upstreamModel()));
+                return provider.responses(nativeBody().deepCopy().put("model", target.upstreamModel()));
             }
             if (chat.request() == null) {
                 return CompletableFuture.failedFuture(
@@ -310,7 +324,7 @@ public final class ResponsesResource {
         private StreamHandle streamAttempt(Target target, StreamObserver<ObjectNode> events) {
             Provider provider = target.state().provider();
             if (provider.speaksResponses()) {
-                return provider.streamResponses(nativeBody.deepCopy().put("model", target.upstreamModel()), events);
+                return provider.streamResponses(nativeBody().deepCopy().put("model", target.upstreamModel()), events);
             }
             if (chat.request() == null) {
                 events.onError(ProviderException.untranslatable(provider.name(), chat.refusal()));

@@ -1,5 +1,8 @@
 package io.switchboard.it;
 
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.StopReason;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -180,6 +183,51 @@ class GeminiIntegrationTest {
         RecordedRequest sent = UPSTREAM.lastRequest(STREAM);
         assertThat(sent.query()).isEqualTo("alt=sse");
         assertThat(sent.header("x-goog-api-key")).isEqualTo(KEY);
+    }
+
+    @Test
+    void anAnthropicClientsMessagesCreateIsAnsweredByGemini() {
+        UPSTREAM.on("POST", GENERATE, Behavior.json(200, fixture("generateContent.text.response.json")));
+
+        Message message = AnthropicSdk.client(APP, "sk-client-key")
+                .messages()
+                .create(MessageCreateParams.builder()
+                        .model("gemini/gemini-2.0-flash")
+                        .maxTokens(200)
+                        .system("You write Python.")
+                        .addUserMessage("Sort a list")
+                        .build());
+
+        assertThat(message.model().asString()).isEqualTo("gemini/gemini-2.0-flash");
+        assertThat(message.content().get(0).text().orElseThrow().text()).startsWith("```python\n# Example list");
+        assertThat(message.stopReason()).hasValue(StopReason.END_TURN);
+        assertThat(message.usage().inputTokens()).isEqualTo(9);
+        assertThat(message.usage().outputTokens()).isEqualTo(87);
+        assertThat(UPSTREAM.lastRequest(GENERATE).bodyJson())
+                .isEqualTo(json("{\"systemInstruction\":{\"parts\":[{\"text\":\"You write Python.\"}]},"
+                        + "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"Sort a list\"}]}],"
+                        + "\"generationConfig\":{\"maxOutputTokens\":200}}"));
+    }
+
+    @Test
+    void anAnthropicClientsMessagesStreamIsAnsweredByGemini() {
+        UPSTREAM.on("POST", STREAM, Behavior.sse(textStream(List.of("One", " two", " three")), Duration.ZERO));
+
+        var streamed = AnthropicSdk.stream(
+                AnthropicSdk.client(APP, "sk-client-key"),
+                MessageCreateParams.builder()
+                        .model("gemini/gemini-2.0-flash")
+                        .maxTokens(64)
+                        .addUserMessage("count")
+                        .build());
+
+        assertThat(streamed.types()).isEqualTo(AnthropicSdk.oneTextBlock(3));
+        Message message = streamed.message();
+        assertThat(message.content().get(0).text().orElseThrow().text()).isEqualTo("One two three");
+        assertThat(message.stopReason()).hasValue(StopReason.END_TURN);
+        assertThat(message.usage().inputTokens()).isEqualTo(7);
+        assertThat(message.usage().outputTokens()).isEqualTo(3);
+        assertThat(UPSTREAM.lastRequest(STREAM).query()).isEqualTo("alt=sse");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.switchboard.it;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.AnthropicServiceException;
@@ -96,12 +95,7 @@ class MessagesIntegrationTest {
     }
 
     private static AnthropicClient sdk(String key) {
-        return AnthropicOkHttpClient.builder()
-                .baseUrl(GatewayFixture.baseUrl(APP))
-                .apiKey(key)
-                .maxRetries(0)
-                .timeout(Duration.ofSeconds(20))
-                .build();
+        return AnthropicSdk.client(APP, key);
     }
 
     // --- native: a fake Anthropic upstream -------------------------------------------------------
@@ -382,6 +376,48 @@ class MessagesIntegrationTest {
         assertThat(tool.name()).isEqualTo("get_weather");
         assertThat(tool._input().convert(Map.class)).isEqualTo(Map.of("city", "Paris"));
         assertThat(message.stopReason()).hasValue(StopReason.TOOL_USE);
+    }
+
+    // --- translated: the offline builtin provider ------------------------------------------------
+
+    @Test
+    void theBuiltinEchoAnswersAMessagesCreate() {
+        Message message = client.messages()
+                .create(MessageCreateParams.builder()
+                        .model("builtin/echo")
+                        .maxTokens(64)
+                        .addUserMessage("Hello there, gateway")
+                        .build());
+
+        assertThat(message.model().asString()).isEqualTo("builtin/echo");
+        assertThat(message.content())
+                .singleElement()
+                .satisfies(
+                        block -> assertThat(block.text().orElseThrow().text()).isEqualTo("Hello there, gateway"));
+        assertThat(message.stopReason()).hasValue(StopReason.END_TURN);
+        assertThat(message.usage().inputTokens()).isEqualTo(3);
+        assertThat(message.usage().outputTokens()).isEqualTo(3);
+    }
+
+    @Test
+    void theBuiltinEchoStreamsTheAnthropicEventSequence() {
+        var streamed = AnthropicSdk.stream(
+                client,
+                MessageCreateParams.builder()
+                        .model("builtin/echo")
+                        .maxTokens(64)
+                        .addUserMessage("one two three")
+                        .build());
+
+        assertThat(streamed.types()).isEqualTo(AnthropicSdk.oneTextBlock(3));
+        Message message = streamed.message();
+        assertThat(message.model().asString()).isEqualTo("builtin/echo");
+        assertThat(message.content())
+                .singleElement()
+                .satisfies(
+                        block -> assertThat(block.text().orElseThrow().text()).isEqualTo("one two three"));
+        assertThat(message.stopReason()).hasValue(StopReason.END_TURN);
+        assertThat(message.usage().outputTokens()).isEqualTo(3);
     }
 
     @Test

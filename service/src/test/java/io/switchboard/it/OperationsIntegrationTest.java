@@ -1,10 +1,14 @@
 package io.switchboard.it;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.errors.RateLimitException;
+import com.anthropic.models.messages.MessageCreateParams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.responses.ResponseCreateParams;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -246,6 +250,67 @@ class OperationsIntegrationTest {
         assertThat(JSON.readTree(adminMetrics.body()).has("gauges"))
                 .as("the JSON /metrics stays")
                 .isTrue();
+    }
+
+    @Test
+    @Order(7)
+    void requestsAreCountedByTheEndpointTheyCameInBy() throws Exception {
+        UPSTREAM.onNext(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "from chat")),
+                Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "from messages")),
+                Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "from responses")),
+                Behavior.json(429, OpenAiWire.error("Slow down", "requests", null, "rate_limit_exceeded")));
+        var before = PrometheusText.parse(scrape());
+
+        var chat = GatewayFixture.openAi(APP)
+                .chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("fake/gpt-4o")
+                        .addUserMessage("hi")
+                        .build());
+        AnthropicClient anthropic = AnthropicSdk.client(APP, "unused");
+        var messageParams = MessageCreateParams.builder()
+                .model("fake/gpt-4o")
+                .maxTokens(64)
+                .addUserMessage("hi")
+                .build();
+        var message = anthropic.messages().create(messageParams);
+        var response = GatewayFixture.openAi(APP)
+                .responses()
+                .create(ResponseCreateParams.builder()
+                        .model("fake/gpt-4o")
+                        .input("hi")
+                        .store(false)
+                        .build());
+        assertThatThrownBy(() -> anthropic.messages().create(messageParams)).isInstanceOf(RateLimitException.class);
+
+        assertThat(chat.choices().get(0).message().content()).contains("from chat");
+        assertThat(message.content().get(0).asText().text()).isEqualTo("from messages");
+        assertThat(response.output()
+                        .get(0)
+                        .asMessage()
+                        .content()
+                        .get(0)
+                        .asOutputText()
+                        .text())
+                .isEqualTo("from responses");
+        var after = PrometheusText.parse(scrape());
+        for (String[] counted : new String[][] {
+            {"/v1/chat/completions", "200"}, {"/v1/messages", "200"}, {"/v1/messages", "429"}, {"/v1/responses", "200"}
+        }) {
+            assertThat(after.since(
+                            before, "switchboard_requests_total", Map.of("endpoint", counted[0], "status", counted[1])))
+                    .as(String.join(" ", counted))
+                    .isEqualTo(1);
+        }
+        // The upstream series stay by upstream operation: all four went to the fake as chat calls.
+        var chatCalls = Map.of("provider", "fake", "model", "gpt-4o", "operation", "chat");
+        assertThat(after.sum("switchboard_upstream_requests_total", chatCalls)
+                        - before.sum("switchboard_upstream_requests_total", chatCalls))
+                .isEqualTo(4);
     }
 
     private static JsonNode awaitHealth(String check, boolean healthy) throws Exception {

@@ -90,6 +90,11 @@ final class PrometheusText {
         return matching.isEmpty() ? 0 : matching.get(0).value();
     }
 
+    /** How much {@link #value} grew since an {@code earlier} scrape (a counter's increase). */
+    double since(PrometheusText earlier, String name, Map<String, String> labels) {
+        return value(name, labels) - earlier.value(name, labels);
+    }
+
     /** Every sample with this name. */
     List<Sample> samples(String name) {
         return samples.stream().filter(sample -> sample.name().equals(name)).toList();

@@ -36,6 +36,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -178,6 +179,7 @@ class UsageLedgerIntegrationTest {
     void twoHundredConcurrentStreamsStayWithinTheBudgetsStatedBound() throws Exception {
         long budget = 10_000; // one cent
         var key = createKey("{\"name\":\"budget-test\",\"budget_usd\":\"0.01\",\"budget_period\":\"daily\"}");
+        var metricsBefore = PrometheusText.parse(admin("/metrics/prometheus").body());
         String secret = key.get("key").asText();
         // A prompt whose estimate (characters / 4) covers the 50 tokens beta reports, and a
         // max_tokens that covers its 12: every estimate covers its actual cost.
@@ -246,6 +248,16 @@ class UsageLedgerIntegrationTest {
         assertThat(error.get("code").asText()).isEqualTo("insufficient_quota");
         assertThat(error.get("message").asText()).contains("$0.01 per day").contains("resets at");
         assertThat(next.headers().firstValue("Retry-After")).isPresent();
+        // Requests the budget refused before routing them are counted with the served ones, by status.
+        var metricsAfter = PrometheusText.parse(admin("/metrics/prometheus").body());
+        assertThat(metricsAfter.since(metricsBefore, "switchboard_requests_total", chatStatus("200")))
+                .isEqualTo(admitted.get());
+        assertThat(metricsAfter.since(metricsBefore, "switchboard_requests_total", chatStatus("429")))
+                .isEqualTo(refused.get() + 1);
+    }
+
+    private static Map<String, String> chatStatus(String status) {
+        return Map.of("endpoint", "/v1/chat/completions", "status", status);
     }
 
     @Test
