@@ -254,6 +254,33 @@ public final class RedisLink implements AutoCloseable {
         return result;
     }
 
+    /** Runs {@code task} on the link's timer after {@code delay} (unless the link is closed by then). */
+    public void later(Runnable task, Duration delay) {
+        scheduler.schedule(
+                () -> {
+                    if (!closed) {
+                        task.run();
+                    }
+                },
+                delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Whether {@code failure} means the command never reached Redis (it was refused while the
+     * connection was down), so sending it again cannot apply it twice.
+     */
+    public static boolean neverSent(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RedisUnavailable) {
+            return true;
+        }
+        String message = cause.getMessage();
+        return cause instanceof io.lettuce.core.RedisException
+                && message != null
+                && (message.contains("not connected") || message.contains("Commands are rejected"));
+    }
+
     /** Publishes {@code message} on {@code channel}, without waiting. */
     public void publish(String channel, String message) {
         var current = connection;

@@ -53,6 +53,10 @@ public final class SharedLimits implements CallLimits {
     private static final Duration WINDOW_GRACE = Duration.ofDays(1);
     /** Settlements in one script, at most. */
     private static final int MAX_BATCH = 256;
+    /** Settlements kept while Redis is unreachable, to be sent when it is back; more are dropped. */
+    static final int MAX_HELD = 100_000;
+    /** How often settlements held while Redis is unreachable are tried again. */
+    static final Duration HELD_RETRY = Duration.ofSeconds(1);
 
     /** The ledger's spend of a key since a moment (epoch milliseconds), read from the database. */
     @FunctionalInterface
@@ -70,6 +74,8 @@ public final class SharedLimits implements CallLimits {
     private final Queue<String[]> settlements = new ConcurrentLinkedQueue<>();
 
     private final AtomicBoolean sending = new AtomicBoolean();
+    /** Set while held settlements wait for their retry: new ones queue behind them meanwhile. */
+    private final AtomicBoolean retrying = new AtomicBoolean();
 
     /**
      * @param local      this instance's limits, for the failure policy {@code open}
@@ -227,13 +233,15 @@ public final class SharedLimits implements CallLimits {
      * everything that settled while the last batch was in Redis, in one round trip.
      */
     private void sendSettlements() {
-        if (!sending.compareAndSet(false, true)) {
+        if (retrying.get() || !sending.compareAndSet(false, true)) {
             return;
         }
         var keys = new ArrayList<String>();
         var args = new ArrayList<String>();
+        var batch = new ArrayList<String[]>();
         String[] next;
         while (keys.size() < 2 * MAX_BATCH && (next = settlements.poll()) != null) {
+            batch.add(next);
             keys.add(next[0]);
             keys.add(next[1]);
             args.addAll(List.of(next[2], next[3], next[4], next[5]));
@@ -247,6 +255,20 @@ public final class SharedLimits implements CallLimits {
         }
         redis.send("settle", SETTLE, keys.toArray(String[]::new), args.toArray(String[]::new))
                 .whenComplete((reply, failure) -> {
+                    if (failure != null && RedisLink.neverSent(failure)) {
+                        // Redis never saw them: their reservations would stay taken until the
+                        // window ends. Keep them (bounded) and try again when Redis may be back.
+                        hold(batch);
+                        retrying.set(true);
+                        sending.set(false);
+                        redis.later(
+                                () -> {
+                                    retrying.set(false);
+                                    sendSettlements();
+                                },
+                                HELD_RETRY);
+                        return;
+                    }
                     if (failure != null) {
                         LOG.debug("Redis: {} settlements lost ({})", keys.size() / 2, failure.toString());
                     }
@@ -255,6 +277,20 @@ public final class SharedLimits implements CallLimits {
                         sendSettlements();
                     }
                 });
+    }
+
+    private void hold(List<String[]> batch) {
+        int room = MAX_HELD - settlements.size();
+        if (room < batch.size()) {
+            LOG.warn(
+                    "Redis unreachable: {} settlements dropped (more than {} held); their reservations stay taken"
+                            + " until their budget windows end",
+                    batch.size() - Math.max(0, room),
+                    MAX_HELD);
+        }
+        for (int i = 0; i < Math.min(batch.size(), Math.max(0, room)); i++) {
+            settlements.add(batch.get(i));
+        }
     }
 
     /**
