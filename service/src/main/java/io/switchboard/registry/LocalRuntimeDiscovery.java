@@ -117,6 +117,9 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
             LOG.warn("Cannot set up {} at {}: {}", candidate.label(), candidate.baseUrl(), e.toString());
             return CompletableFuture.completedFuture(Optional.empty());
         }
+        // Made here, on the caller's thread: starting a client from a response callback would run
+        // on the upstream pool, whose threads its selector needs (a deadlock when the pool is busy).
+        var identifier = identifier();
         long started = System.nanoTime();
         return listModels(provider)
                 .thenCompose(first -> first.timedOut()
@@ -126,7 +129,7 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
                         : CompletableFuture.completedFuture(first))
                 .thenCompose(listed -> listed.failure() != null
                         ? CompletableFuture.completedFuture(listed)
-                        : identifier()
+                        : identifier
                                 .refusal(candidate.kind(), provider.baseUrl(), listed.models())
                                 .thenApply(refusal -> refusal.map(why -> new Probe(null, why, false, true))
                                         .orElse(listed)))
@@ -145,7 +148,8 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     }
 
     /**
-     * Made on the first probe, so that a discovery with every candidate skipped costs no client;
+     * Made on the first probe (on the thread that probes, never in a callback), so that a
+     * discovery with every candidate skipped costs no client;
      * its client, like the providers', lives as long as the gateway's upstream clients.
      */
     private synchronized RuntimeIdentifier identifier() {
