@@ -57,14 +57,11 @@ public final class RoutedCalls {
 
     public CompletableFuture<Served<ChatCompletionResponse>> chat(Caller caller, ChatCompletionRequest request) {
         var route = router.resolve(request.model(), Capability.CHAT);
-        var begun = begin(caller, route, false, request);
-        return tracked(
-                begun,
-                executor.call(
-                        caller.requestId(),
-                        route,
-                        begun.trace(),
-                        target -> provider(target).chat(request.withModel(target.upstreamModel()))),
+        return routed(
+                caller,
+                route,
+                request,
+                target -> provider(target).chat(request.withModel(target.upstreamModel())),
                 response -> response.withModel(route.requestedModel()),
                 ChatCompletionResponse::usage);
     }
@@ -72,37 +69,30 @@ public final class RoutedCalls {
     public StreamHandle streamChat(
             Caller caller, ChatCompletionRequest request, RouteStreamObserver<ChatCompletionChunk> downstream) {
         var route = router.resolve(request.model(), Capability.CHAT);
-        var begun = begin(caller, route, true, request);
         String model = route.requestedModel();
         // Usage is asked of the upstream even when the client did not ask, so every stream's tokens
         // are known; the client then sees the stream it asked for.
         boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
         var sent = addUsage ? request.withUsageInStream() : request;
-        var stream = new TrackedStream<>(
+        return routedStream(
+                caller,
+                route,
+                request,
+                (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
                 downstream,
-                begun,
                 chunk -> chunk.withModel(model),
                 ChatCompletionChunk::carriesOutput,
                 ChatCompletionChunk::reportedUsage,
                 addUsage ? ChatCompletionChunk::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(
-                caller.requestId(),
-                route,
-                begun.trace(),
-                (target, attempt) -> provider(target).streamChat(sent.withModel(target.upstreamModel()), attempt),
-                stream));
     }
 
     public CompletableFuture<Served<CompletionResponse>> completions(Caller caller, CompletionRequest request) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
-        var begun = begin(caller, route, false, request);
-        return tracked(
-                begun,
-                executor.call(
-                        caller.requestId(),
-                        route,
-                        begun.trace(),
-                        target -> provider(target).completions(request.withModel(target.upstreamModel()))),
+        return routed(
+                caller,
+                route,
+                request,
+                target -> provider(target).completions(request.withModel(target.upstreamModel())),
                 response -> response.withModel(route.requestedModel()),
                 CompletionResponse::usage);
     }
@@ -110,36 +100,29 @@ public final class RoutedCalls {
     public StreamHandle streamCompletions(
             Caller caller, CompletionRequest request, RouteStreamObserver<CompletionResponse> downstream) {
         var route = router.resolve(request.model(), Capability.COMPLETIONS);
-        var begun = begin(caller, route, true, request);
         String model = route.requestedModel();
         boolean addUsage = observer.wantsUsage() && !request.wantsUsageInStream();
         var sent = addUsage ? request.withUsageInStream() : request;
-        var stream = new TrackedStream<>(
+        return routedStream(
+                caller,
+                route,
+                request,
+                (target, attempt) ->
+                        provider(target).streamCompletions(sent.withModel(target.upstreamModel()), attempt),
                 downstream,
-                begun,
                 chunk -> chunk.withModel(model),
                 CompletionResponse::carriesOutput,
                 CompletionResponse::usage,
                 addUsage ? CompletionResponse::withoutUsage : UnaryOperator.identity());
-        return stream.watch(executor.stream(
-                caller.requestId(),
-                route,
-                begun.trace(),
-                (target, attempt) ->
-                        provider(target).streamCompletions(sent.withModel(target.upstreamModel()), attempt),
-                stream));
     }
 
     public CompletableFuture<Served<EmbeddingResponse>> embeddings(Caller caller, EmbeddingRequest request) {
         var route = router.resolve(request.model(), Capability.EMBEDDINGS);
-        var begun = begin(caller, route, false, request);
-        return tracked(
-                begun,
-                executor.call(
-                        caller.requestId(),
-                        route,
-                        begun.trace(),
-                        target -> provider(target).embeddings(request.withModel(target.upstreamModel()))),
+        return routed(
+                caller,
+                route,
+                request,
+                target -> provider(target).embeddings(request.withModel(target.upstreamModel())),
                 response -> response.withModel(route.requestedModel()),
                 response -> response.usage() == null
                         ? null
@@ -149,14 +132,11 @@ public final class RoutedCalls {
     /** Images carry no model id, so there is nothing to restore, and no token usage. */
     public CompletableFuture<Served<ImageResponse>> images(Caller caller, ImageRequest request) {
         var route = router.resolve(request.model(), Capability.IMAGES);
-        var begun = begin(caller, route, false, request);
-        return tracked(
-                begun,
-                executor.call(
-                        caller.requestId(),
-                        route,
-                        begun.trace(),
-                        target -> provider(target).images(request.withModel(target.upstreamModel()))),
+        return routed(
+                caller,
+                route,
+                request,
+                target -> provider(target).images(request.withModel(target.upstreamModel())),
                 UnaryOperator.identity(),
                 response -> null);
     }
@@ -185,12 +165,7 @@ public final class RoutedCalls {
             Object request,
             Function<Target, CompletableFuture<T>> attempt,
             Function<T, Usage> usage) {
-        var begun = begin(caller, route, false, request);
-        return tracked(
-                begun,
-                executor.call(caller.requestId(), route, begun.trace(), attempt),
-                UnaryOperator.identity(),
-                usage);
+        return routed(caller, route, request, attempt, UnaryOperator.identity(), usage);
     }
 
     /**
@@ -209,10 +184,16 @@ public final class RoutedCalls {
             RouteStreamObserver<T> downstream,
             Predicate<T> commits,
             Function<T, Usage> usageOf) {
-        var begun = begin(caller, route, true, request);
-        var stream = new TrackedStream<>(
-                downstream, begun, UnaryOperator.identity(), commits, usageOf, UnaryOperator.identity());
-        return stream.watch(executor.stream(caller.requestId(), route, begun.trace(), attempt, stream));
+        return routedStream(
+                caller,
+                route,
+                request,
+                attempt,
+                downstream,
+                UnaryOperator.identity(),
+                commits,
+                usageOf,
+                UnaryOperator.identity());
     }
 
     /** Whether the accounts want every stream's usage, asked of the upstream if need be. */
@@ -222,6 +203,34 @@ public final class RoutedCalls {
 
     private static Provider provider(Target target) {
         return target.state().provider();
+    }
+
+    /** Every routed call: begun with the tracer and the accounts, executed, then told how it ended. */
+    private <T> CompletableFuture<Served<T>> routed(
+            Caller caller,
+            Route route,
+            Object request,
+            Function<Target, CompletableFuture<T>> attempt,
+            UnaryOperator<T> restore,
+            Function<T, Usage> usage) {
+        var begun = begin(caller, route, false, request);
+        return tracked(begun, executor.call(caller.requestId(), route, begun.trace(), attempt), restore, usage);
+    }
+
+    /** Every routed stream, the same way; {@code forClient} returns null for an item to drop. */
+    private <T> StreamHandle routedStream(
+            Caller caller,
+            Route route,
+            Object request,
+            BiFunction<Target, StreamObserver<T>, StreamHandle> attempt,
+            RouteStreamObserver<T> downstream,
+            UnaryOperator<T> restore,
+            Predicate<T> commits,
+            Function<T, Usage> usageOf,
+            UnaryOperator<T> forClient) {
+        var begun = begin(caller, route, true, request);
+        var stream = new TrackedStream<>(downstream, begun, restore, commits, usageOf, forClient);
+        return stream.watch(executor.stream(caller.requestId(), route, begun.trace(), attempt, stream));
     }
 
     /** The two that hear of one call: the accounts' track and the tracer's trace. */

@@ -520,24 +520,7 @@ class HostileInputIntegrationTest {
                 413,
                 null));
         String bigChunk = Integer.toHexString(OVERSIZE) + "\r\n" + "a".repeat(OVERSIZE) + "\r\n0\r\n\r\n";
-        cases.add(bad(
-                "chunked body over the limit",
-                raw(
-                        "POST " + CHAT + " HTTP/1.1",
-                        RawHttp.headers(
-                                "Host",
-                                "x",
-                                "Connection",
-                                "close",
-                                "Authorization",
-                                "Bearer " + KEY,
-                                "Content-Type",
-                                "application/json",
-                                "Transfer-Encoding",
-                                "chunked"),
-                        latin1(bigChunk)),
-                413,
-                null));
+        cases.add(bad("chunked body over the limit", chunkedChat(latin1(bigChunk)), 413, null));
         cases.add(bad(
                 "Content-Length overflowing 64 bits",
                 raw(
@@ -633,42 +616,9 @@ class HostileInputIntegrationTest {
                         latin1("0\r\n\r\n" + smuggled)),
                 400,
                 null));
+        cases.add(bad("chunk size not hex", chunkedChat(latin1("zz\r\nabc\r\n0\r\n\r\n")), 400, null));
         cases.add(bad(
-                "chunk size not hex",
-                raw(
-                        "POST " + CHAT + " HTTP/1.1",
-                        RawHttp.headers(
-                                "Host",
-                                "x",
-                                "Connection",
-                                "close",
-                                "Authorization",
-                                "Bearer " + KEY,
-                                "Content-Type",
-                                "application/json",
-                                "Transfer-Encoding",
-                                "chunked"),
-                        latin1("zz\r\nabc\r\n0\r\n\r\n")),
-                400,
-                null));
-        cases.add(bad(
-                "chunk size overflowing",
-                raw(
-                        "POST " + CHAT + " HTTP/1.1",
-                        RawHttp.headers(
-                                "Host",
-                                "x",
-                                "Connection",
-                                "close",
-                                "Authorization",
-                                "Bearer " + KEY,
-                                "Content-Type",
-                                "application/json",
-                                "Transfer-Encoding",
-                                "chunked"),
-                        latin1("fffffffffffffffffffff\r\nabc\r\n0\r\n\r\n")),
-                400,
-                null));
+                "chunk size overflowing", chunkedChat(latin1("fffffffffffffffffffff\r\nabc\r\n0\r\n\r\n")), 400, null));
         cases.add(new Hostile(
                 "chunked body that ends without its last chunk",
                 raw(
@@ -908,5 +858,23 @@ class HostileInputIntegrationTest {
                         .at("/choices/0/message/content")
                         .asText())
                 .isEqualTo("still here");
+    }
+
+    /** A chunked POST of the chat endpoint with a gateway key, its chunked body as given. */
+    private static byte[] chunkedChat(byte[] chunkedBody) {
+        return raw(
+                "POST " + CHAT + " HTTP/1.1",
+                RawHttp.headers(
+                        "Host",
+                        "x",
+                        "Connection",
+                        "close",
+                        "Authorization",
+                        "Bearer " + KEY,
+                        "Content-Type",
+                        "application/json",
+                        "Transfer-Encoding",
+                        "chunked"),
+                chunkedBody);
     }
 }
