@@ -9,6 +9,8 @@
 # Two servers in one nginx, one worker process (small next to the gateway on 2 cores):
 #   fast (default 18090)     POST /v1/chat/completions       -> a chat.completion JSON at once
 #                            POST /sse/v1/chat/completions   -> an 8-event SSE stream at once
+#                            POST /sseN/v1/chat/completions  -> an N-event stream at once, N in
+#                                                               1 10 65 (per-chunk cost: 65 vs 1)
 #   latency (default 18091)  POST /v1/chat/completions       -> the same JSON after 50 ms
 #                            POST /sse/v1/chat/completions   -> first chunk after 50 ms, then one
 #                                                               every 20 ms (8 events + [DONE])
@@ -45,6 +47,24 @@ ngx() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; s=${s//\$/\\\$}; printf '%s' "$s
 
 all_events=""
 for event in "${events[@]}"; do all_events+="$(ngx "$event")\\n\\n"; done
+
+# The sseN streams are static files (too long for an nginx string), served to POSTs by turning
+# the static module's 405 into a 200 of the same file: N data events at once (a role chunk, N-2
+# content chunks, a finish chunk; N=1 is one chunk carrying all three), then [DONE].
+for n in 1 10 65; do
+    file=$dir/static/sse$n/v1/chat/completions
+    mkdir -p "$(dirname "$file")"
+    {
+        if ((n == 1)); then
+            printf '%s\n\n' "$(chunk '{"role":"assistant","content":"Switchboard relays it all at once."}' '"stop"')"
+        else
+            printf '%s\n\n' "${events[0]}"
+            for ((i = 0; i < n - 2; i++)); do printf '%s\n\n' "${events[$((i % 6 + 1))]}"; done
+            printf '%s\n\n' "${events[-2]}"
+        fi
+        printf 'data: [DONE]\n\n'
+    } > "$file"
+done
 
 # echo_sleep/echo/echo_flush lines: first after 50 ms, then one every GAP seconds.
 timed_events() {  # timed_events GAP COUNT
@@ -87,6 +107,10 @@ http {
         location = /sse/v1/models { default_type application/json; return 200 "$(ngx "$models")"; }
         location = /v1/chat/completions { default_type application/json; return 200 "$(ngx "$completion")"; }
         location = /sse/v1/chat/completions { default_type text/event-stream; return 200 "$all_events"; }
+$(for n in 1 10 65; do
+    printf '        location = /sse%s/v1/models { default_type application/json; return 200 "%s"; }\n' "$n" "$(ngx "$models")"
+    printf '        location = /sse%s/v1/chat/completions { default_type text/event-stream; root %s; error_page 405 =200 $uri; }\n' "$n" "$dir/static"
+done)
     }
     server {
         listen 127.0.0.1:$latency_port backlog=4096 reuseport;
