@@ -2,6 +2,7 @@ package io.switchboard.provider.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.provider.Burst;
 import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.ProviderException.Kind;
 import io.switchboard.provider.StreamHandle;
@@ -213,7 +214,8 @@ public final class JsonHttpTransport {
                 return;
             }
             try {
-                parser.feed(content);
+                // What one read brought is handed on as one burst: a relay may write it at once.
+                Burst.deliver(() -> parser.feed(content));
             } catch (SseParser.MalformedStreamException malformed) {
                 fail(new ProviderException(
                         Kind.MALFORMED,
