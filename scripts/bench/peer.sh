@@ -76,14 +76,10 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log"
 has() { [[ " $1 " == *" $2 "* ]]; }
 
 # --- prerequisites --------------------------------------------------------------------------
-need=()
-command -v nginx >/dev/null || need+=(nginx-core)
-[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-command -v wrk >/dev/null || need+=(wrk)
-if ((${#need[@]})); then
-    log "installing ${need[*]} (Debian packages)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# need_tools, load_note, status_kb, sampler, max_col
+# shellcheck source=scripts/bench/measure.sh
+source "$bench/measure.sh"
+need_tools
 ulimit -n "$(ulimit -Hn)"
 if has "$SCENARIOS" live && (($(ulimit -n) < 2 * LIVE_STREAMS + 1000)); then
     LIVE_STREAMS=$((($(ulimit -n) - 1000) / 2))
@@ -107,8 +103,13 @@ pids=()
 portkey_started=
 cleanup() {
     [[ -n $portkey_started ]] && "$PORTKEY_SH" stop --port "$PORTKEY_PORT" >/dev/null 2>&1
+    local pid tries=0
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    # the JVM under a launcher that does not exec is not our child: wait for it to stop (10 s)
+    for pid in "${pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && ((tries++ < 100)); do sleep 0.1; done
+    done
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -150,34 +151,11 @@ if has "$TARGETS" portkey; then
 fi
 
 # --- measurements -----------------------------------------------------------------------------
-# CPU busy % of the whole machine over one second while our processes are idle: other people's
-# work on the box, noted next to every figure.
-background_busy() {
-    local a b total=0 idle
-    read -r -a a < /proc/stat
-    sleep 1
-    read -r -a b < /proc/stat
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    echo $((100 * (total - idle) / (total > 0 ? total : 1)))
-}
-load_note() { echo "load=$(cut -d' ' -f1 /proc/loadavg) bg_busy=$(background_busy)%"; }
 # utime and stime of PID in clock ticks, "user sys"
 cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo "${12} ${13}"; }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 value_of() { local v=" $1 "; v=${v#* $2=}; echo "${v%% *}"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
-
-# Samples RSS and threads every 0.5 s into FILE until killed.
-sampler() {
-    local pid=$1 file=$2
-    while kill -0 "$pid" 2>/dev/null; do
-        echo "$(status_kb "$pid" VmRSS) $(status_kb "$pid" Threads)" >> "$file"
-        sleep 0.5
-    done
-}
-max_col() { awk -v c="$2" 'BEGIN {m = 0} $c > m {m = $c} END {print m}' "$1"; }
 jit_seconds() { "$jstat_bin" -compiler "$gw_pid" 2>/dev/null | awk 'NR == 2 {print $4}'; }
 
 # route TARGET UPSTREAM: url, model and headers (one "Name: value" a line) for a request from
