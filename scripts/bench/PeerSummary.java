@@ -333,6 +333,15 @@ public final class PeerSummary {
                 }
             }
         }
+        Series jit = series("warmup", "switchboard", "jit_s");
+        if (!jit.isEmpty()) {
+            md.append("| JIT compile time during the warm-up | | ").append(jit.format(1, "%.1f s")).append(" |\n");
+        }
+        Series blocked = series("netguard", "portkey", "blocked_connects");
+        if (!blocked.isEmpty()) {
+            md.append("| connections off loopback (refused by net-guard) | ").append(blocked.format(1, "%.0f"))
+                    .append(" | |\n");
+        }
         Series ready = series("startup", "switchboard", "ready_ms");
         if (!ready.isEmpty()) {
             md.append("| start to ready | | ").append(ready.format(1, "%.0f ms")).append(" |\n");

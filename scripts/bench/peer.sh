@@ -209,6 +209,12 @@ point() {
         live) route "$target" hold && conc=$LIVE_STREAMS ;;
     esac
     [[ $scenario == json1 ]] && conc=1
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+        local status=unknown
+        [[ $pid == "${launcher:-}" ]] && { wait "$pid" && status=0 || status=$?; }
+        log "$target (pid $pid) has stopped (exit status $status); its logs: $run_dir/gateway or /tmp/perf-portkey-$PORTKEY_PORT"
+        exit 1
+    fi
     note=$(load_note)
     local samples=$run_dir/samples-$repeat-$scenario-$target sampler_pid= jit_before=
     if [[ -n $pid ]]; then
@@ -260,7 +266,9 @@ for target in portkey switchboard; do
     route $target sse10
     sse_load --concurrency 16 --seconds "$WARMUP" > /dev/null
     if [[ $target == switchboard ]]; then
-        log "warm-up $target: JIT compiled for $(awk -v a="$(jit_seconds)" -v b="$jit_start" 'BEGIN {printf "%.2f", a - b}') s"
+        jit_warmup=$(awk -v a="$(jit_seconds)" -v b="$jit_start" 'BEGIN {printf "%.2f", a - b}')
+        record 0 warmup switchboard 0 "jit_s=$jit_warmup"
+        log "warm-up $target: JIT compiled for $jit_warmup s"
     else
         log "warm-up $target done"
     fi
@@ -295,6 +303,12 @@ for repeat in $(seq 1 "$REPEATS"); do
     done
 done
 
+if [[ -n $pk_pid ]]; then
+    # Portkey runs under net-guard, which logs (and refuses) any connection off loopback
+    blocked=$(grep -c BLOCKED "/tmp/perf-portkey-$PORTKEY_PORT/netguard.log" || true)
+    record 0 netguard portkey 0 "blocked_connects=$blocked"
+    ((blocked == 0)) || log "Portkey tried $blocked connections off loopback (refused): /tmp/perf-portkey-$PORTKEY_PORT/netguard.log"
+fi
 java -cp "$run_dir/classes" PeerSummary "$raw" > "$run_dir/summary.md"
 cat "$run_dir/summary.md"
 log "results in $run_dir (summary.md, raw.tsv, run.log)"
