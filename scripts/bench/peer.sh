@@ -85,6 +85,14 @@ if has "$SCENARIOS" live && (($(ulimit -n) < 2 * LIVE_STREAMS + 1000)); then
     LIVE_STREAMS=$((($(ulimit -n) - 1000) / 2))
     log "open-file limit $(ulimit -n) is low; LIVE_STREAMS lowered to $LIVE_STREAMS"
 fi
+# Ports in use by something else would get our requests (another engineer's gateway, say).
+for port in "$FAST_PORT" "$LATENCY_PORT" "$GW_PORT" $((GW_PORT + 1)) "$PORTKEY_PORT"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then
+        log "port $port is in use; choose others with FAST_PORT, LATENCY_PORT, GW_PORT, PORTKEY_PORT"
+        exit 1
+    fi
+done
+
 if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
     log "building service/target/service.jar"
     mvn -B -q -DskipTests package -pl service
@@ -139,6 +147,7 @@ if has "$TARGETS" switchboard; then
     done
     ready_ms=$((($(date +%s%N) - start) / 1000000))
     gw_pid=$(listener_pid "$GW_PORT")
+    gw_pid=${gw_pid:-$launcher}
     [[ $gw_pid == "$launcher" ]] || pids+=("$gw_pid")
     log "switchboard pid $gw_pid ready in $ready_ms ms: $GATEWAY_CMD"
     log "switchboard JVM: $(tr '\0' ' ' < "/proc/$gw_pid/cmdline")"
