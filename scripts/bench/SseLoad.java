@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * open streams cost it little and its timestamps are close to the socket.
  *
  * <p>Run as a single-file program (no build): {@code java scripts/bench/SseLoad.java --url URL
- * --model MODEL [--concurrency 64 --seconds 20 [--warmup 3] | --hold 5000 --ramp 500] [--timeout 120]}
+ * --model MODEL [--concurrency 64 --seconds 20 [--warmup 3] | --hold 5000 --ramp 500] [--timeout 120]
+ * [--header "Name: value"]...}
  *
  * <ul>
  *   <li>closed loop ({@code --concurrency C --seconds S}): C connections, each sending one streamed
@@ -31,8 +32,11 @@ import java.util.TreeMap;
  *       each, and keeps them until the upstream ends them; reports the peak of streams open at
  *       once and every error.</li>
  * </ul>
- * Last line: {@code RESULT key=value ...}, times in microseconds. A stream is an error unless it
- * is a 200 that ends with {@code data: [DONE]} and carries no {@code {"error":...}} event.
+ * Last line: {@code RESULT key=value ...}, times in microseconds; {@code streams} counts the
+ * streams sent after the warm-up, {@code streams_all} every stream that completed (for CPU per
+ * stream over the whole run). {@code --header} (repeatable) adds a request header, e.g. a peer
+ * gateway's routing headers. A stream is an error unless it is a 200 that ends with
+ * {@code data: [DONE]} and carries no {@code {"error":...}} event.
  */
 public final class SseLoad {
 
@@ -60,6 +64,7 @@ public final class SseLoad {
     private final LongList totals = new LongList();
     private final Map<String, Integer> errors = new TreeMap<>();
     private long streamsOk;
+    private long streamsAll;
     private long eventsOk;
     private int open;
     private int peakOpen;
@@ -84,6 +89,7 @@ public final class SseLoad {
                 + "Host: " + url.getHost() + ":" + url.getPort() + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "Accept: text/event-stream\r\n"
+                + args.getOrDefault("header", "")
                 + "Content-Length: " + bodyBytes.length + "\r\n\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         request = Arrays.copyOf(headBytes, headBytes.length + bodyBytes.length);
@@ -94,7 +100,10 @@ public final class SseLoad {
     public static void main(String[] argv) throws IOException {
         var args = new TreeMap<String, String>();
         for (int i = 0; i + 1 < argv.length; i += 2) {
-            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+            String key = argv[i].replaceFirst("^--", "");
+            // --header may repeat: the lines are kept, each ended with CRLF, in the request head
+            String value = key.equals("header") ? args.getOrDefault(key, "") + argv[i + 1] + "\r\n" : argv[i + 1];
+            args.put(key, value);
         }
         new SseLoad(args).run();
     }
@@ -178,12 +187,13 @@ public final class SseLoad {
         var kinds = new StringBuilder();
         errors.forEach((kind, count) -> kinds.append(kinds.isEmpty() ? "" : ",").append(kind).append(':').append(count));
         System.out.printf(Locale.ROOT, "RESULT streams=%d seconds=%.3f sps=%.1f events_per_stream=%.2f"
-                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d gap_p50=%d gap_p99=%d gap_max=%d"
-                        + " total_p50=%d total_p99=%d peak_open=%d errors=%d error_kinds=%s%n",
+                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d gap_p50=%d gap_p90=%d gap_p99=%d"
+                        + " gap_p999=%d gap_max=%d total_p50=%d total_p99=%d peak_open=%d streams_all=%d errors=%d"
+                        + " error_kinds=%s%n",
                 streamsOk, seconds, streamsOk / Math.max(1e-9, seconds - warmupNanos / 1e9), streamsOk == 0 ? 0.0 : (double) eventsOk / streamsOk,
                 ttft.percentile(50), ttft.percentile(90), ttft.percentile(99), ttft.percentile(100),
-                gaps.percentile(50), gaps.percentile(99), gaps.percentile(100),
-                totals.percentile(50), totals.percentile(99), peakOpen, errorCount,
+                gaps.percentile(50), gaps.percentile(90), gaps.percentile(99), gaps.percentile(99.9),
+                gaps.percentile(100), totals.percentile(50), totals.percentile(99), peakOpen, streamsAll, errorCount,
                 kinds.isEmpty() ? "-" : kinds);
     }
 
@@ -198,6 +208,9 @@ public final class SseLoad {
         final ByteArrayOutputStream headerBytes = new ByteArrayOutputStream(256);
         final byte[] line = new byte[64 * 1024];
         int lineLength;
+        // chunk-size and trailer lines: apart from the SSE line, which may span HTTP chunks
+        final byte[] sizeLine = new byte[256];
+        int sizeLength;
         int lastFour;
         int status;
         boolean chunked;
@@ -220,6 +233,7 @@ public final class SseLoad {
             headerBytes.reset();
             lastFour = 0;
             lineLength = 0;
+            sizeLength = 0;
             status = 0;
             chunked = false;
             closeAfter = false;
@@ -281,13 +295,13 @@ public final class SseLoad {
                 }
                 case CHUNK_SIZE -> {
                     if (b == '\n') {
-                        String size = new String(line, 0, lineLength, StandardCharsets.US_ASCII).trim();
+                        String size = new String(sizeLine, 0, sizeLength, StandardCharsets.US_ASCII).trim();
                         int semicolon = size.indexOf(';');
                         remaining = Long.parseLong(semicolon < 0 ? size : size.substring(0, semicolon), 16);
-                        lineLength = 0;
+                        sizeLength = 0;
                         state = remaining == 0 ? TRAILERS : CHUNK_DATA;
-                    } else if (b != '\r') {
-                        line[lineLength++] = b;
+                    } else if (b != '\r' && sizeLength < sizeLine.length) {
+                        sizeLine[sizeLength++] = b;
                     }
                 }
                 case CHUNK_DATA -> {
@@ -299,17 +313,17 @@ public final class SseLoad {
                 case CHUNK_END -> {
                     if (b == '\n') {
                         state = CHUNK_SIZE;
-                        lineLength = 0;
+                        sizeLength = 0;
                     }
                 }
                 case TRAILERS -> {
                     if (b == '\n') {
-                        if (lineLength == 0) {
+                        if (sizeLength == 0) {
                             complete(now);
                         }
-                        lineLength = 0;
+                        sizeLength = 0;
                     } else if (b != '\r') {
-                        lineLength++;
+                        sizeLength++;
                     }
                 }
                 case FIXED_BODY -> {
@@ -388,11 +402,14 @@ public final class SseLoad {
                 error("error_event");
             } else if (!sawDone) {
                 error("no_done");
-            } else if (measured()) {
-                streamsOk++;
-                eventsOk += events;
-                ttft.add((firstEvent - sent) / 1000);
-                totals.add((now - sent) / 1000);
+            } else {
+                streamsAll++;
+                if (measured()) {
+                    streamsOk++;
+                    eventsOk += events;
+                    ttft.add((firstEvent - sent) / 1000);
+                    totals.add((now - sent) / 1000);
+                }
             }
             state = IDLE;
             if (hold == 0 && !stopping && !closeAfter) {

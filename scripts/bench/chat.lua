@@ -8,6 +8,14 @@ local auth = os.getenv("AUTH")
 if auth and auth ~= "" then
     wrk.headers["Authorization"] = "Bearer " .. auth
 end
+-- HEADERS (environment), when set, adds request headers, one "Name: value" a line (a peer
+-- gateway's routing headers, for instance).
+local headers = os.getenv("HEADERS")
+if headers then
+    for name, value in headers:gmatch("([^:\n]+):%s*([^\n]*)") do
+        wrk.headers[name] = value
+    end
+end
 wrk.body = '{"model":"' .. model .. '","messages":[' ..
     '{"role":"system","content":"You are a concise assistant. Answer in one sentence."},' ..
     '{"role":"user","content":"What does an LLM gateway add to each request, and how would you measure it?"}],' ..

@@ -6,17 +6,11 @@
 # "$run_dir/gateway-<name>/", and one wrk point.
 # Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS and a log function.
 
+# shellcheck source=scripts/bench/measure.sh
+source "$bench/measure.sh"
+
 prepare() {
-    need=()
-    command -v nginx >/dev/null || need+=(nginx-core)
-    [[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-    command -v wrk >/dev/null || need+=(wrk)
-    for package in "$@"; do
-        dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
-    done
-    if ((${#need[@]})); then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    fi
+    need_tools "$@"
     if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
         log "building service/target/service.jar"
         mvn -B -q -DskipTests package -pl service

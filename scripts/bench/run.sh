@@ -57,15 +57,10 @@ mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
 # --- prerequisites --------------------------------------------------------------------------
-need=()
-command -v nginx >/dev/null || need+=(nginx-core)
-[[ -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]] || need+=(libnginx-mod-http-echo)
-command -v wrk >/dev/null || need+=(wrk)
-command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-if ((${#need[@]})); then
-    log "installing ${need[*]} (Debian packages)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+# need_tools, load_note, status_kb, sampler, max_col
+# shellcheck source=scripts/bench/measure.sh
+source "$bench/measure.sh"
+need_tools $(command -v gnuplot >/dev/null || echo gnuplot-nox)
 ulimit -n "$(ulimit -Hn)"
 if (($(ulimit -n) < 3 * HOLD_STREAMS + 1000)); then
     log "open-file limit $(ulimit -n) is low for $HOLD_STREAMS streams; lowering HOLD_STREAMS"
@@ -99,31 +94,8 @@ pids+=("$(cat "$run_dir/nginx.pid")")
 sleep 0.5
 
 # --- measurements -----------------------------------------------------------------------------
-# CPU busy % of the whole machine over one second while our processes are idle: other people's
-# work on the box, noted next to every figure.
-background_busy() {
-    local a b total=0 idle
-    read -r -a a < /proc/stat
-    sleep 1
-    read -r -a b < /proc/stat
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    echo $((100 * (total - idle) / (total > 0 ? total : 1)))
-}
-load_note() { echo "load=$(cut -d' ' -f1 /proc/loadavg) bg_busy=$(background_busy)%"; }
 cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $((${12} + ${13})); }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
-
-# Samples RSS and threads every 0.5 s into FILE until killed.
-sampler() {
-    local pid=$1 file=$2
-    while kill -0 "$pid" 2>/dev/null; do
-        echo "$(status_kb "$pid" VmRSS) $(status_kb "$pid" Threads)" >> "$file"
-        sleep 0.5
-    done
-}
-max_col() { awk -v c="$2" 'BEGIN {m = 0} $c > m {m = $c} END {print m}' "$1"; }
 
 # start_gateway REPEAT [TEST [JAVA_OPTS]]: starts the gateway, records start to ready.
 start_gateway() {
