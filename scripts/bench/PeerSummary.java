@@ -127,9 +127,17 @@ public final class PeerSummary {
                 + r.num("errors_timeout");
     }
 
-    /** CPU per chunk relayed: (CPU per 65-chunk stream − CPU per 1-chunk stream) / 64. */
+    /**
+     * CPU per chunk relayed: (CPU per 65-chunk stream − CPU per 1-chunk stream) divided by the
+     * difference in data events the client received (64 on the OpenAI path; 63 when translated:
+     * the translated 1-delta stream still has its role and finish chunks).
+     */
     private Series perChunk(String target, ToDoubleFunction<Row> cpu) {
-        return series("chunk65", target, cpu).combine(series("chunk1", target, cpu), (a, b) -> (a - b) / 64);
+        Series events = series("chunk65", target, "events_per_stream")
+                .combine(series("chunk1", target, "events_per_stream"), (a, b) -> a - b);
+        return series("chunk65", target, cpu)
+                .combine(series("chunk1", target, cpu), (a, b) -> a - b)
+                .combine(events, (a, b) -> a / b);
     }
 
     private Series added(String scenario, String target, String key) {
@@ -277,29 +285,44 @@ public final class PeerSummary {
         if (!has("chunk1") && !has("chunk65")) {
             return;
         }
+        List<String> targets = CHUNK_TARGETS.stream().filter(t -> !series("chunk1", t, "sps").isEmpty()).toList();
         md.append("## Relay CPU per chunk: streams of 1 and of 65 chunks sent at once, c=64\n\n")
-                .append("Per chunk = (CPU per 65-chunk stream − CPU per 1-chunk stream) / 64, per repeat.\n\n")
-                .append("| | Portkey | Switchboard |\n|---|---|---|\n");
-        chunkRow("streams/s, 1 chunk / 65 chunks", t -> both("chunk1", "chunk65", t, "sps", "%,.0f"));
-        chunkRow("CPU per 1-chunk stream, user / sys (µs)", t -> userSys("chunk1", t));
-        chunkRow("CPU per 65-chunk stream, user / sys (µs)", t -> userSys("chunk65", t));
-        chunkRow("errors, 1 / 65 chunks", t -> both("chunk1", "chunk65", t, "errors", "%.0f"));
-        chunkRow("data events per stream, 1 / 65 chunks", t -> both("chunk1", "chunk65", t, "events_per_stream", "%.1f"));
-        md.append("| **CPU per chunk, user + sys (µs)**");
-        for (String target : List.of("portkey", "switchboard")) {
-            md.append(" | **").append(perChunk(target, PeerSummary::cpu).format(1, "%.1f")).append("**");
-        }
-        md.append(" |\n| CPU per chunk, user / sys (µs)");
-        for (String target : List.of("portkey", "switchboard")) {
-            md.append(" | ").append(perChunk(target, r -> r.num("cpu_user_us")).format(1, "%.1f")).append(" / ")
-                    .append(perChunk(target, r -> r.num("cpu_sys_us")).format(1, "%.1f"));
-        }
-        md.append(" |\n\n");
+                .append("Per chunk = (CPU per 65-chunk stream − CPU per 1-chunk stream) / (difference in data events"
+                        + " per stream), per repeat. Switchboard's Anthropic and Gemini columns are its translation"
+                        + " paths (an Anthropic Messages or Gemini streamGenerateContent upstream, relayed as OpenAI"
+                        + " chunks).\n\n")
+                .append("|");
+        targets.forEach(t -> md.append(" | ").append(CHUNK_TARGET_NAMES.get(t)));
+        md.append(" |\n|---");
+        targets.forEach(t -> md.append("|---"));
+        md.append("|\n");
+        chunkRow(targets, "streams/s, 1 chunk / 65 chunks", t -> both("chunk1", "chunk65", t, "sps", "%,.0f"));
+        chunkRow(targets, "CPU per 1-chunk stream, user / sys (µs)", t -> userSys("chunk1", t));
+        chunkRow(targets, "CPU per 65-chunk stream, user / sys (µs)", t -> userSys("chunk65", t));
+        chunkRow(targets, "errors, 1 / 65 chunks", t -> both("chunk1", "chunk65", t, "errors", "%.0f"));
+        chunkRow(
+                targets,
+                "data events per stream, 1 / 65 chunks",
+                t -> both("chunk1", "chunk65", t, "events_per_stream", "%.1f"));
+        chunkRow(targets, "**CPU per chunk, user + sys (µs)**", t -> "**"
+                + perChunk(t, PeerSummary::cpu).format(1, "%.1f") + "**");
+        chunkRow(targets, "CPU per chunk, user / sys (µs)", t -> perChunk(t, r -> r.num("cpu_user_us"))
+                        .format(1, "%.1f")
+                + " / " + perChunk(t, r -> r.num("cpu_sys_us")).format(1, "%.1f"));
+        md.append("\n");
     }
 
-    private void chunkRow(String name, java.util.function.Function<String, String> cell) {
+    private static final List<String> CHUNK_TARGETS =
+            List.of("portkey", "switchboard", "switchboard-anthropic", "switchboard-gemini");
+    private static final Map<String, String> CHUNK_TARGET_NAMES = Map.of(
+            "portkey", "Portkey",
+            "switchboard", "Switchboard",
+            "switchboard-anthropic", "Switchboard, Anthropic upstream",
+            "switchboard-gemini", "Switchboard, Gemini upstream");
+
+    private void chunkRow(List<String> targets, String name, java.util.function.Function<String, String> cell) {
         md.append("| ").append(name);
-        for (String target : List.of("portkey", "switchboard")) {
+        for (String target : targets) {
             md.append(" | ").append(cell.apply(target));
         }
         md.append(" |\n");

@@ -17,7 +17,8 @@
 #             SseLoad c=64: time to first token p50/p99
 #   chunk     gateway CPU (utime and stime of the process, /proc/PID/stat) per stream of 1 and
 #             of 65 chunks sent at once (sse1, sse65), c=64, gateways only; per chunk =
-#             (cpu65 - cpu1) / 64
+#             (cpu65 - cpu1) / (events65 - events1); Switchboard's translation paths too
+#             (targets switchboard-anthropic: ant1/ant65, switchboard-gemini: gem1/gem65)
 #   live      LIVE_STREAMS streams open at once (SseLoad hold mode, opened at LIVE_RAMP/s), each
 #             a chunk every LIVE_GAP s for LIVE_SECONDS: errors, chunk-gap p50/p99, the
 #             gateway's RSS peak and threads; direct and switchboard (portkey too if LIVE_PEER=1)
@@ -173,7 +174,7 @@ route() {
     local target=$1 upstream=$2 port prefix
     case $upstream in
         fast) port=$FAST_PORT prefix= ;;
-        sse1 | sse10 | sse65) port=$FAST_PORT prefix=/$upstream ;;
+        sse1 | sse10 | sse65 | ant1 | ant65 | gem1 | gem65) port=$FAST_PORT prefix=/$upstream ;;
         slow-sse) port=$LATENCY_PORT prefix=/sse ;;
         hold) port=$LATENCY_PORT prefix=/hold ;;
     esac
@@ -184,7 +185,7 @@ route() {
             url=http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions model=bench-model
             headers=$'x-portkey-provider: openai\nx-portkey-custom-host: '"http://127.0.0.1:$port$prefix/v1"$'\nAuthorization: Bearer bench-key'
             ;;
-        switchboard) url=http://127.0.0.1:$GW_PORT/v1/chat/completions model=$upstream/bench-model ;;
+        switchboard*) url=http://127.0.0.1:$GW_PORT/v1/chat/completions model=$upstream/bench-model ;;
     esac
 }
 
@@ -208,13 +209,16 @@ sse_load() {
 # point REPEAT SCENARIO TARGET: one measurement, recorded in raw.tsv.
 point() {
     local repeat=$1 scenario=$2 target=$3 pid= conc=64 note result units before after extra=""
-    case $target in switchboard) pid=$gw_pid ;; portkey) pid=$pk_pid ;; esac
+    case $target in switchboard*) pid=$gw_pid ;; portkey) pid=$pk_pid ;; esac
+    # switchboard-anthropic / -gemini: the gateway's translation paths (chunk scenario only)
+    local upstream_of=sse
+    case $target in switchboard-anthropic) upstream_of=ant ;; switchboard-gemini) upstream_of=gem ;; esac
     case $scenario in
         json64 | json1) route "$target" fast ;;
         stream10) route "$target" sse10 ;;
         ttft) route "$target" slow-sse ;;
-        chunk1) route "$target" sse1 ;;
-        chunk65) route "$target" sse65 ;;
+        chunk1) route "$target" ${upstream_of}1 ;;
+        chunk65) route "$target" ${upstream_of}65 ;;
         live) route "$target" hold && conc=$LIVE_STREAMS ;;
     esac
     [[ $scenario == json1 ]] && conc=1
@@ -292,8 +296,8 @@ for repeat in $(seq 1 "$REPEATS"); do
     for scenario in $SCENARIOS; do
         case $scenario in
             chunk)
-                for target in portkey switchboard; do
-                    has "$TARGETS" $target || continue
+                for target in portkey switchboard switchboard-anthropic switchboard-gemini; do
+                    has "$TARGETS" "${target%%-*}" || continue
                     point "$repeat" chunk1 $target
                     point "$repeat" chunk65 $target
                 done

@@ -66,6 +66,37 @@ for n in 1 10 65; do
     } > "$file"
 done
 
+# The same for the translation paths, N text deltas at once: Anthropic's Messages stream
+# (/antN/v1/messages: message_start, content_block_start, ping, N content_block_delta,
+# content_block_stop, message_delta, message_stop) and Gemini's streamGenerateContent?alt=sse
+# (/gemN/v1beta/models/bench-model:streamGenerateContent: N GenerateContentResponses, the last
+# with finishReason and usageMetadata). Shapes as in shared/provider-fixtures.
+anthropic_models='{"data":[{"type":"model","id":"bench-model","display_name":"Bench","created_at":"2024-11-26T00:00:00Z"}],"has_more":false,"first_id":"bench-model","last_id":"bench-model"}'
+gemini_models='{"models":[{"name":"models/bench-model","version":"1","displayName":"Bench","inputTokenLimit":1048576,"outputTokenLimit":8192,"supportedGenerationMethods":["generateContent","countTokens"]}]}'
+for n in 1 65; do
+    file=$dir/static/ant$n/v1/messages
+    mkdir -p "$(dirname "$file")"
+    {
+        printf 'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_bench0001","type":"message","role":"assistant","content":[],"model":"bench-model","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":42,"output_tokens":1}}}\n\n'
+        printf 'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n'
+        printf 'event: ping\ndata: {"type": "ping"}\n\n'
+        for ((i = 0; i < n; i++)); do
+            printf 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"word%s "}}\n\n' "$i"
+        done
+        printf 'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n'
+        printf 'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":%s}}\n\n' "$n"
+        printf 'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+    } > "$file"
+    file=$dir/static/gem$n/v1beta/models/bench-model:streamGenerateContent
+    mkdir -p "$(dirname "$file")"
+    {
+        for ((i = 0; i < n - 1; i++)); do
+            printf 'data: {"candidates":[{"content":{"parts":[{"text":"word%s "}],"role":"model"},"index":0}],"modelVersion":"bench-model","responseId":"bench0001"}\r\n\r\n' "$i"
+        done
+        printf 'data: {"candidates":[{"content":{"parts":[{"text":"end."}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":42,"candidatesTokenCount":%s,"totalTokenCount":%s},"modelVersion":"bench-model","responseId":"bench0001"}\r\n\r\n' "$n" "$((n + 42))"
+    } > "$file"
+done
+
 # echo_sleep/echo/echo_flush lines: first after 50 ms, then one every GAP seconds.
 timed_events() {  # timed_events GAP COUNT
     local gap=$1 count=$2 i=0 out="echo_sleep 0.05;"
@@ -110,6 +141,12 @@ http {
 $(for n in 1 10 65; do
     printf '        location = /sse%s/v1/models { default_type application/json; return 200 "%s"; }\n' "$n" "$(ngx "$models")"
     printf '        location = /sse%s/v1/chat/completions { default_type text/event-stream; root %s; error_page 405 =200 $uri; }\n' "$n" "$dir/static"
+done)
+$(for n in 1 65; do
+    printf '        location = /ant%s/v1/models { default_type application/json; return 200 "%s"; }\n' "$n" "$(ngx "$anthropic_models")"
+    printf '        location = /ant%s/v1/messages { default_type text/event-stream; root %s; error_page 405 =200 $uri; }\n' "$n" "$dir/static"
+    printf '        location = /gem%s/v1beta/models { default_type application/json; return 200 "%s"; }\n' "$n" "$(ngx "$gemini_models")"
+    printf '        location /gem%s/v1beta/models/ { default_type text/event-stream; root %s; error_page 405 =200 $uri; }\n' "$n" "$dir/static"
 done)
     }
     server {
