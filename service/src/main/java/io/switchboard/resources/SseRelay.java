@@ -131,12 +131,17 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             }
         } catch (IOException | RuntimeException gone) {
             LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
-            clientGone = true;
-            stopHeartbeat();
-            StreamHandle handle = upstream;
-            if (handle != null) {
-                handle.cancel();
-            }
+            leftMidStream();
+        }
+    }
+
+    /** A write found the client gone after the commit point: the call ends as the client's leaving. */
+    private void leftMidStream() {
+        clientGone = true;
+        stopHeartbeat();
+        StreamHandle handle = upstream;
+        if (handle != null) {
+            handle.cancel(); // routing ends the call as left by the client, then aborts the upstream
         }
     }
 
@@ -157,7 +162,21 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         }
         if (!flushDeferred) {
             flushDeferred = true;
-            Burst.defer(this::flushPending);
+            Burst.defer(this::flushOrLeave);
+        }
+    }
+
+    /**
+     * The write at the end of an upstream read (or at once, outside one). A client found gone
+     * here is told to routing through the upstream handle, as a heartbeat would: the exception
+     * would otherwise surface in the transport, outside routing, as an upstream failure.
+     */
+    private void flushOrLeave() {
+        try {
+            flushPending();
+        } catch (UncheckedIOException gone) {
+            LOG.debug("Request {}: the client left mid-stream; aborting the upstream", context.id());
+            leftMidStream();
         }
     }
 

@@ -150,6 +150,7 @@ class DocsAgreeWithCodeTest {
     private static final Set<String> LIBRARY_TYPES = Set.of(
             "AuthFilter",
             "Authenticator",
+            "ChunkedOutput",
             "ConfiguredCommand",
             "Discoverable",
             "EventOutput",
