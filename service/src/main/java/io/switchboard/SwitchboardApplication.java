@@ -35,6 +35,7 @@ import io.switchboard.cli.GatewayServerCommand;
 import io.switchboard.cli.KeysCommand;
 import io.switchboard.cli.ModelsCommand;
 import io.switchboard.cli.ProvidersCommand;
+import io.switchboard.cli.TrainCommand;
 import io.switchboard.cli.UsageCommand;
 import io.switchboard.config.GatewayConfiguration;
 import io.switchboard.config.PlainConfigurationFactory;
@@ -127,11 +128,15 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         bootstrap.addCommand(new DbCommand(CommandConfiguration.class));
     }
 
-    /** {@code server} says its failures in one line; {@code check} is Dropwizard's. */
+    /**
+     * {@code server} says its failures in one line; {@code check} is Dropwizard's; {@code train} is the
+     * JVM cache's training run.
+     */
     @Override
     protected void addDefaultCommands(Bootstrap<SwitchboardConfiguration> bootstrap) {
         bootstrap.addCommand(new GatewayServerCommand<>(this));
         bootstrap.addCommand(new CheckCommand<>(this));
+        bootstrap.addCommand(new TrainCommand<>(this));
     }
 
     @Override
