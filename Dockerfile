@@ -28,6 +28,7 @@ RUN apt-get update \
     && chown switchboard:switchboard /var/lib/switchboard
 WORKDIR /app
 COPY --from=build /src/service/target/service.jar /app/service.jar
+COPY bin/switchboard /app/bin/switchboard
 COPY config.yml /app/config.yml
 
 # The API on every interface of the container (without SWITCHBOARD_HOST and gateway keys the
@@ -39,7 +40,13 @@ ENV SWITCHBOARD_HOST=0.0.0.0 \
     SWITCHBOARD_ADMIN_PORT=8081 \
     SWITCHBOARD_DB_PATH=/var/lib/switchboard/switchboard.db \
     SWITCHBOARD_LOCAL_DISCOVERY=false \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+    SWITCHBOARD_CACHE_DIR=/app/cache \
+    SWITCHBOARD_CACHE=use
+# The launcher's class-data cache, trained once here with the JVM and flags the container runs
+# (the training run starts the gateway on loopback with the builtin provider: no network). A
+# container started with other JAVA_OPTS finds it stale and runs without it.
+RUN SWITCHBOARD_JAVA_OPTS="$JAVA_OPTS" /app/bin/switchboard train
 VOLUME /var/lib/switchboard
 EXPOSE 8080 8081
 
@@ -47,6 +54,7 @@ USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS -o /dev/null "http://127.0.0.1:${SWITCHBOARD_PORT}/health-check?type=READY" || exit 1
 
-# exec: java is PID 1 and gets SIGTERM itself, so Dropwizard shuts down gracefully.
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/service.jar \"$@\"", "service.jar"]
+# The launcher (bin/switchboard) adds its flags and the cache, then execs java: java is PID 1 and
+# gets SIGTERM itself, so Dropwizard shuts down gracefully. JAVA_OPTS come after its flags.
+ENTRYPOINT ["sh", "-c", "SWITCHBOARD_JAVA_OPTS=\"$JAVA_OPTS\" exec /app/bin/switchboard \"$@\"", "switchboard"]
 CMD ["server", "/app/config.yml"]
