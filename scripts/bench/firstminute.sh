@@ -21,6 +21,8 @@
 # Settings: REPEATS=2 FIRST_SECONDS=90 SLICE=5 STEADY_SECONDS=30 CONC=64 SKIP_BUILD=1 PREWARM_SECONDS=20
 #   LAUNCHER_OPTS (SWITCHBOARD_JAVA_OPTS for launcher variants) GATEWAY_CONFIG (another config)
 #   GW_PORT=18380 FAST_PORT=18390 (not run.sh's ports, so the two can share a machine)
+#   CACHE_DIR (the launcher's caches: a directory of an earlier run's to reuse its training;
+#   default <results>/cache, trained afresh)
 # Results: scripts/bench/results/firstminute-<time>/{raw.tsv,summary.md,run.log}, logs per start.
 set -euo pipefail
 
@@ -43,11 +45,23 @@ fast_port=${FAST_PORT:-18390}
 latency_port=$((fast_port + 1))
 ((STEADY_SECONDS < FIRST_SECONDS)) || { echo "STEADY_SECONDS must be below FIRST_SECONDS" >&2; exit 2; }
 
-run_dir=$bench/results/firstminute-$(date -u +%Y%m%d-%H%M%S)
-raw=$run_dir/raw.tsv
-mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
+# SUMMARY_ONLY=<results directory>: write its summary.md again from its raw.tsv, measure nothing.
+if [[ -n ${SUMMARY_ONLY:-} ]]; then
+    run_dir=$(cd "$SUMMARY_ONLY" && pwd)
+    # shellcheck source=/dev/null
+    source "$run_dir/settings.env"
+else
+    run_dir=$bench/results/firstminute-$(date -u +%Y%m%d-%H%M%S)
+    mkdir -p "$run_dir"
+    for name in VARIANTS REPEATS FIRST_SECONDS SLICE STEADY_SECONDS CONC PREWARM_SECONDS LAUNCHER_OPTS; do
+        printf '%s=%q\n' "$name" "${!name:-}"
+    done > "$run_dir/settings.env"
+fi
+raw=$run_dir/raw.tsv
+
+if [[ -z ${SUMMARY_ONLY:-} ]]; then
 # gateway.sh's prepare: Debian packages, the jar, the pids array and its cleanup, nginx.
 # shellcheck source=gateway.sh
 source "$bench/gateway.sh"
@@ -78,7 +92,7 @@ printf 'record\tvariant\trepeat\tfields\n' > "$raw"
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 
 # --- train each launcher variant's cache once ---------------------------------------------
-cache_dir=$run_dir/cache
+cache_dir=${CACHE_DIR:-$run_dir/cache}
 for variant in $VARIANTS; do
     jdk=${variant%%-*} jdk=${jdk#jdk} kind=${variant#*-} kind=${kind%-prewarm}
     [[ $kind == launcher ]] || continue
@@ -172,6 +186,8 @@ for ((repeat = 1; repeat <= REPEATS; repeat++)); do
     done
 done
 
+fi
+
 # --- summary.md ---------------------------------------------------------------------------
 {
     echo "# The first minute: $(basename "$run_dir")"
@@ -206,7 +222,9 @@ done
             }
         }'
     echo
-    echo "Throughput per $SLICE s slice from ready, req/s (median over repeats), and as % of that variant's steady:"
+    echo "Per $SLICE s slice from ready (medians over repeats): req/s, as % of that variant's steady, and the"
+    echo "gateway's CPU per request (its JIT compiler threads included; less disturbed by a busy machine"
+    echo "than req/s):"
     echo
     printf '| s from ready |'
     for variant in $VARIANTS; do printf ' %s |' "$variant"; done
@@ -221,7 +239,11 @@ done
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
             return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        $1 == "slice" { i = field($4, "i"); rps[$2, i] = rps[$2, i] " " field($4, "rps"); if (i > max) max = i }
+        $1 == "slice" {
+            i = field($4, "i") + 0
+            rps[$2, i] = rps[$2, i] " " field($4, "rps"); cpu[$2, i] = cpu[$2, i] " " field($4, "cpu_us_per_req")
+            if (i > max) max = i
+        }
         $1 == "run" { steady[$2] = steady[$2] " " field($4, "steady_rps") }
         END {
             n = split(order, vs, " ")
@@ -229,7 +251,7 @@ done
                 printf "| %d–%d |", i * slice, (i + 1) * slice
                 for (v = 1; v <= n; v++) {
                     r = median(rps[vs[v], i]); s = median(steady[vs[v]])
-                    printf " %.0f (%.0f %%) |", r, (s > 0 ? 100 * r / s : 0)
+                    printf " %.0f (%.0f %%) %.0f µs |", r, (s > 0 ? 100 * r / s : 0), median(cpu[vs[v], i])
                 }
                 printf "\n"
             }

@@ -57,6 +57,11 @@ class DocsAgreeWithCodeTest {
     private static final Pattern JAR_COMMAND = Pattern.compile(
             "java\\s+(?:\\$JAVA_OPTS\\s+)?(?:-jar\\s+\\S*service\\.jar|-cp\\s+\\S+\\s+io\\.switchboard\\.SwitchboardApplication)"
                     + "((?:\\s[^`#\\n]*)?)");
+    /** {@code bin/switchboard args}: the launcher takes the jar's arguments (after its own --print-flags). */
+    private static final Pattern LAUNCHER_COMMAND =
+            Pattern.compile("(?<![\\w/.-])(?:\\./)?bin/switchboard((?:\\s[^`#\\n]*)?)");
+    /** The variables bin/switchboard reads. */
+    private static final Pattern LAUNCHER_VARIABLE = Pattern.compile("\\$\\{?(SWITCHBOARD_[A-Z0-9_]+)");
     /** A repository path a reader is told to run or read: scripts/…, .ci/…, ./mvnw. */
     private static final Pattern REPOSITORY_PATH =
             Pattern.compile("(?<![\\w/.-])((?:scripts|\\.ci)/[\\w./<>-]*|\\./mvnw(?:\\.cmd)?)");
@@ -83,6 +88,13 @@ class DocsAgreeWithCodeTest {
     void everyGatewayVariableTheDocsNameIsOneTheGatewayReads() {
         var read = new TreeSet<>(configYmlVariables());
         read.addAll(READ_BY_THE_CODE);
+        var launcher = new TreeSet<String>();
+        Matcher launcherReads = LAUNCHER_VARIABLE.matcher(read(ROOT.resolve("bin/switchboard")));
+        while (launcherReads.find()) {
+            launcher.add(launcherReads.group(1));
+        }
+        assertThat(launcher).as("what bin/switchboard reads").contains("SWITCHBOARD_JAVA_OPTS", "SWITCHBOARD_CACHE");
+        read.addAll(launcher);
         var named = new Mentions();
         var files = new ArrayList<>(docs());
         files.addAll(deployFiles());
@@ -357,6 +369,14 @@ class DocsAgreeWithCodeTest {
                 Matcher command = JAR_COMMAND.matcher(line);
                 while (command.find()) {
                     commands.putIfAbsent(arguments(command.group(1)), ROOT.relativize(doc) + ":" + (first + 1));
+                }
+                Matcher launcher = LAUNCHER_COMMAND.matcher(line);
+                while (launcher.find()) {
+                    var args = arguments(launcher.group(1));
+                    if (!args.isEmpty() && args.get(0).equals("--print-flags")) {
+                        args = args.subList(1, args.size());
+                    }
+                    commands.putIfAbsent(args, ROOT.relativize(doc) + ":" + (first + 1));
                 }
             }
         }
