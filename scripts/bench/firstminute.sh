@@ -13,12 +13,12 @@
 #           jdk<N>-launcher bin/switchboard server … with its cache trained beforehand (the
 #                           training is timed once per JDK and not counted in start to ready)
 #           jdk<N>-nocache  bin/switchboard with SWITCHBOARD_CACHE=off (its flags alone)
-#           …-prewarm       any of these, then PREWARM_SECONDS of builtin/echo JSON at c=8 before
-#                           the clock of "ready" stops: what warming the hot path at start-up
-#                           would give (the warm-up counted in start to ready)
+#           …-warmup        any of these with gateway.warmup on for WARMUP_TIME (default 20s): a
+#                           throwaway gateway in the same JVM trained before the ports open (the
+#                           warm-up is inside start to ready)
 #   N is 17 (JDK17_HOME, default /usr/lib/jvm/java-17-openjdk-amd64) or 25 (JDK25_HOME, default
 #   /usr/lib/jvm/temurin-25-jdk-amd64).
-# Settings: REPEATS=2 FIRST_SECONDS=90 SLICE=5 STEADY_SECONDS=30 CONC=64 SKIP_BUILD=1 PREWARM_SECONDS=20
+# Settings: REPEATS=2 FIRST_SECONDS=90 SLICE=5 STEADY_SECONDS=30 CONC=64 SKIP_BUILD=1 WARMUP_TIME=20s
 #   LAUNCHER_OPTS (SWITCHBOARD_JAVA_OPTS for launcher variants) GATEWAY_CONFIG (another config)
 #   GW_PORT=18380 FAST_PORT=18390 (not run.sh's ports, so the two can share a machine)
 #   CACHE_DIR (the launcher's caches: a directory of an earlier run's to reuse its training;
@@ -36,7 +36,7 @@ FIRST_SECONDS=${FIRST_SECONDS:-90}
 SLICE=${SLICE:-5}
 STEADY_SECONDS=${STEADY_SECONDS:-30}
 CONC=${CONC:-64}
-PREWARM_SECONDS=${PREWARM_SECONDS:-20}
+WARMUP_TIME=${WARMUP_TIME:-20s}
 JDK17_HOME=${JDK17_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 JDK25_HOME=${JDK25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 GATEWAY_CONFIG=${GATEWAY_CONFIG:-$bench/switchboard-bench.yml}
@@ -55,7 +55,7 @@ if [[ -n ${SUMMARY_ONLY:-} ]]; then
 else
     run_dir=$bench/results/firstminute-$(date -u +%Y%m%d-%H%M%S)
     mkdir -p "$run_dir"
-    for name in VARIANTS REPEATS FIRST_SECONDS SLICE STEADY_SECONDS CONC PREWARM_SECONDS LAUNCHER_OPTS; do
+    for name in VARIANTS REPEATS FIRST_SECONDS SLICE STEADY_SECONDS CONC WARMUP_TIME LAUNCHER_OPTS; do
         printf '%s=%q\n' "$name" "${!name:-}"
     done > "$run_dir/settings.env"
 fi
@@ -94,7 +94,7 @@ record() { printf '%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 # --- train each launcher variant's cache once ---------------------------------------------
 cache_dir=${CACHE_DIR:-$run_dir/cache}
 for variant in $VARIANTS; do
-    jdk=${variant%%-*} jdk=${jdk#jdk} kind=${variant#*-} kind=${kind%-prewarm}
+    jdk=${variant%%-*} jdk=${jdk#jdk} kind=${variant#*-} kind=${kind%-warmup}
     [[ $kind == launcher ]] || continue
     [[ -e $cache_dir/trained-$jdk ]] && continue
     log "training the launcher's cache on JDK $jdk"
@@ -108,10 +108,10 @@ done
 
 # --- one fresh start, measured ------------------------------------------------------------
 measure() {
-    local variant=$1 repeat=$2 jdk kind home dir start ready_ns cmd prewarm=
+    local variant=$1 repeat=$2 jdk kind home dir start ready_ns cmd warmup=false
     jdk=${variant%%-*} jdk=${jdk#jdk} kind=${variant#*-}
-    if [[ $kind == *-prewarm ]]; then
-        kind=${kind%-prewarm} prewarm=1
+    if [[ $kind == *-warmup ]]; then
+        kind=${kind%-warmup} warmup=true
     fi
     home=$(jdk_home "$jdk")
     dir=$run_dir/gateway-$variant-$repeat
@@ -127,7 +127,8 @@ measure() {
     local note="load=$(cut -d' ' -f1 /proc/loadavg) bg_busy=$(background_busy)%"
     start=$(date +%s%N)
     BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
-        BENCH_LATENCY_PORT=$latency_port SWITCHBOARD_JAR=$root/service/target/service.jar \
+        BENCH_LATENCY_PORT=$latency_port BENCH_WARMUP=$warmup BENCH_WARMUP_TIME=$WARMUP_TIME \
+        SWITCHBOARD_JAR=$root/service/target/service.jar \
         "${cmd[@]}" server "$GATEWAY_CONFIG" > "$dir/stdout.log" 2>&1 &
     gw_pid=$!
     pids+=("$gw_pid")
@@ -135,10 +136,6 @@ measure() {
         kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
         sleep 0.02
     done
-    if [[ -n $prewarm ]]; then
-        MODEL=builtin/echo wrk -t1 -c8 -d"${PREWARM_SECONDS}s" --timeout 10s -s "$bench/chat.lua" \
-            "http://127.0.0.1:$gw_port/v1/chat/completions" > "$dir/prewarm.txt"
-    fi
     ready_ns=$(date +%s%N)
     local ready_ms=$(((ready_ns - start) / 1000000)) rss_ready
     rss_ready=$(status_kb "$gw_pid" VmRSS)

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,13 +40,22 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
 
     static final String DIRECT = "builtin/echo";
 
+    private final Consumer<HotPathDriver.Outcome> report;
+
+    /** Prints what the run did on stdout. */
     public TrainCommand(Application<T> application) {
+        this(application, TrainCommand::print);
+    }
+
+    /** Hands what the run did to {@code report} (the server's warm-up logs it). */
+    public TrainCommand(Application<T> application, Consumer<HotPathDriver.Outcome> report) {
         super(
                 application,
                 "train",
                 "Start the gateway on free loopback ports with the builtin provider, send it chat requests"
                         + " (JSON and streamed) for a while, and exit: the training run bin/switchboard uses to"
                         + " write the JVM's class-data / AOT cache. No network, no keys, no configuration file.");
+        this.report = report;
     }
 
     @Override
@@ -111,16 +121,25 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
         } finally {
             server.stop();
         }
-        System.out.printf(
+        report.accept(outcome);
+        if (!outcome.healthy()) {
+            throw new CommandFailure("train: too many requests failed; the first: " + outcome.firstFailure());
+        }
+    }
+
+    /** One line: what was sent and how it went. */
+    public static String summary(HotPathDriver.Outcome outcome) {
+        return String.format(
                 Locale.ROOT,
-                "train: %d requests in %.1f s, %d answered, %d failed%n",
+                "train: %d requests in %.1f s, %d answered, %d failed",
                 outcome.sent(),
                 outcome.took().toMillis() / 1000.0,
                 outcome.ok(),
                 outcome.failed());
-        if (!outcome.healthy()) {
-            throw new CommandFailure("train: too many requests failed; the first: " + outcome.firstFailure());
-        }
+    }
+
+    private static void print(HotPathDriver.Outcome outcome) {
+        System.out.println(summary(outcome));
     }
 
     @Override
