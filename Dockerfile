@@ -32,7 +32,8 @@ COPY bin/switchboard /app/bin/switchboard
 COPY config.yml /app/config.yml
 
 # The API on every interface of the container (without SWITCHBOARD_HOST and gateway keys the
-# gateway binds loopback only). The admin port stays on loopback unless SWITCHBOARD_ADMIN_HOST
+# gateway binds loopback only). A container is started under load: it warms its JIT up on a
+# throwaway gateway of its own for 20 s before it opens its ports (gateway.warmup). The admin port stays on loopback unless SWITCHBOARD_ADMIN_HOST
 # says otherwise; it is never to be published. The SQLite file, the default database, lives on
 # a volume; a cluster sets SWITCHBOARD_DATABASE_URL to PostgreSQL instead.
 ENV SWITCHBOARD_HOST=0.0.0.0 \
@@ -40,6 +41,7 @@ ENV SWITCHBOARD_HOST=0.0.0.0 \
     SWITCHBOARD_ADMIN_PORT=8081 \
     SWITCHBOARD_DB_PATH=/var/lib/switchboard/switchboard.db \
     SWITCHBOARD_LOCAL_DISCOVERY=false \
+    SWITCHBOARD_WARMUP=true \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
     SWITCHBOARD_CACHE_DIR=/app/cache \
     SWITCHBOARD_CACHE=use

@@ -75,19 +75,6 @@ jdk_home() {
     esac
 }
 
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $((${12} + ${13})); }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-# Share of both cores other processes used in the last second (others' work on a shared box).
-background_busy() {
-    local a b total=0 idle
-    read -r -a a < /proc/stat
-    sleep 1
-    read -r -a b < /proc/stat
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    echo $((100 * (total - idle) / (total > 0 ? total : 1)))
-}
-
 printf 'record\tvariant\trepeat\tfields\n' > "$raw"
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 
@@ -142,8 +129,8 @@ measure() {
     log "$variant #$repeat: ready in $ready_ms ms ($note)"
 
     # Consecutive wrk runs from ready; each slice's time is its end, from ready.
-    local slices=$((FIRST_SECONDS / SLICE)) i result requests rps before after t
-    local -a slice_rps=() slice_end=() slice_cpu=() slice_req=()
+    local slices=$((FIRST_SECONDS / SLICE)) i result requests rps before after t p50 p99
+    local -a slice_rps=() slice_end=() slice_cpu=() slice_req=() slice_p50=() slice_p99=()
     for ((i = 0; i < slices; i++)); do
         before=$(cpu_ticks "$gw_pid")
         result=$(AUTH='' MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${SLICE}s" --timeout 10s -s "$bench/chat.lua" \
@@ -153,24 +140,27 @@ measure() {
         requests=${result#requests=} requests=${requests%% *}
         rps=${result#*rps=} rps=${rps%% *}
         slice_rps+=("$rps") slice_end+=("$t") slice_cpu+=($((after - before))) slice_req+=("$requests")
+        p50=${result#*p50=} p50=${p50%% *} p99=${result#*p99=} p99=${p99%% *}
+        slice_p50+=("$p50") slice_p99+=("$p99")
         record slice "$variant" "$repeat" "i=$i t_ms=$t $result cpu_us_per_req=$(((after - before) * 10000 / (requests > 0 ? requests : 1)))"
     done
     local hwm
     hwm=$(status_kb "$gw_pid" VmHWM)
 
     # Steady state: the slices ending in the last STEADY_SECONDS.
-    local steady t90 cpu_us
-    read -r steady cpu_us < <(
+    local steady t90 cpu_us p50_ms p99_ms
+    read -r steady cpu_us p50_ms p99_ms < <(
         for ((i = 0; i < slices; i++)); do
-            echo "${slice_end[i]} ${slice_rps[i]} ${slice_cpu[i]} ${slice_req[i]}"
+            echo "${slice_end[i]} ${slice_rps[i]} ${slice_cpu[i]} ${slice_req[i]} ${slice_p50[i]} ${slice_p99[i]}"
         done | awk -v from=$(((FIRST_SECONDS - STEADY_SECONDS) * 1000)) \
-            '$1 > from {n++; s += $2; c += $3; r += $4} END {printf "%.0f %.0f\n", s / n, c * 10000 / (r > 0 ? r : 1)}')
+            '$1 > from {n++; s += $2; c += $3; r += $4; p += $5; q += $6}
+             END {printf "%.0f %.0f %.2f %.2f\n", s / n, c * 10000 / (r > 0 ? r : 1), p / n / 1000, q / n / 1000}')
     t90=$(for ((i = 0; i < slices; i++)); do echo "${slice_end[i]} ${slice_rps[i]}"; done |
         awk -v s="$steady" '$2 >= 0.9 * s {printf "%.1f\n", $1 / 1000; exit}')
     sleep 5
     local rss_idle
     rss_idle=$(status_kb "$gw_pid" VmRSS)
-    record run "$variant" "$repeat" "ready_ms=$ready_ms steady_rps=$steady t90_s=${t90:-none} cpu_us_per_req=$cpu_us hwm_kb=$hwm rss_ready_kb=$rss_ready rss_idle_kb=$rss_idle $note"
+    record run "$variant" "$repeat" "ready_ms=$ready_ms steady_rps=$steady t90_s=${t90:-none} cpu_us_per_req=$cpu_us p50_ms=$p50_ms p99_ms=$p99_ms hwm_kb=$hwm rss_ready_kb=$rss_ready rss_idle_kb=$rss_idle $note"
     log "$variant #$repeat: steady $steady req/s, 90 % at ${t90:-never} s from ready, $cpu_us µs CPU/req, VmHWM $((hwm / 1024)) MB, idle RSS $((rss_idle / 1024)) MB"
     kill "$gw_pid"
     wait "$gw_pid" 2>/dev/null || true
@@ -195,8 +185,8 @@ fi
     echo "Median over repeats (each repeat's value in brackets). Steady: mean of the last $STEADY_SECONDS s;"
     echo "to 90 %: seconds from ready to the end of the first $SLICE s slice at 90 % of steady."
     echo
-    echo "| variant | start to ready ms | to 90 % s | steady req/s | CPU µs/req (steady) | VmHWM MB | RSS at ready MB | RSS idle after MB |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| variant | start to ready ms | to 90 % s | steady req/s | CPU µs/req (steady) | p50 / p99 ms (steady) | VmHWM MB | RSS at ready MB | RSS idle after MB |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' '$1 == "run" {print $2 "\t" $4}' "$raw" | awk -F'\t' -v order="$VARIANTS" '
         function field(s, k,   m) { if (match(s, "(^| )" k "=[^ ]*")) { m = substr(s, RSTART, RLENGTH); sub(/^ /, "", m); sub(/^[^=]*=/, "", m); return m } return "" }
         function median(list,   a, n, i, j, t) {
@@ -206,16 +196,17 @@ fi
         }
         function cell(k, scale,   list, shown, i, n, a, v) {
             n = split(vals[cur, k], a, " ")
+            if (n == 0) return "–"
             for (i = 1; i <= n; i++) { v = (a[i] == "none") ? "never" : (scale ? sprintf("%.0f", a[i] / scale) : a[i]); shown = shown (i > 1 ? ", " : "") v; if (a[i] != "none") list = list " " (scale ? a[i] / scale : a[i]) }
-            return (list == "" ? "never" : sprintf(scale || k ~ /_ms|rps|cpu/ ? "%.0f" : "%.1f", median(list))) " (" shown ")"
+            return (list == "" ? "never" : sprintf(scale || k ~ /ready_ms|rps|cpu/ ? "%.0f" : "%.1f", median(list))) " (" shown ")"
         }
-        { for (i = split("ready_ms t90_s steady_rps cpu_us_per_req hwm_kb rss_ready_kb rss_idle_kb", ks, " "); i > 0; i--) vals[$1, ks[i]] = vals[$1, ks[i]] " " field($2, ks[i]) }
+        { for (i = split("ready_ms t90_s steady_rps cpu_us_per_req p50_ms p99_ms hwm_kb rss_ready_kb rss_idle_kb", ks, " "); i > 0; i--) vals[$1, ks[i]] = vals[$1, ks[i]] " " field($2, ks[i]) }
         END {
             n = split(order, vs, " ")
             for (v = 1; v <= n; v++) {
                 cur = vs[v]
-                printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cur, cell("ready_ms"), cell("t90_s"), cell("steady_rps"),
-                    cell("cpu_us_per_req"), cell("hwm_kb", 1024), cell("rss_ready_kb", 1024), cell("rss_idle_kb", 1024)
+                printf "| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |\n", cur, cell("ready_ms"), cell("t90_s"), cell("steady_rps"),
+                    cell("cpu_us_per_req"), cell("p50_ms"), cell("p99_ms"), cell("hwm_kb", 1024), cell("rss_ready_kb", 1024), cell("rss_idle_kb", 1024)
             }
         }'
     echo
