@@ -278,6 +278,12 @@ class DocsAgreeWithCodeTest {
         assertThat(commands)
                 .as("example commands found in README.md and docs/*.md")
                 .hasSizeGreaterThan(15);
+        // bin/switchboard's examples too, its own --print-flags taken off.
+        assertThat(commands).containsKeys(List.of("train"), List.of("server", "config.yml"));
+        Matcher launcher =
+                LAUNCHER_COMMAND.matcher("SWITCHBOARD_CACHE=off ./bin/switchboard --print-flags keys list # the flags");
+        assertThat(launcher.find()).isTrue();
+        assertThat(launcherArguments(launcher.group(1))).containsExactly("keys", "list");
 
         var problems = new ArrayList<String>();
         commands.forEach((args, where) ->
@@ -372,15 +378,18 @@ class DocsAgreeWithCodeTest {
                 }
                 Matcher launcher = LAUNCHER_COMMAND.matcher(line);
                 while (launcher.find()) {
-                    var args = arguments(launcher.group(1));
-                    if (!args.isEmpty() && args.get(0).equals("--print-flags")) {
-                        args = args.subList(1, args.size());
-                    }
-                    commands.putIfAbsent(args, ROOT.relativize(doc) + ":" + (first + 1));
+                    commands.putIfAbsent(
+                            launcherArguments(launcher.group(1)), ROOT.relativize(doc) + ":" + (first + 1));
                 }
             }
         }
         return commands;
+    }
+
+    /** The jar's arguments in a {@code bin/switchboard} command line: the launcher's own --print-flags taken off. */
+    static List<String> launcherArguments(String line) {
+        var args = arguments(line);
+        return !args.isEmpty() && args.get(0).equals("--print-flags") ? args.subList(1, args.size()) : args;
     }
 
     /**
