@@ -157,10 +157,15 @@ measure() {
              END {printf "%.0f %.0f %.2f %.2f\n", s / n, c * 10000 / (r > 0 ? r : 1), p / n / 1000, q / n / 1000}')
     t90=$(for ((i = 0; i < slices; i++)); do echo "${slice_end[i]} ${slice_rps[i]}"; done |
         awk -v s="$steady" '$2 >= 0.9 * s {printf "%.1f\n", $1 / 1000; exit}')
+    # The same by CPU per request (less disturbed by neighbours than req/s): the first slice
+    # whose CPU per request is within steady / 0.9.
+    local t90_cpu
+    t90_cpu=$(for ((i = 0; i < slices; i++)); do echo "${slice_end[i]} ${slice_cpu[i]} ${slice_req[i]}"; done |
+        awk -v c="$cpu_us" '$3 > 0 && $2 * 10000 / $3 <= c / 0.9 {printf "%.1f\n", $1 / 1000; exit}')
     sleep 5
     local rss_idle
     rss_idle=$(status_kb "$gw_pid" VmRSS)
-    record run "$variant" "$repeat" "ready_ms=$ready_ms steady_rps=$steady t90_s=${t90:-none} cpu_us_per_req=$cpu_us p50_ms=$p50_ms p99_ms=$p99_ms hwm_kb=$hwm rss_ready_kb=$rss_ready rss_idle_kb=$rss_idle $note"
+    record run "$variant" "$repeat" "ready_ms=$ready_ms steady_rps=$steady t90_s=${t90:-none} t90_cpu_s=${t90_cpu:-none} cpu_us_per_req=$cpu_us p50_ms=$p50_ms p99_ms=$p99_ms hwm_kb=$hwm rss_ready_kb=$rss_ready rss_idle_kb=$rss_idle $note"
     log "$variant #$repeat: steady $steady req/s, 90 % at ${t90:-never} s from ready, $cpu_us µs CPU/req, VmHWM $((hwm / 1024)) MB, idle RSS $((rss_idle / 1024)) MB"
     kill "$gw_pid"
     wait "$gw_pid" 2>/dev/null || true
@@ -183,10 +188,11 @@ fi
     echo "${LAUNCHER_OPTS:+LAUNCHER_OPTS=\"$LAUNCHER_OPTS\"}"
     echo
     echo "Median over repeats (each repeat's value in brackets). Steady: mean of the last $STEADY_SECONDS s;"
-    echo "to 90 %: seconds from ready to the end of the first $SLICE s slice at 90 % of steady."
+    echo "to 90 %: seconds from ready to the end of the first $SLICE s slice at 90 % of steady; by CPU: the"
+    echo "first whose CPU per request is within steady / 0.9 (less disturbed by other work on the machine)."
     echo
-    echo "| variant | start to ready ms | to 90 % s | steady req/s | CPU µs/req (steady) | p50 / p99 ms (steady) | VmHWM MB | RSS at ready MB | RSS idle after MB |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| variant | start to ready ms | to 90 % s | to 90 % by CPU s | steady req/s | CPU µs/req (steady) | p50 / p99 ms (steady) | VmHWM MB | RSS at ready MB | RSS idle after MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' '$1 == "run" {print $2 "\t" $4}' "$raw" | awk -F'\t' -v order="$VARIANTS" '
         function field(s, k,   m) { if (match(s, "(^| )" k "=[^ ]*")) { m = substr(s, RSTART, RLENGTH); sub(/^ /, "", m); sub(/^[^=]*=/, "", m); return m } return "" }
         function median(list,   a, n, i, j, t) {
@@ -200,12 +206,12 @@ fi
             for (i = 1; i <= n; i++) { v = (a[i] == "none") ? "never" : (scale ? sprintf("%.0f", a[i] / scale) : a[i]); shown = shown (i > 1 ? ", " : "") v; if (a[i] != "none") list = list " " (scale ? a[i] / scale : a[i]) }
             return (list == "" ? "never" : sprintf(scale || k ~ /ready_ms|rps|cpu/ ? "%.0f" : "%.1f", median(list))) " (" shown ")"
         }
-        { for (i = split("ready_ms t90_s steady_rps cpu_us_per_req p50_ms p99_ms hwm_kb rss_ready_kb rss_idle_kb", ks, " "); i > 0; i--) vals[$1, ks[i]] = vals[$1, ks[i]] " " field($2, ks[i]) }
+        { for (i = split("ready_ms t90_s t90_cpu_s steady_rps cpu_us_per_req p50_ms p99_ms hwm_kb rss_ready_kb rss_idle_kb", ks, " "); i > 0; i--) vals[$1, ks[i]] = vals[$1, ks[i]] " " field($2, ks[i]) }
         END {
             n = split(order, vs, " ")
             for (v = 1; v <= n; v++) {
                 cur = vs[v]
-                printf "| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |\n", cur, cell("ready_ms"), cell("t90_s"), cell("steady_rps"),
+                printf "| %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s |\n", cur, cell("ready_ms"), cell("t90_s"), cell("t90_cpu_s"), cell("steady_rps"),
                     cell("cpu_us_per_req"), cell("p50_ms"), cell("p99_ms"), cell("hwm_kb", 1024), cell("rss_ready_kb", 1024), cell("rss_idle_kb", 1024)
             }
         }'

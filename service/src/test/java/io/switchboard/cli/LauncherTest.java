@@ -29,7 +29,10 @@ class LauncherTest {
 
     private Run launcher(Map<String, String> environment, String... arguments)
             throws IOException, InterruptedException {
-        Path jar = Files.writeString(directory.resolve("service.jar"), "not a real jar");
+        Path jar = directory.resolve("service.jar");
+        if (!Files.exists(jar)) {
+            Files.writeString(jar, "not a real jar");
+        }
         var command = new java.util.ArrayList<String>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(arguments));
         var builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -91,6 +94,75 @@ class LauncherTest {
 
         assertThat(run.exitCode()).as(run.out()).isZero();
         assertThat(run.out()).contains("-XX:TieredStopAtLevel=1").contains(" keys list config.yml");
+    }
+
+    /**
+     * A stand-in for java 17 (bash): a training run writes the archive it is asked for (or fails,
+     * with FAIL set) and prints train's line; any other run prints its arguments.
+     */
+    private Path fakeJava() throws IOException {
+        Path home = directory.resolve("fake-jdk");
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
+        Path java = Files.writeString(home.resolve("bin/java"), """
+                #!/usr/bin/env bash
+                for a in "$@"; do
+                    case $a in -XX:ArchiveClassesAtExit=*)
+                        [[ -n ${FAIL:-} ]] && { echo "it broke"; exit 1; }
+                        echo archive > "${a#*=}"
+                        echo "train: 10 requests in 1.0 s, 10 answered, 0 failed"
+                        exit 0 ;;
+                    esac
+                done
+                echo "ran: $*"
+                """);
+        assertThat(java.toFile().setExecutable(true)).isTrue();
+        return home;
+    }
+
+    @Test
+    void autoTrainsOnceBeforeServerThenUsesTheCacheAndDropsItWhenTheJarChanges() throws Exception {
+        var environment = Map.of("JAVA_HOME", fakeJava().toString());
+        Path cache = directory.resolve("cache").resolve("switchboard-jdk17.jsa");
+
+        var first = launcher(environment, "server", "config.yml");
+        assertThat(first.out())
+                .contains("switchboard: training the JVM cache " + cache)
+                .contains("train: 10 requests in 1.0 s, 10 answered, 0 failed; cache written")
+                .contains("ran: -Xms256m -Xmx256m -XX:+UseSerialGC -Xss512k -XX:+ExitOnOutOfMemoryError"
+                        + " -XX:SharedArchiveFile=" + cache + " -Xshare:auto -jar");
+        assertThat(cache).exists();
+
+        var second = launcher(environment, "server", "config.yml");
+        assertThat(second.out()).doesNotContain("training").contains("-XX:SharedArchiveFile=" + cache);
+
+        // Another jar (here: the same path, another time) makes it stale: not used, and said.
+        Files.setLastModifiedTime(
+                directory.resolve("service.jar"), java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        var stale = launcher(
+                Map.of("JAVA_HOME", environment.get("JAVA_HOME"), "SWITCHBOARD_CACHE", "use"), "server", "config.yml");
+        assertThat(stale.out())
+                .contains("was made for another jar, JVM or flags; running without it")
+                .doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void aFailedTrainingRunsWithoutTheCacheAndIsNotRetriedAtEveryStart() throws Exception {
+        var environment = Map.of("JAVA_HOME", fakeJava().toString(), "FAIL", "1");
+
+        var first = launcher(environment, "server", "config.yml");
+        assertThat(first.out())
+                .contains("the training run failed; running without a cache")
+                .contains("it broke")
+                .contains("ran: ")
+                .doesNotContain("SharedArchiveFile");
+
+        var second = launcher(environment, "server", "config.yml");
+        assertThat(second.out()).doesNotContain("training").contains("ran: ");
+
+        var explicit = launcher(environment, "train");
+        assertThat(explicit.out()).contains("the training run failed");
+        assertThat(explicit.exitCode()).isEqualTo(1);
     }
 
     @Test
