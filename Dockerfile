@@ -28,10 +28,12 @@ RUN apt-get update \
     && chown switchboard:switchboard /var/lib/switchboard
 WORKDIR /app
 COPY --from=build /src/service/target/service.jar /app/service.jar
+COPY bin/switchboard /app/bin/switchboard
 COPY config.yml /app/config.yml
 
 # The API on every interface of the container (without SWITCHBOARD_HOST and gateway keys the
-# gateway binds loopback only). The admin port stays on loopback unless SWITCHBOARD_ADMIN_HOST
+# gateway binds loopback only). A container is started under load: it warms its JIT up on a
+# throwaway gateway of its own for 20 s before it opens its ports (gateway.warmup). The admin port stays on loopback unless SWITCHBOARD_ADMIN_HOST
 # says otherwise; it is never to be published. The SQLite file, the default database, lives on
 # a volume; a cluster sets SWITCHBOARD_DATABASE_URL to PostgreSQL instead.
 ENV SWITCHBOARD_HOST=0.0.0.0 \
@@ -39,7 +41,14 @@ ENV SWITCHBOARD_HOST=0.0.0.0 \
     SWITCHBOARD_ADMIN_PORT=8081 \
     SWITCHBOARD_DB_PATH=/var/lib/switchboard/switchboard.db \
     SWITCHBOARD_LOCAL_DISCOVERY=false \
-    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    SWITCHBOARD_WARMUP=true \
+    JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+    SWITCHBOARD_CACHE_DIR=/app/cache \
+    SWITCHBOARD_CACHE=use
+# The launcher's class-data cache, trained once here with the JVM and flags the container runs
+# (the training run starts the gateway on loopback with the builtin provider: no network). A
+# container started with other JAVA_OPTS finds it stale and runs without it.
+RUN SWITCHBOARD_JAVA_OPTS="$JAVA_OPTS" /app/bin/switchboard train
 VOLUME /var/lib/switchboard
 EXPOSE 8080 8081
 
@@ -47,6 +56,7 @@ USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS -o /dev/null "http://127.0.0.1:${SWITCHBOARD_PORT}/health-check?type=READY" || exit 1
 
-# exec: java is PID 1 and gets SIGTERM itself, so Dropwizard shuts down gracefully.
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/service.jar \"$@\"", "service.jar"]
+# The launcher (bin/switchboard) adds its flags and the cache, then execs java: java is PID 1 and
+# gets SIGTERM itself, so Dropwizard shuts down gracefully. JAVA_OPTS come after its flags.
+ENTRYPOINT ["sh", "-c", "SWITCHBOARD_JAVA_OPTS=\"$JAVA_OPTS\" exec /app/bin/switchboard \"$@\"", "switchboard"]
 CMD ["server", "/app/config.yml"]

@@ -56,8 +56,9 @@ class DeploymentFilesTest {
      * are accepted here so that the other checks can pass; {@link #pendingVariablesAreReadOnceMerged}
      * fails until config.yml reads every one of them, and then this set should be emptied.
      */
-    /** Read by the image's entry point, not by config.yml. */
-    private static final Set<String> ENTRY_POINT_VARIABLES = Set.of("JAVA_OPTS");
+    /** Read by the image's entry point and the launcher (bin/switchboard), not by config.yml. */
+    private static final Set<String> ENTRY_POINT_VARIABLES =
+            Set.of("JAVA_OPTS", "SWITCHBOARD_CACHE", "SWITCHBOARD_CACHE_DIR", "SWITCHBOARD_JAVA_OPTS");
 
     private static final Path ROOT = Path.of("..");
     private static final Path COMPOSE = ROOT.resolve("deploy/compose");
@@ -250,11 +251,18 @@ class DeploymentFilesTest {
         assertThat(text(ROOT.resolve("service/pom.xml"))).contains("<finalName>service</finalName>");
         assertThat(runtime).contains("COPY --from=build /src/service/target/service.jar /app/service.jar");
         assertThat(runtime).contains("COPY config.yml /app/config.yml");
+        // The launcher runs the jar, with the image's JAVA_OPTS as its users' flags, and its
+        // cache is trained in the image with the flags the container runs.
+        assertThat(runtime).contains("COPY bin/switchboard /app/bin/switchboard");
+        assertThat(runtime)
+                .anySatisfy(line -> assertThat(line)
+                        .startsWith("RUN ")
+                        .contains("SWITCHBOARD_JAVA_OPTS=\"$JAVA_OPTS\" /app/bin/switchboard train"));
         assertThat(runtime).contains("CMD [\"server\", \"/app/config.yml\"]");
         assertThat(runtime)
                 .anySatisfy(line -> assertThat(line)
                         .startsWith("ENTRYPOINT ")
-                        .contains("exec java $JAVA_OPTS -jar /app/service.jar"));
+                        .contains("SWITCHBOARD_JAVA_OPTS=\\\"$JAVA_OPTS\\\" exec /app/bin/switchboard"));
 
         var users = runtime.stream().filter(line -> line.startsWith("USER ")).toList();
         assertThat(users).isNotEmpty();

@@ -13,6 +13,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import net.sourceforge.argparse4j.inf.Namespace;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -20,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Dropwizard's {@code server}, with the failures a new user meets said in one line each instead
@@ -34,8 +37,22 @@ public final class GatewayServerCommand<T extends Configuration> extends ServerC
 
     static final String ADMIN_PORT_VARIABLE = "SWITCHBOARD_ADMIN_PORT";
 
+    private final Application<T> application;
+    private final Function<T, Optional<String>> beforeStart;
+
     public GatewayServerCommand(Application<T> application) {
+        this(application, configuration -> Optional.empty());
+    }
+
+    /**
+     * {@code beforeStart}: what runs once the ports are known to be free and before the server
+     * starts (the JIT's warm-up). When it ran it says what it did, in a line logged once the
+     * configuration's logging is set up again (it may have configured logging for itself).
+     */
+    public GatewayServerCommand(Application<T> application, Function<T, Optional<String>> beforeStart) {
         super(application, "server", "Runs the gateway: the API, and the admin port");
+        this.application = application;
+        this.beforeStart = beforeStart;
     }
 
     @Override
@@ -52,6 +69,11 @@ public final class GatewayServerCommand<T extends Configuration> extends ServerC
         // Before anything starts (database, providers), so a busy port costs nothing and says one thing.
         for (var port : ports(configuration.getServerFactory())) {
             port.checkFree();
+        }
+        Optional<String> ran = beforeStart.apply(configuration);
+        if (ran.isPresent()) {
+            configuration.getLoggingFactory().configure(environment.metrics(), application.getName());
+            LoggerFactory.getLogger(GatewayServerCommand.class).info("{}", ran.get());
         }
         super.run(environment, namespace, configuration);
     }

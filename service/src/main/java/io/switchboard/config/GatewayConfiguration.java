@@ -62,6 +62,12 @@ public class GatewayConfiguration {
     @JsonProperty
     private Duration streamHeartbeat = Duration.seconds(15);
 
+    /** The JIT's warm-up before the ports open; off by default. */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private WarmupConfiguration warmup = new WarmupConfiguration();
+
     @Valid
     @NotNull
     @JsonProperty
@@ -172,6 +178,10 @@ public class GatewayConfiguration {
 
     public Duration streamHeartbeat() {
         return streamHeartbeat;
+    }
+
+    public WarmupConfiguration warmup() {
+        return warmup;
     }
 
     public ResilienceConfiguration resilience() {

@@ -48,6 +48,7 @@ class PackageDependencyTest {
             Map.entry("messages", Set.of("api", "provider", "resources", "routing", "usage")),
             Map.entry("responses", Set.of("api", "provider", "resources", "routing", "store")),
             Map.entry("store", Set.of()),
+            Map.entry("warmup", Set.of()),
             Map.entry("usage", Set.of("api", "store")),
             Map.entry("admin", Set.of("api", "auth", "registry", "resources", "store", "usage")),
             Map.entry("tracing", Set.of("api", "provider", "provider.http", "resources", "routing")),
@@ -82,7 +83,17 @@ class PackageDependencyTest {
                             "usage")),
             Map.entry(
                     "cli",
-                    Set.of("admin", "api", "config", "core", "provider", "registry", "routing", "store", "usage")));
+                    Set.of(
+                            "admin",
+                            "api",
+                            "config",
+                            "core",
+                            "provider",
+                            "registry",
+                            "routing",
+                            "store",
+                            "usage",
+                            "warmup")));
 
     @Test
     void everyPackageUsesOnlyWhatTheTableAllows() throws IOException {

@@ -57,6 +57,11 @@ class DocsAgreeWithCodeTest {
     private static final Pattern JAR_COMMAND = Pattern.compile(
             "java\\s+(?:\\$JAVA_OPTS\\s+)?(?:-jar\\s+\\S*service\\.jar|-cp\\s+\\S+\\s+io\\.switchboard\\.SwitchboardApplication)"
                     + "((?:\\s[^`#\\n]*)?)");
+    /** {@code bin/switchboard args}: the launcher takes the jar's arguments (after its own --print-flags). */
+    private static final Pattern LAUNCHER_COMMAND =
+            Pattern.compile("(?<![\\w/.-])(?:\\./)?bin/switchboard((?:\\s[^`#\\n]*)?)");
+    /** The variables bin/switchboard reads. */
+    private static final Pattern LAUNCHER_VARIABLE = Pattern.compile("\\$\\{?(SWITCHBOARD_[A-Z0-9_]+)");
     /** A repository path a reader is told to run or read: scripts/…, .ci/…, ./mvnw. */
     private static final Pattern REPOSITORY_PATH =
             Pattern.compile("(?<![\\w/.-])((?:scripts|\\.ci)/[\\w./<>-]*|\\./mvnw(?:\\.cmd)?)");
@@ -83,6 +88,13 @@ class DocsAgreeWithCodeTest {
     void everyGatewayVariableTheDocsNameIsOneTheGatewayReads() {
         var read = new TreeSet<>(configYmlVariables());
         read.addAll(READ_BY_THE_CODE);
+        var launcher = new TreeSet<String>();
+        Matcher launcherReads = LAUNCHER_VARIABLE.matcher(read(ROOT.resolve("bin/switchboard")));
+        while (launcherReads.find()) {
+            launcher.add(launcherReads.group(1));
+        }
+        assertThat(launcher).as("what bin/switchboard reads").contains("SWITCHBOARD_JAVA_OPTS", "SWITCHBOARD_CACHE");
+        read.addAll(launcher);
         var named = new Mentions();
         var files = new ArrayList<>(docs());
         files.addAll(deployFiles());
@@ -267,6 +279,12 @@ class DocsAgreeWithCodeTest {
         assertThat(commands)
                 .as("example commands found in README.md and docs/*.md")
                 .hasSizeGreaterThan(15);
+        // bin/switchboard's examples too, its own --print-flags taken off.
+        assertThat(commands).containsKeys(List.of("train"), List.of("server", "config.yml"));
+        Matcher launcher =
+                LAUNCHER_COMMAND.matcher("SWITCHBOARD_CACHE=off ./bin/switchboard --print-flags keys list # the flags");
+        assertThat(launcher.find()).isTrue();
+        assertThat(launcherArguments(launcher.group(1))).containsExactly("keys", "list");
 
         var problems = new ArrayList<String>();
         commands.forEach((args, where) ->
@@ -359,9 +377,20 @@ class DocsAgreeWithCodeTest {
                 while (command.find()) {
                     commands.putIfAbsent(arguments(command.group(1)), ROOT.relativize(doc) + ":" + (first + 1));
                 }
+                Matcher launcher = LAUNCHER_COMMAND.matcher(line);
+                while (launcher.find()) {
+                    commands.putIfAbsent(
+                            launcherArguments(launcher.group(1)), ROOT.relativize(doc) + ":" + (first + 1));
+                }
             }
         }
         return commands;
+    }
+
+    /** The jar's arguments in a {@code bin/switchboard} command line: the launcher's own --print-flags taken off. */
+    static List<String> launcherArguments(String line) {
+        var args = arguments(line);
+        return !args.isEmpty() && args.get(0).equals("--print-flags") ? args.subList(1, args.size()) : args;
     }
 
     /**
