@@ -26,8 +26,9 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>closed loop ({@code --concurrency C --seconds S}): C connections, each sending one streamed
- *       request after another for S seconds; reports streams/s, time to first token (request
- *       written to first {@code data:} event), gaps between events, whole-stream time.</li>
+ *       request after another for S seconds; reports streams/s, time to the first event (request
+ *       written to first {@code data:} event, {@code ttft_*}) and to the first token (the first
+ *       event whose delta has text, {@code token_*}), gaps between events, whole-stream time.</li>
  *   <li>hold ({@code --hold N --ramp R}): opens N connections at R per second, one streamed request
  *       each, and keeps them until the upstream ends them; reports the peak of streams open at
  *       once and every error.</li>
@@ -60,6 +61,8 @@ public final class SseLoad {
     private final Selector selector;
     private final List<Conn> conns = new ArrayList<>();
     private final LongList ttft = new LongList();
+    /** Request written to the first event that carries text ({@code "content":"x...}): the first token. */
+    private final LongList ttftToken = new LongList();
     private final LongList gaps = new LongList();
     private final LongList totals = new LongList();
     private final Map<String, Integer> errors = new TreeMap<>();
@@ -181,17 +184,19 @@ public final class SseLoad {
 
     private void report(double seconds) {
         ttft.sort();
+        ttftToken.sort();
         gaps.sort();
         totals.sort();
         long errorCount = errors.values().stream().mapToLong(Integer::longValue).sum();
         var kinds = new StringBuilder();
         errors.forEach((kind, count) -> kinds.append(kinds.isEmpty() ? "" : ",").append(kind).append(':').append(count));
         System.out.printf(Locale.ROOT, "RESULT streams=%d seconds=%.3f sps=%.1f events_per_stream=%.2f"
-                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d gap_p50=%d gap_p90=%d gap_p99=%d"
+                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d token_p50=%d token_p99=%d gap_p50=%d gap_p90=%d gap_p99=%d"
                         + " gap_p999=%d gap_max=%d total_p50=%d total_p99=%d peak_open=%d streams_all=%d errors=%d"
                         + " error_kinds=%s%n",
                 streamsOk, seconds, streamsOk / Math.max(1e-9, seconds - warmupNanos / 1e9), streamsOk == 0 ? 0.0 : (double) eventsOk / streamsOk,
                 ttft.percentile(50), ttft.percentile(90), ttft.percentile(99), ttft.percentile(100),
+                ttftToken.percentile(50), ttftToken.percentile(99),
                 gaps.percentile(50), gaps.percentile(90), gaps.percentile(99), gaps.percentile(99.9),
                 gaps.percentile(100), totals.percentile(50), totals.percentile(99), peakOpen, streamsAll, errorCount,
                 kinds.isEmpty() ? "-" : kinds);
@@ -219,6 +224,7 @@ public final class SseLoad {
         long remaining;
         long sent;
         long firstEvent;
+        long firstToken;
         long lastEvent;
         int events;
         boolean sawDone;
@@ -239,6 +245,7 @@ public final class SseLoad {
             closeAfter = false;
             remaining = -1;
             firstEvent = 0;
+            firstToken = 0;
             lastEvent = 0;
             events = 0;
             sawDone = false;
@@ -385,6 +392,9 @@ public final class SseLoad {
                 sawError = true;
                 return;
             }
+            if (firstToken == 0 && carriesText(value)) {
+                firstToken = now;
+            }
             if (events == 0) {
                 firstEvent = now;
             } else if (measured()) {
@@ -392,6 +402,12 @@ public final class SseLoad {
             }
             lastEvent = now;
             events++;
+        }
+
+        /** An OpenAI chunk whose delta has text: {@code "content":"} and not an empty string. */
+        private static boolean carriesText(String data) {
+            int at = data.indexOf("\"content\":\"");
+            return at >= 0 && at + 11 < data.length() && data.charAt(at + 11) != '"';
         }
 
         private void complete(long now) {
@@ -408,6 +424,9 @@ public final class SseLoad {
                     streamsOk++;
                     eventsOk += events;
                     ttft.add((firstEvent - sent) / 1000);
+                    if (firstToken != 0) {
+                        ttftToken.add((firstToken - sent) / 1000);
+                    }
                     totals.add((now - sent) / 1000);
                 }
             }

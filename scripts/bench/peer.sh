@@ -14,7 +14,8 @@
 #   stream10  streams of 10 chunks sent at once (upstream /sse10), SseLoad c=64: streams/s,
 #             CPU per stream, RSS
 #   ttft      streams from the latency upstream (50 ms to the first byte, chunks 20 ms apart),
-#             SseLoad c=64: time to first token p50/p99
+#             SseLoad c=64: time to the first token (first event with text) and to the first
+#             event p50/p99 (the gateway holds a role-only chunk back until the first text)
 #   chunk     gateway CPU (utime and stime of the process, /proc/PID/stat) per stream of 1 and
 #             of 65 chunks sent at once (sse1, sse65), c=64, gateways only; per chunk =
 #             (cpu65 - cpu1) / (events65 - events1); Switchboard's translation paths too
