@@ -111,7 +111,8 @@ measure() {
             bin/switchboard) ;;
         *) log "unknown variant $variant"; exit 2 ;;
     esac
-    local note="load=$(cut -d' ' -f1 /proc/loadavg) bg_busy=$(background_busy)%"
+    local note
+    note=$(load_note)
     start=$(date +%s%N)
     BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_PORT=$fast_port \
         BENCH_LATENCY_PORT=$latency_port BENCH_WARMUP=$warmup BENCH_WARMUP_TIME=$WARMUP_TIME \

@@ -62,7 +62,9 @@ url() {
     esac
 }
 pid_of() { case $1 in floor) echo "$floor_pid" ;; gateway) echo "$gw_pid" ;; *) echo "" ;; esac; }
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $((${12} + ${13})); }
+# cpu_ticks and the other process measures
+# shellcheck source=scripts/bench/measure.sh
+source "$bench/measure.sh"
 jit_seconds() { jstat -compiler "$1" | awk 'NR == 2 {print $4}'; }
 hwm_mb() { awk '$1 == "VmHWM:" {print int($2 / 1024)}' "/proc/$1/status"; }
 

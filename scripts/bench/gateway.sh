@@ -5,7 +5,8 @@
 # benchmark gateway at a time, started from "$run_dir/<name>.yml" with its logs under
 # "$run_dir/gateway-<name>/", and one wrk point.
 # Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS and a log function.
-# Also: cpu_ticks, status_kb and background_busy, for scripts that measure a process themselves.
+# Also (from measure.sh): cpu_ticks, status_kb, background_busy and load_note, for scripts that
+# measure a process themselves.
 
 # shellcheck source=scripts/bench/measure.sh
 source "$bench/measure.sh"
@@ -53,16 +54,3 @@ point() {
         "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
 }
 
-# A process's CPU so far, in clock ticks (utime + stime); a /proc/<pid>/status field, in kB.
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $((${12} + ${13})); }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-# Share of both cores other processes used in the last second (others' work on a shared box).
-background_busy() {
-    local a b total=0 idle
-    read -r -a a < /proc/stat
-    sleep 1
-    read -r -a b < /proc/stat
-    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
-    idle=$((b[4] - a[4] + b[5] - a[5]))
-    echo $((100 * (total - idle) / (total > 0 ? total : 1)))
-}

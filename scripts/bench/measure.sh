@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Helpers shared by the benchmark drivers (sourced, not run): the tools they need, the machine's
-# background load, a process's memory and threads. Expects a log function.
+# background load, a process's CPU, memory and threads. Expects a log function.
 
 # need_tools [PACKAGE...]: installs what is missing from Debian's packages: nginx with the echo
 # module, wrk, and the packages named.
@@ -30,6 +30,10 @@ background_busy() {
     echo $((100 * (total - idle) / (total > 0 ? total : 1)))
 }
 load_note() { echo "load=$(cut -d' ' -f1 /proc/loadavg) bg_busy=$(background_busy)%"; }
+
+# cpu_split PID: "utime stime" of a process so far, in clock ticks; cpu_ticks PID: their sum.
+cpu_split() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo "${12} ${13}"; }
+cpu_ticks() { local t; read -r -a t <<< "$(cpu_split "$1")"; echo $((t[0] + t[1])); }
 
 # status_kb PID FIELD: a field of /proc/PID/status (VmRSS, VmHWM, Threads) without its unit.
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }

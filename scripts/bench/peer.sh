@@ -162,8 +162,6 @@ if has "$TARGETS" portkey; then
 fi
 
 # --- measurements -----------------------------------------------------------------------------
-# utime and stime of PID in clock ticks, "user sys"
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo "${12} ${13}"; }
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 value_of() { local v=" $1 "; v=${v#* $2=}; echo "${v%% *}"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
@@ -236,7 +234,7 @@ point() {
         : > "$samples"
         sampler "$pid" "$samples" &
         sampler_pid=$!
-        read -r -a before <<< "$(cpu_ticks "$pid")"
+        read -r -a before <<< "$(cpu_split "$pid")"
         [[ $target == switchboard ]] && jit_before=$(jit_seconds)
     fi
     case $scenario in
@@ -245,7 +243,7 @@ point() {
         *) result=$(sse_load --concurrency 64 --seconds $((STREAM_SECONDS + STREAM_WARMUP)) --warmup "$STREAM_WARMUP") ;;
     esac
     if [[ -n $pid ]]; then
-        read -r -a after <<< "$(cpu_ticks "$pid")"
+        read -r -a after <<< "$(cpu_split "$pid")"
         kill "$sampler_pid" 2>/dev/null || true
         wait "$sampler_pid" 2>/dev/null || true
         case $scenario in json*) units=$(value_of "$result" requests) ;; *) units=$(value_of "$result" streams_all) ;; esac

@@ -94,7 +94,6 @@ pids+=("$(cat "$run_dir/nginx.pid")")
 sleep 0.5
 
 # --- measurements -----------------------------------------------------------------------------
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $((${12} + ${13})); }
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
 
 # start_gateway REPEAT [TEST [JAVA_OPTS]]: starts the gateway, records start to ready.

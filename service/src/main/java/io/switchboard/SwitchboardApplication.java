@@ -190,7 +190,7 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         if (outcome.get() == null) {
             return Optional.of("Warm-up failed, starting without it: " + failure.get());
         }
-        return Optional.of("Warm-up: " + TrainCommand.summary(outcome.get()).substring("train: ".length())
+        return Optional.of("Warm-up: " + TrainCommand.summary(outcome.get())
                 + (failure.get() == null ? "" : "; it failed: " + failure.get().getMessage()));
     }
 

@@ -131,7 +131,7 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
     public static String summary(HotPathDriver.Outcome outcome) {
         return String.format(
                 Locale.ROOT,
-                "train: %d requests in %.1f s, %d answered, %d failed",
+                "%d requests in %.1f s, %d answered, %d failed",
                 outcome.sent(),
                 outcome.took().toMillis() / 1000.0,
                 outcome.ok(),
@@ -139,7 +139,7 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
     }
 
     private static void print(HotPathDriver.Outcome outcome) {
-        System.out.println(summary(outcome));
+        System.out.println("train: " + summary(outcome));
     }
 
     @Override

@@ -10,8 +10,8 @@ import java.util.List;
  * a client may {@linkplain #defer defer} its write to the end of that delivery, so that items
  * which arrived together leave in one write and one flush instead of one each. Nothing waits
  * past the read that brought it: the deferred writes run on the same thread, right after the
- * last item of the read has been handled. Outside a delivery ({@link #active} false: a provider
- * that does not read a network stream, a timer thread) a consumer writes at once.
+ * last item of the read has been handled. Outside a delivery (a provider that does not read a
+ * network stream, a timer thread) a deferred write runs at once.
  */
 public final class Burst {
 
@@ -42,11 +42,6 @@ public final class Burst {
         for (int i = 0; i < burst.atEnd.size(); i++) {
             burst.atEnd.get(i).run();
         }
-    }
-
-    /** Whether the calling thread is delivering a read, so that a write may be deferred. */
-    public static boolean active() {
-        return CURRENT.get() != null;
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Drives the gateway's hot path through its real HTTP stack: non-streamed and streamed chat
  * completions (the bulk), with now and then a Messages, a Responses and a model-list call, sent
  * to a gateway on loopback by a Jetty client with a few requests in flight. What it sends is
- * {@link #MIX}: each model is a route the gateway under training serves without network (the
+ * {@link #mix}: each model is a route the gateway under training serves without network (the
  * builtin provider, and an OpenAI-type provider whose upstream is the gateway itself, so the
  * upstream client and the SSE relay run too). Used by {@code train}, the run that writes the
  * JVM's class-data / ahead-of-time cache, and by nothing on a request path.

@@ -14,9 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -131,5 +136,79 @@ class SseFramingIntegrationTest {
                             chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::append)));
         }
         assertThat(seen.toString()).isEqualTo(String.join("", pieces));
+    }
+
+    /**
+     * Chunks the upstream sends in one write reach the client in one HTTP chunk (one write and one
+     * flush), not one each: the relay writes what one upstream read brought at the end of that
+     * read. Read off the wire, where Jetty frames every flush as an HTTP/1.1 chunk.
+     */
+    @Test
+    void chunksThatArriveTogetherLeaveInOneWrite() throws Exception {
+        var pieces = new ArrayList<String>();
+        for (int i = 0; i < 20; i++) {
+            pieces.add("word" + i + " ");
+        }
+        // The whole stream as one body: the gateway reads it in one go.
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.status(
+                        200,
+                        String.join("", OpenAiWire.chatStream("gpt-4o", pieces, false)),
+                        Map.of("Content-Type", "text/event-stream")));
+        String request =
+                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        byte[] body = request.getBytes(StandardCharsets.UTF_8);
+
+        var httpChunks = new ArrayList<String>();
+        try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(
+                            ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: " + body.length + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            InputStream in = socket.getInputStream();
+            String head = line(in);
+            assertThat(head).startsWith("HTTP/1.1 200");
+            boolean chunked = false;
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
+            }
+            assertThat(chunked).as("a streamed answer is chunked").isTrue();
+            for (int size = Integer.parseInt(line(in).trim(), 16);
+                    size > 0;
+                    size = Integer.parseInt(line(in).trim(), 16)) {
+                httpChunks.add(new String(in.readNBytes(size), StandardCharsets.UTF_8));
+                assertThat(line(in)).isEmpty();
+            }
+        }
+
+        String all = String.join("", httpChunks);
+        assertThat(content(events(all))).isEqualTo(String.join("", pieces));
+        // 22 chat chunks and [DONE]: the chat chunks all in the first write ([DONE] follows when
+        // the upstream's response completes).
+        long withEvents = httpChunks.stream().filter(c -> c.contains("data: ")).count();
+        assertThat(withEvents)
+                .as("HTTP chunks carrying events, of %s", httpChunks)
+                .isLessThanOrEqualTo(3);
+        assertThat(httpChunks.get(0).split("\n\n"))
+                .as("events in the first write")
+                .hasSizeGreaterThan(20);
+    }
+
+    private static String line(InputStream in) throws Exception {
+        var bytes = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("the connection closed mid-line");
+            }
+            if (b != '\r') {
+                bytes.write(b);
+            }
+        }
+        return bytes.toString(StandardCharsets.US_ASCII);
     }
 }
