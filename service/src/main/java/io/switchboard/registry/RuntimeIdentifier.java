@@ -110,9 +110,13 @@ final class RuntimeIdentifier {
         try {
             return new CompletableResponseListener(request, MAX_BODY_BYTES)
                     .send()
-                    .handle((response, failure) -> failure != null
-                            ? new Answer(path, 0, null, failure.getClass().getSimpleName())
-                            : read(path, response));
+                    // off the client's I/O thread: what the caller chains on this may block
+                    .handleAsync(
+                            (response, failure) -> failure != null
+                                    ? new Answer(
+                                            path, 0, null, failure.getClass().getSimpleName())
+                                    : read(path, response),
+                            http.getExecutor());
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(new Answer(path, 0, null, e.toString()));
         }

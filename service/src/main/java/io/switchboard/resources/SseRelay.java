@@ -6,6 +6,10 @@ import io.switchboard.provider.ProviderException;
 import io.switchboard.provider.StreamHandle;
 import io.switchboard.routing.RouteStreamObserver;
 import io.switchboard.routing.Target;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.server.ChunkedOutput;
@@ -14,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -58,6 +63,22 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private boolean ending;
     private ScheduledFuture<?> heartbeat;
+
+    // The output once Jersey has committed the response (all guarded by this relay's monitor).
+    /** The servlet stream in its non-blocking mode, written directly after the first write; null before. */
+    private ServletOutputStream direct;
+    /** A direct write or flush has not finished (isReady() said no): the next one waits. */
+    private boolean unfinished;
+    /** The unfinished operation was a write, so a flush is still owed. */
+    private boolean flushOwed;
+    /** Frames that came while a write was unfinished, in order. */
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+    /** The upstream read this relay paused while its client was slow; resumed when all is out. */
+    private Burst.Resume paused;
+    /** The stream ended while writes were unfinished: the output is closed when they are done. */
+    private boolean closeWhenDone;
+    /** The client's connection failed a write. */
+    private boolean broken;
 
     SseRelay(AsyncResponse async, RequestContext context, Responder services, String operation) {
         this(async, context, services, operation, null);
@@ -127,11 +148,17 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
                 if (ending) {
                     return;
                 }
-                out.write(keepAlive);
+                synchronized (this) {
+                    if (unfinished || broken) {
+                        return; // bytes are on their way: the stream is not quiet
+                    }
+                    send(keepAlive);
+                }
             }
         } catch (IOException | RuntimeException gone) {
             LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
             leftMidStream();
+            close(); // routing does not call back a stream its client left: end the request here
         }
     }
 
@@ -235,19 +262,187 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
         byte[] frames = pending.toByteArray();
         pending.reset();
         try {
-            output.write(frames);
+            send(frames);
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("The client closed the stream", e);
         }
     }
 
+    /**
+     * Writes frames to the client. The first write goes through Jersey's output, which commits
+     * the response with its status and headers; after it the relay writes to the servlet stream
+     * itself, in its non-blocking mode: a write either finishes at once or is left to finish in
+     * the background, and while one is unfinished later frames wait here and the upstream is
+     * {@linkplain Burst#pause() paused}. So the thread that read the upstream never waits on a
+     * client, and the transport may relay on its I/O thread ({@link Burst#writesWithoutBlocking}).
+     */
+    private synchronized void send(byte[] frames) throws IOException {
+        if (broken) {
+            throw new IOException("The client's connection failed");
+        }
+        if (direct == null) {
+            output.write(frames);
+            goDirect();
+            return;
+        }
+        if (unfinished) {
+            waiting.add(frames);
+            pauseUpstream();
+            return;
+        }
+        writeDirect(frames);
+    }
+
+    /** One direct write and its flush; called with nothing unfinished. */
+    private void writeDirect(byte[] frames) throws IOException {
+        direct.write(frames);
+        if (!direct.isReady()) {
+            unfinished = true;
+            flushOwed = true;
+            pauseUpstream();
+            return;
+        }
+        direct.flush();
+        if (!direct.isReady()) {
+            unfinished = true;
+            pauseUpstream();
+        }
+    }
+
+    private void pauseUpstream() {
+        if (paused == null) {
+            paused = Burst.pause(); // null outside an upstream read: nothing to stop then
+        }
+    }
+
+    /**
+     * After the first write: takes the servlet stream into its non-blocking mode. Stays on
+     * Jersey's output when the request is not asynchronous or the first frames are not out yet.
+     */
+    private void goDirect() {
+        HttpServletRequest request = context.request();
+        if (request == null || !request.isAsyncStarted()) {
+            return;
+        }
+        try {
+            ServletResponse response = request.getAsyncContext().getResponse();
+            if (!response.isCommitted()) {
+                return;
+            }
+            ServletOutputStream out = response.getOutputStream();
+            out.setWriteListener(new Writable());
+            direct = out;
+            Burst.writesWithoutBlocking();
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("Request {}: the stream stays on Jersey's blocking output", context.id(), e);
+        }
+    }
+
+    /** The servlet container's word on an unfinished direct write. */
+    private final class Writable implements WriteListener {
+
+        @Override
+        public void onWritePossible() {
+            Burst.Resume resume;
+            boolean closeNow = false;
+            synchronized (SseRelay.this) {
+                if (!unfinished || broken) {
+                    return; // the call that follows setWriteListener, or a write that failed
+                }
+                unfinished = false;
+                try {
+                    if (flushOwed) {
+                        flushOwed = false;
+                        direct.flush();
+                        if (!direct.isReady()) {
+                            unfinished = true;
+                            return;
+                        }
+                    }
+                    if (!waiting.isEmpty()) {
+                        writeDirect(drainWaiting());
+                        if (unfinished) {
+                            return;
+                        }
+                    }
+                } catch (IOException e) {
+                    onError(e);
+                    return;
+                }
+                if (closeWhenDone) {
+                    closeWhenDone = false;
+                    closeNow = true;
+                }
+                resume = paused;
+                paused = null;
+            }
+            if (closeNow) {
+                closeOutput();
+            }
+            if (resume != null) {
+                resume.resume(); // may read and relay the next chunk on this thread
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            synchronized (SseRelay.this) {
+                broken = true;
+                unfinished = false;
+                waiting.clear();
+                closeWhenDone = false;
+            }
+            LOG.debug("Request {}: a write to the client failed; aborting the upstream", context.id(), failure);
+            leftMidStream();
+            closeOutput(); // the request ends here: in this mode nothing else ends it
+        }
+    }
+
+    private byte[] drainWaiting() {
+        if (waiting.size() == 1) {
+            return waiting.poll();
+        }
+        var all = new ByteArrayBuilder(1024);
+        for (byte[] frames : waiting) {
+            all.write(frames);
+        }
+        waiting.clear();
+        return all.toByteArray();
+    }
+
     private void close() {
         stopHeartbeat();
+        synchronized (this) {
+            if (unfinished && !broken) {
+                closeWhenDone = true; // the last frames are still going out
+                return;
+            }
+        }
+        closeOutput();
+    }
+
+    private void closeOutput() {
         try {
             output.close();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.debug("Closing a stream whose client already left", e);
+        }
+        boolean wasDirect;
+        synchronized (this) {
+            wasDirect = direct != null;
+        }
+        if (wasDirect) {
+            // In the non-blocking mode a failed write does not end the request by itself, and
+            // Jersey does not complete it when its close fails: end it here (once).
+            HttpServletRequest request = context.request();
+            try {
+                if (request.isAsyncStarted()) {
+                    request.getAsyncContext().complete();
+                }
+            } catch (IllegalStateException alreadyEnded) {
+                LOG.debug("Request {}: already complete", context.id(), alreadyEnded);
+            }
         }
     }
 }

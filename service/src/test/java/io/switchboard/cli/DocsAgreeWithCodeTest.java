@@ -168,7 +168,8 @@ class DocsAgreeWithCodeTest {
             "EventOutput",
             "HttpClient",
             "JsonNode",
-            "Reader");
+            "Reader",
+            "WriteListener");
 
     @Test
     void everyClassAndResourceArchitectureMdNamesExists() {

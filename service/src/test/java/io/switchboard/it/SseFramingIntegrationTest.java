@@ -3,6 +3,7 @@ package io.switchboard.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.switchboard.SwitchboardConfiguration;
@@ -34,7 +35,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SseFramingIntegrationTest {
 
     private static final FakeUpstream UPSTREAM = GatewayFixture.startUpstream();
-    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(UPSTREAM);
+    // Read and request timeouts longer than the slow client's pause (that test stops reading for
+    // a while; the upstream it pauses is idle meanwhile, and its stream takes that long).
+    private static final DropwizardAppExtension<SwitchboardConfiguration> APP = GatewayFixture.app(
+            UPSTREAM,
+            ConfigOverride.config("providers[1].readTimeout", "30s"),
+            ConfigOverride.config("gateway.requestTimeout", "30s"));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HOSTILE =
             "one\n\ndata: [DONE]\n\nevent: error\ndata: {\"error\":1}\r\rtwo\r\n: comment\u2028end";
@@ -125,17 +131,7 @@ class SseFramingIntegrationTest {
         assertThat(content(events(response.body()))).isEqualTo(String.join("", pieces));
 
         // And the official SDK, which parses the same stream, sees the same text.
-        var params = ChatCompletionCreateParams.builder()
-                .model("fake/gpt-4o")
-                .addUserMessage("hi")
-                .build();
-        var seen = new StringBuilder();
-        try (var stream = GatewayFixture.openAi(APP).chat().completions().createStreaming(params)) {
-            stream.stream()
-                    .forEach(chunk ->
-                            chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::append)));
-        }
-        assertThat(seen.toString()).isEqualTo(String.join("", pieces));
+        assertThat(sdkStreamText()).isEqualTo(String.join("", pieces));
     }
 
     /**
@@ -210,5 +206,110 @@ class SseFramingIntegrationTest {
             }
         }
         return bytes.toString(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A client that stops reading holds up nobody else. The relay writes to clients without ever
+     * blocking (the upstream client's I/O thread relays chunks itself, for every stream of that
+     * provider): while one client's socket is full its frames wait and its upstream is paused, and
+     * another stream from the same provider flows meanwhile. When the slow client reads again it
+     * gets every event, in order, then [DONE].
+     */
+    @Test
+    void aClientThatStopsReadingHoldsUpNoOtherStream() throws Exception {
+        var pieces = new ArrayList<String>();
+        String filler = "x".repeat(2_000);
+        for (int i = 0; i < 8_000; i++) {
+            pieces.add(String.format("<%04d>%s", i, filler)); // 16 MB: more than the socket buffers hold
+        }
+        String expected = String.join("", pieces);
+        var others = List.of("the ", "other ", "stream ", "flows");
+        UPSTREAM.onNext(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sse(OpenAiWire.chatStream("gpt-4o", pieces, false), Duration.ZERO),
+                Behavior.sse(OpenAiWire.chatStream("gpt-4o", others, false), Duration.ofMillis(20)));
+        byte[] body =
+                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+
+        try (var slow = new Socket()) {
+            slow.setReceiveBufferSize(8 * 1024);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
+            slow.setSoTimeout(30_000);
+            slow.getOutputStream()
+                    .write(
+                            ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: " + body.length + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+            slow.getOutputStream().write(body);
+            InputStream in = slow.getInputStream();
+            assertThat(line(in)).startsWith("HTTP/1.1 200");
+            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                // the headers; the body is chunked
+            }
+            // Now the slow client reads nothing for a while: its socket fills up, and so do the
+            // gateway's buffers towards it. (Were the relay's write to block the thread that
+            // reads the provider's connections, the next stream would now wait for it.)
+            Thread.sleep(1_500);
+            long start = System.nanoTime();
+            assertThat(sdkStreamText()).as("the other stream, whole").isEqualTo(String.join("", others));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("the other stream did not wait for the slow client")
+                    .isLessThan(Duration.ofSeconds(10));
+
+            // The slow client reads again and gets it all, in order.
+            var all = new ByteArrayOutputStream();
+            for (int size = Integer.parseInt(line(in).trim(), 16);
+                    size > 0;
+                    size = Integer.parseInt(line(in).trim(), 16)) {
+                all.write(in.readNBytes(size));
+                assertThat(line(in)).isEmpty();
+            }
+            String received = content(events(all.toString(StandardCharsets.UTF_8)));
+            assertThat(markers(received))
+                    .as("the slow client's pieces, in order: %s", gaps(markers(received)))
+                    .isEqualTo(markers(expected));
+            assertThat(received).as("the slow client's stream, whole").isEqualTo(expected);
+        }
+    }
+
+    /** The numbers of the pieces in a text, in order: a short picture of a long stream. */
+    private static List<String> markers(String text) {
+        var found = new ArrayList<String>();
+        var matcher = java.util.regex.Pattern.compile("<(\\d{4})>").matcher(text);
+        while (matcher.find()) {
+            found.add(matcher.group(1));
+        }
+        return found;
+    }
+
+    /** Where a run of piece numbers breaks, for a readable failure. */
+    private static String gaps(List<String> markers) {
+        var text = new StringBuilder(markers.size() + " pieces");
+        int previous = -1;
+        for (String marker : markers) {
+            int n = Integer.parseInt(marker);
+            if (n != previous + 1) {
+                text.append(", ").append(previous).append(" then ").append(n);
+            }
+            previous = n;
+        }
+        return text.append(", last ").append(previous).toString();
+    }
+
+    /** A chat streamed from the fake upstream by the official SDK: the text it saw. */
+    private static String sdkStreamText() {
+        var params = ChatCompletionCreateParams.builder()
+                .model("fake/gpt-4o")
+                .addUserMessage("hi")
+                .build();
+        var seen = new StringBuilder();
+        try (var stream = GatewayFixture.openAi(APP).chat().completions().createStreaming(params)) {
+            stream.stream()
+                    .forEach(chunk ->
+                            chunk.choices().forEach(c -> c.delta().content().ifPresent(seen::append)));
+        }
+        return seen.toString();
     }
 }

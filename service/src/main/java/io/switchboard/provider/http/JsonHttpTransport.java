@@ -18,6 +18,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,6 +48,8 @@ public final class JsonHttpTransport {
     private final Duration readTimeout;
     private final UpstreamErrorParser errorParser;
     private final int maxResponseBytes;
+    /** Where work leaves the client's I/O thread: the upstream clients' pool. */
+    private final Executor executor;
 
     /**
      * @param readTimeout       longest silence while waiting for the response or its next bytes
@@ -64,6 +68,7 @@ public final class JsonHttpTransport {
         this.readTimeout = readTimeout;
         this.errorParser = errorParser;
         this.maxResponseBytes = maxResponseBytes;
+        this.executor = client.getExecutor();
     }
 
     public ObjectMapper mapper() {
@@ -110,23 +115,27 @@ public final class JsonHttpTransport {
         String url = displayUrl(request);
         CompletableFuture<ContentResponse> sent = new CompletableResponseListener(request, maxResponseBytes).send();
         var result = new CompletableFuture<T>();
-        sent.whenComplete((response, failure) -> {
-            if (failure != null) {
-                result.completeExceptionally(UpstreamErrors.fromFailure(provider, url, failure));
-                return;
-            }
-            int status = response.getStatus();
-            if (status / 100 != 2) {
-                result.completeExceptionally(errorOf(status, response, response.getContent()));
-                return;
-            }
-            try {
-                result.complete(reader.read(response.getContent()));
-            } catch (IOException | RuntimeException e) {
-                result.completeExceptionally(new ProviderException(
-                        Kind.MALFORMED, provider, "Unreadable response from " + url + ": " + firstLine(e), e));
-            }
-        });
+        // The client's I/O thread completes the exchange; what follows (routing, the reply to the
+        // client) may block, so it runs on the pool.
+        sent.whenCompleteAsync(
+                (response, failure) -> {
+                    if (failure != null) {
+                        result.completeExceptionally(UpstreamErrors.fromFailure(provider, url, failure));
+                        return;
+                    }
+                    int status = response.getStatus();
+                    if (status / 100 != 2) {
+                        result.completeExceptionally(errorOf(status, response, response.getContent()));
+                        return;
+                    }
+                    try {
+                        result.complete(reader.read(response.getContent()));
+                    } catch (IOException | RuntimeException e) {
+                        result.completeExceptionally(new ProviderException(
+                                Kind.MALFORMED, provider, "Unreadable response from " + url + ": " + firstLine(e), e));
+                    }
+                },
+                executor);
         // Ending the caller's future from outside (client gone, deadline) aborts the exchange.
         result.whenComplete((value, failure) -> {
             if (failure != null && !sent.isDone()) {
@@ -175,6 +184,8 @@ public final class JsonHttpTransport {
         private final AtomicBoolean finished = new AtomicBoolean();
         private final SseParser parser;
         private ByteArrayOutputStream errorBody;
+        /** Set once the consumer writes without blocking: reads are relayed on the I/O thread. */
+        private volatile boolean inline;
 
         StreamListener(Request request, SseHandler handler, String url) {
             this.request = request;
@@ -199,9 +210,19 @@ public final class JsonHttpTransport {
             }
         }
 
+        /**
+         * One read of the stream. Until the consumer has said its writes never block, the read
+         * is handed to the client's pool (the selector thread must not wait on a client's
+         * socket); after that it is relayed right here, on the I/O thread that read it, with no
+         * hand-off. Either way the next read waits for {@code demander}: run at once, or when a
+         * consumer that {@linkplain Burst#pause() paused} the stream resumes it.
+         */
         @Override
-        public void onContent(Response response, ByteBuffer content) {
+        public void onContent(Response response, Content.Chunk chunk, Runnable demander) {
+            ByteBuffer content = chunk.getByteBuffer();
             if (finished.get()) {
+                content.position(content.limit());
+                demander.run();
                 return;
             }
             if (errorBody != null) {
@@ -211,11 +232,25 @@ public final class JsonHttpTransport {
                     errorBody.writeBytes(bytes);
                 }
                 content.position(content.limit());
+                demander.run();
                 return;
             }
+            if (inline) {
+                relay(content, demander);
+                return;
+            }
+            // The chunk is released when this returns: the pool gets a copy.
+            ByteBuffer copy =
+                    ByteBuffer.allocate(content.remaining()).put(content).flip();
+            executor.execute(() -> relay(copy, demander));
+        }
+
+        /** Feeds one read to the parser as one burst, then reads on unless the consumer paused. */
+        private void relay(ByteBuffer content, Runnable demander) {
+            Burst burst;
             try {
                 // What one read brought is handed on as one burst: a relay may write it at once.
-                Burst.deliver(() -> parser.feed(content));
+                burst = Burst.deliver(() -> parser.feed(content));
             } catch (SseParser.MalformedStreamException malformed) {
                 fail(new ProviderException(
                         Kind.MALFORMED,
@@ -223,14 +258,26 @@ public final class JsonHttpTransport {
                         "Malformed event stream from " + url + ": " + malformed.getMessage(),
                         malformed));
                 request.abort(malformed);
+                return;
             } catch (ProviderException handlerRefused) {
                 fail(handlerRefused);
                 request.abort(handlerRefused);
+                return;
             } catch (RuntimeException handlerFailed) {
                 // The handler could not take the event (the client left): stop the upstream too.
                 fail(new ProviderException(
                         Kind.CANCELLED, provider, "Stream abandoned: " + handlerFailed, handlerFailed));
                 request.abort(handlerFailed);
+                return;
+            }
+            if (burst.nonBlocking()) {
+                inline = true;
+            }
+            Burst.Resume paused = burst.paused();
+            if (paused == null) {
+                demander.run();
+            } else {
+                paused.then(demander);
             }
         }
 
@@ -240,8 +287,13 @@ public final class JsonHttpTransport {
             }
         }
 
+        /** The end (or failure) of the exchange: its handling may block, so it runs on the pool. */
         @Override
         public void onComplete(Result result) {
+            executor.execute(() -> complete(result));
+        }
+
+        private void complete(Result result) {
             if (result.isFailed()) {
                 fail(UpstreamErrors.fromFailure(provider, url, result.getFailure()));
                 return;
