@@ -58,10 +58,9 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
     private volatile ClientWatch.Watch watch = ClientWatch.NONE;
-    /** Held while a heartbeat is written, and to mark the end: no keep-alive may follow {@code [DONE]}. */
-    private final Object endLock = new Object();
-
+    /** The end is being written: no keep-alive may follow {@code [DONE]} (guarded by this relay's monitor). */
     private boolean ending;
+
     private ScheduledFuture<?> heartbeat;
 
     // The output once Jersey has committed the response (all guarded by this relay's monitor).
@@ -144,16 +143,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
             return;
         }
         try {
-            synchronized (endLock) {
-                if (ending) {
-                    return;
+            synchronized (this) {
+                if (ending || unfinished || broken) {
+                    return; // ended, or bytes are on their way: the stream is not quiet
                 }
-                synchronized (this) {
-                    if (unfinished || broken) {
-                        return; // bytes are on their way: the stream is not quiet
-                    }
-                    send(keepAlive);
-                }
+                send(keepAlive);
             }
         } catch (IOException | RuntimeException gone) {
             LOG.debug("Request {}: the client left a quiet stream; aborting the upstream", context.id());
@@ -230,7 +224,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void finish(ProviderException error) {
-        synchronized (endLock) {
+        synchronized (this) {
             ending = true; // a heartbeat being written finishes first; none starts after
         }
         stopHeartbeat();

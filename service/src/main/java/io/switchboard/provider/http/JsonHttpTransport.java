@@ -319,9 +319,13 @@ public final class JsonHttpTransport {
             }
         }
 
+        /**
+         * Ends the stream with {@code error}, once. The handler hears it on the pool: this may be
+         * the I/O thread (a read relayed there failed), and the end of a call may block.
+         */
         private void fail(ProviderException error) {
             if (finished.compareAndSet(false, true)) {
-                handler.onError(error);
+                executor.execute(() -> handler.onError(error));
             }
         }
     }
