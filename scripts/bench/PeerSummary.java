@@ -22,13 +22,18 @@ public final class PeerSummary {
     /** One line of raw.tsv. */
     private record Row(int repeat, String scenario, String target, Map<String, String> values) {
 
+        /**
+         * A raw figure; NaN (shown as missing) when it is absent, not a number, or below 0 (SseLoad
+         * writes -1 for a percentile of no samples).
+         */
         double num(String key) {
             String value = values.get(key);
             if (value == null || value.isEmpty()) {
                 return Double.NaN;
             }
             try {
-                return Double.parseDouble(value.replace("%", ""));
+                double number = Double.parseDouble(value.replace("%", ""));
+                return number < 0 ? Double.NaN : number;
             } catch (NumberFormatException e) {
                 return Double.NaN;
             }
@@ -49,25 +54,29 @@ public final class PeerSummary {
             return out;
         }
 
-        /** Median (min – max) of the repeats, scaled; "—" when there is none. */
+        /** Median (min – max) of the repeats, scaled (by a positive factor); "—" when there is none. */
         String format(double scale, String pattern) {
-            List<Double> sorted = values().stream().filter(v -> !v.isNaN()).map(v -> v * scale).sorted().toList();
+            List<Double> sorted = sorted();
             if (sorted.isEmpty()) {
                 return "—";
             }
             int n = sorted.size();
-            double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-            String text = String.format(Locale.ROOT, pattern, median);
+            String text = String.format(Locale.ROOT, pattern, median() * scale);
             return n == 1
                     ? text
-                    : text + " (" + String.format(Locale.ROOT, pattern, sorted.get(0)) + " – "
-                            + String.format(Locale.ROOT, pattern, sorted.get(n - 1)) + ")";
+                    : text + " (" + String.format(Locale.ROOT, pattern, sorted.get(0) * scale) + " – "
+                            + String.format(Locale.ROOT, pattern, sorted.get(n - 1) * scale) + ")";
         }
 
         double median() {
-            List<Double> sorted = values().stream().filter(v -> !v.isNaN()).sorted().toList();
+            List<Double> sorted = sorted();
             int n = sorted.size();
             return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+
+        /** The values that are numbers, smallest first. */
+        private List<Double> sorted() {
+            return values().stream().filter(v -> !v.isNaN()).sorted().toList();
         }
     }
 
@@ -129,8 +138,9 @@ public final class PeerSummary {
 
     /**
      * CPU per chunk relayed: (CPU per 65-chunk stream − CPU per 1-chunk stream) divided by the
-     * difference in data events the client received (64 on the OpenAI path; 63 when translated:
-     * the translated 1-delta stream still has its role and finish chunks).
+     * difference in data events the client received, as measured: 64 on every path (1 and 65 on
+     * the OpenAI path; 3 and 67 when translated, the 1 or 65 text deltas between a role and a
+     * finish chunk).
      */
     private Series perChunk(String target, ToDoubleFunction<Row> cpu) {
         Series events = series("chunk65", target, "events_per_stream")
@@ -145,7 +155,18 @@ public final class PeerSummary {
     }
 
     private Series ratio(String scenario, String key) {
-        return series(scenario, "switchboard", key).combine(series(scenario, "portkey", key), (a, b) -> a / b);
+        return ratio(scenario, r -> r.num(key));
+    }
+
+    /** Switchboard's figure ÷ Portkey's, per repeat. */
+    private Series ratio(String scenario, ToDoubleFunction<Row> value) {
+        return series(scenario, "switchboard", value).combine(series(scenario, "portkey", value), (a, b) -> a / b);
+    }
+
+    /** A setting of the run as its meta line in raw.tsv has it, or OTHERWISE without one. */
+    private String meta(String key, String otherwise) {
+        return rows.stream().filter(r -> r.scenario.equals("meta")).map(r -> r.values.get(key))
+                .filter(v -> v != null && !v.isEmpty()).findFirst().orElse(otherwise);
     }
 
     private void write() {
@@ -202,7 +223,8 @@ public final class PeerSummary {
                 new Metric("machine busy before (%)", r -> r.num("bg_busy"), 1, "%.0f", false)),
                 List.of("token_p50", "token_p99", "ttft_p50", "ttft_p99"), "");
         chunkTable();
-        table("Live streams: all open at once, a chunk every live_gap_s each (SseLoad hold mode)", "live", List.of(
+        table("Live streams: all open at once, a chunk every " + meta("live_gap_s", "LIVE_GAP") + " s each (SseLoad hold mode)",
+                "live", List.of(
                 new Metric("streams open at once, peak", r -> r.num("peak_open"), 1, "%.0f", false),
                 new Metric("streams completed", r -> r.num("streams"), 1, "%.0f", false),
                 new Metric("errors", r -> r.num("errors"), 1, "%.0f", false),
@@ -270,9 +292,7 @@ public final class PeerSummary {
             for (String target : TARGETS) {
                 md.append(" | ").append(series(scenario, target, metric.value).format(metric.scale, metric.pattern));
             }
-            Series ratio = series(scenario, "switchboard", metric.value)
-                    .combine(series(scenario, "portkey", metric.value), (a, b) -> a / b);
-            md.append(" | ").append(metric.ratio ? ratio.format(1, "%.1f×") : "").append(" |\n");
+            md.append(" | ").append(metric.ratio ? ratio(scenario, metric.value).format(1, "%.1f×") : "").append(" |\n");
         }
         for (String key : addedKeys) {
             md.append("| ")

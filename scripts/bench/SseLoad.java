@@ -191,12 +191,12 @@ public final class SseLoad {
         var kinds = new StringBuilder();
         errors.forEach((kind, count) -> kinds.append(kinds.isEmpty() ? "" : ",").append(kind).append(':').append(count));
         System.out.printf(Locale.ROOT, "RESULT streams=%d seconds=%.3f sps=%.1f events_per_stream=%.2f"
-                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d token_p50=%d token_p99=%d gap_p50=%d gap_p90=%d gap_p99=%d"
+                        + " ttft_p50=%d ttft_p90=%d ttft_p99=%d ttft_max=%d token_p50=%d token_p90=%d token_p99=%d gap_p50=%d gap_p90=%d gap_p99=%d"
                         + " gap_p999=%d gap_max=%d total_p50=%d total_p99=%d peak_open=%d streams_all=%d errors=%d"
                         + " error_kinds=%s%n",
                 streamsOk, seconds, streamsOk / Math.max(1e-9, seconds - warmupNanos / 1e9), streamsOk == 0 ? 0.0 : (double) eventsOk / streamsOk,
                 ttft.percentile(50), ttft.percentile(90), ttft.percentile(99), ttft.percentile(100),
-                ttftToken.percentile(50), ttftToken.percentile(99),
+                ttftToken.percentile(50), ttftToken.percentile(90), ttftToken.percentile(99),
                 gaps.percentile(50), gaps.percentile(90), gaps.percentile(99), gaps.percentile(99.9),
                 gaps.percentile(100), totals.percentile(50), totals.percentile(99), peakOpen, streamsAll, errorCount,
                 kinds.isEmpty() ? "-" : kinds);

@@ -24,12 +24,14 @@ public final class Summarize {
     /** One line of raw.tsv. */
     private record Row(int repeat, String target, String test, int concurrency, Map<String, String> values) {
 
+        /** A raw figure; NaN (n/a) when absent or below 0 (SseLoad writes -1 for a percentile of no samples). */
         double num(String key) {
             String value = values.get(key);
             if (value == null) {
                 return Double.NaN;
             }
-            return Double.parseDouble(value.replace("%", ""));
+            double number = Double.parseDouble(value.replace("%", ""));
+            return number < 0 ? Double.NaN : number;
         }
     }
 
@@ -117,10 +119,10 @@ public final class Summarize {
         budget(md, "added latency, c=1, p99 (ms)", "≤ 1", added("json", 1, "p99"), 1e-3, "%.3f", v -> v <= 1000);
         budget(md, "requests/s through the gateway, c=64", "≥ 10,000", stat("gateway", "json", 64, r -> r.num("rps")),
                 1, "%.0f", v -> v >= 10_000);
-        budget(md, "TTFT added, c=64, 50 ms upstream, p50 (ms)", "≤ 1", added("sse-latency", 64, "ttft_p50"), 1e-3,
-                "%.3f", v -> v <= 1000);
-        budget(md, "TTFT added, c=64, 50 ms upstream, p99 (ms)", "≤ 3", added("sse-latency", 64, "ttft_p99"), 1e-3,
-                "%.3f", v -> v <= 3000);
+        budget(md, "TTFT (first event with text) added, c=64, 50 ms upstream, p50 (ms)", "≤ 1",
+                added("sse-latency", 64, "token_p50"), 1e-3, "%.3f", v -> v <= 1000);
+        budget(md, "TTFT (first event with text) added, c=64, 50 ms upstream, p99 (ms)", "≤ 3",
+                added("sse-latency", 64, "token_p99"), 1e-3, "%.3f", v -> v <= 3000);
         var hold = select("gateway", "hold", -1);
         if (!hold.isEmpty()) {
             Row h = hold.get(0);
@@ -183,9 +185,14 @@ public final class Summarize {
         md.append("| fast | gateway CPU µs/stream (8 chunks) | | ")
                 .append(stat("gateway", "sse-fast", 64, r -> r.num("gw_cpu_us_per_stream")).format(1, "%.0f")).append(" | |\n");
         stream(md, "sse-latency", "streams/s", "sps", 1, "%.0f", false);
-        stream(md, "sse-latency", "TTFT p50 (ms)", "ttft_p50", 1e-3, "%.3f", true);
-        stream(md, "sse-latency", "TTFT p90 (ms)", "ttft_p90", 1e-3, "%.3f", true);
-        stream(md, "sse-latency", "TTFT p99 (ms)", "ttft_p99", 1e-3, "%.3f", true);
+        stream(md, "sse-latency", "TTFT p50 (ms): first event with text", "token_p50", 1e-3, "%.3f", true);
+        stream(md, "sse-latency", "TTFT p90 (ms)", "token_p90", 1e-3, "%.3f", true);
+        stream(md, "sse-latency", "TTFT p99 (ms)", "token_p99", 1e-3, "%.3f", true);
+        // The gateway holds a role-only opening chunk back until the first text (its commit
+        // point), so to the first event it adds the upstream's gap before the first text.
+        stream(md, "sse-latency", "first event p50 (ms): a role-only chunk counts", "ttft_p50", 1e-3, "%.3f", true);
+        stream(md, "sse-latency", "first event p90 (ms)", "ttft_p90", 1e-3, "%.3f", true);
+        stream(md, "sse-latency", "first event p99 (ms)", "ttft_p99", 1e-3, "%.3f", true);
         stream(md, "sse-latency", "chunk gap p50 (ms)", "gap_p50", 1e-3, "%.3f", true);
         stream(md, "sse-latency", "chunk gap p99 (ms)", "gap_p99", 1e-3, "%.3f", true);
         stream(md, "sse-latency", "errors", "errors", 1, "%.0f", false);
@@ -207,7 +214,8 @@ public final class Summarize {
                     .append(h.values.get("errors")).append(" ").append(h.values.getOrDefault("error_kinds", "")).append(" |\n")
                     .append("| held streams: gateway threads max | ").append(h.values.get("threads_max")).append(" |\n")
                     .append("| held streams: gateway RSS max (MB) | ").append(String.format(Locale.ROOT, "%.0f", h.num("rss_max_kb") / 1024)).append(" |\n")
-                    .append("| held streams: TTFT p50 / p99 (ms) | ").append(String.format(Locale.ROOT, "%.1f / %.1f", h.num("ttft_p50") / 1e3, h.num("ttft_p99") / 1e3)).append(" |\n")
+                    .append("| held streams: TTFT (first event with text) p50 / p99 (ms) | ").append(String.format(Locale.ROOT, "%.1f / %.1f", h.num("token_p50") / 1e3, h.num("token_p99") / 1e3)).append(" |\n")
+                    .append("| held streams: first event p50 / p99 (ms) | ").append(String.format(Locale.ROOT, "%.1f / %.1f", h.num("ttft_p50") / 1e3, h.num("ttft_p99") / 1e3)).append(" |\n")
                     .append("| held streams: machine busy before | ").append(h.values.get("bg_busy")).append(" |\n");
         }
         System.out.print(md);

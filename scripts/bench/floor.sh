@@ -26,6 +26,9 @@ gw_port=18080 floor_port=18070 fast_port=18090 latency_port=18091
 dir=$PWD/$bench/results/floor-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$dir/run.log" >&2; }
+# wait_ready, cpu_ticks, tick_us, jit_seconds, minus, value_of and the other process measures
+# shellcheck source=scripts/bench/measure.sh
+source "$bench/measure.sh"
 
 [[ -f service/target/service.jar ]] || mvn -B -q -DskipTests package -pl service
 javac -nowarn -cp service/target/service.jar -d "$dir/classes" "$bench/JettyFloor.java" 2> /dev/null
@@ -51,7 +54,7 @@ BENCH_DIR=$dir BENCH_PORT=$gw_port BENCH_ADMIN_PORT=$((gw_port + 1)) BENCH_FAST_
     -jar service/target/service.jar server "$GATEWAY_CONFIG" > "$dir/gateway.log" 2>&1 &
 gw_pid=$!
 pids+=("$gw_pid")
-until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do sleep 0.05; done
+wait_ready "$gw_port" "$gw_pid" || { log "the gateway died; see $dir/gateway.log"; exit 1; }
 until curl -sf -o /dev/null -XPOST -d '{}' "http://127.0.0.1:$floor_port/v1/chat/completions"; do sleep 0.05; done
 
 url() {
@@ -62,10 +65,6 @@ url() {
     esac
 }
 pid_of() { case $1 in floor) echo "$floor_pid" ;; gateway) echo "$gw_pid" ;; *) echo "" ;; esac; }
-# cpu_ticks and the other process measures
-# shellcheck source=scripts/bench/measure.sh
-source "$bench/measure.sh"
-jit_seconds() { jstat -compiler "$1" | awk 'NR == 2 {print $4}'; }
 hwm_mb() { awk '$1 == "VmHWM:" {print int($2 / 1024)}' "/proc/$1/status"; }
 
 # measure TARGET CONCURRENCY SECONDS: prints "rps p50_us p99_us cpu_us_per_req"
@@ -76,9 +75,9 @@ measure() {
     result=$(MODEL=fast/bench-model wrk -t$((conc < 2 ? 1 : 2)) -c"$conc" -d"${seconds}s" --timeout 10s \
         -s "$bench/chat.lua" "$(url "$target")" | grep '^RESULT')
     [[ -n $pid ]] && after=$(cpu_ticks "$pid")
-    requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<< "$result")
-    echo "$(sed 's/.*rps=\([0-9.]*\).*/\1/' <<< "$result") $(sed 's/.*p50=\([0-9]*\).*/\1/' <<< "$result") \
-$(sed 's/.*p99=\([0-9]*\).*/\1/' <<< "$result") $(((after - before) * 10000 / (requests > 0 ? requests : 1)))"
+    requests=$(value_of "$result" requests)
+    echo "$(value_of "$result" rps) $(value_of "$result" p50) $(value_of "$result" p99)" \
+        "$(((after - before) * tick_us / (requests > 0 ? requests : 1)))"
 }
 
 for target in floor gateway; do
@@ -86,7 +85,7 @@ for target in floor gateway; do
     for round in 1 2 3 4 5 6 7 8; do
         before=$(jit_seconds "$pid")
         measure "$target" 16 15 > /dev/null
-        spent=$(awk -v a="$(jit_seconds "$pid")" -v b="$before" 'BEGIN {print a - b}')
+        spent=$(minus "$(jit_seconds "$pid")" "$before")
         log "warm-up $target round $round: JIT compiled for $spent s"
         awk -v s="$spent" 'BEGIN {exit !(s < 0.5)}' && break
     done

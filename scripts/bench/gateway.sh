@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Shared by accounts.sh and redis.sh (sourced, not run). prepare: installs what is missing (nginx
-# with the echo module, wrk, and the Debian packages named as arguments), builds the jar unless
-# SKIP_BUILD, kills what it started on exit (the pids array), starts the fake upstream. Then one
-# benchmark gateway at a time, started from "$run_dir/<name>.yml" with its logs under
-# "$run_dir/gateway-<name>/", and one wrk point.
+# Shared by accounts.sh, redis.sh and firstminute.sh (sourced, not run). prepare: installs what is
+# missing (nginx with the echo module, wrk, and the Debian packages named as arguments), builds the
+# jar unless SKIP_BUILD, kills what it started on exit (the pids array), starts the fake upstream.
+# Then (accounts.sh, redis.sh) one benchmark gateway at a time, started from "$run_dir/<name>.yml"
+# with its logs under "$run_dir/gateway-<name>/", and one wrk point; firstminute.sh starts its
+# gateways itself.
 # Expects: run_dir, bench, gw_port, fast_port, latency_port, CONC, GATEWAY_JAVA_OPTS and a log function.
-# Also (from measure.sh): cpu_ticks, status_kb, background_busy and load_note, for scripts that
-# measure a process themselves.
+# Also (from measure.sh): every helper there (ports_free, wait_ready, cpu_ticks, tick_us,
+# status_kb, load_note, ...), for scripts that start or measure a process themselves.
 
 # shellcheck source=scripts/bench/measure.sh
 source "$bench/measure.sh"
@@ -39,10 +40,7 @@ start_gateway() {
         -jar service/target/service.jar server "$run_dir/$name.yml" > "$dir/stdout.log" 2>&1 &
     gw_pid=$!
     pids+=("$gw_pid")
-    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
-        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
-        sleep 0.05
-    done
+    wait_ready "$gw_port" "$gw_pid" || { log "the gateway died; see $dir"; exit 1; }
 }
 stop_gateway() {
     kill "$gw_pid"
@@ -53,4 +51,3 @@ point() {
     AUTH=$auth MODEL=fast/bench-model wrk -t2 -c"$CONC" -d"${seconds}s" --timeout 10s -s "$bench/chat.lua" \
         "http://127.0.0.1:$gw_port/v1/chat/completions" | grep '^RESULT' | sed "s/^RESULT/$name/"
 }
-

@@ -4,7 +4,9 @@
 #   scripts/bench/peer.sh
 #
 # Starts the fake upstream (nginx, upstream.sh), one Switchboard gateway (GATEWAY_CMD) and
-# Portkey (../shared/peers/portkey.sh; installed from npm on first use), warms both gateways up,
+# Portkey (../shared/peers/portkey.sh, which must have been installed beforehand with
+# `$PORTKEY_SH install`, an npm install from the network: this script fetches nothing and stops
+# if Portkey is a target and not installed), warms both gateways up,
 # then REPEATS times runs every scenario in SCENARIOS against the targets in turn (direct,
 # portkey, switchboard), so that ratios and "added" figures come from the same minute of the
 # same run. Scenarios:
@@ -37,6 +39,8 @@
 #   JAVA_HOME [java on the PATH]; SKIP_BUILD=1 reuses service/target/service.jar
 #   GW_PORT [18280] (admin: +1) FAST_PORT [18290] LATENCY_PORT [18291] PORTKEY_PORT [18787]
 #   PORTKEY_SH [../shared/peers/portkey.sh, else /work/shared/peers/portkey.sh]
+#   PEERS_DIR [${TMPDIR:-/tmp}/switchboard-peers] (where portkey.sh installs Portkey: checked
+#   here when portkey is a target; give portkey.sh install the same)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -78,7 +82,8 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log"
 has() { [[ " $1 " == *" $2 "* ]]; }
 
 # --- prerequisites --------------------------------------------------------------------------
-# need_tools, load_note, status_kb, sampler, max_col
+# need_tools, ports_free, wait_ready, load_note, cpu_split, tick_us, jit_seconds, minus, value_of,
+# status_kb, sampler, max_col
 # shellcheck source=scripts/bench/measure.sh
 source "$bench/measure.sh"
 need_tools
@@ -87,26 +92,26 @@ if has "$SCENARIOS" live && (($(ulimit -n) < 2 * LIVE_STREAMS + 1000)); then
     LIVE_STREAMS=$((($(ulimit -n) - 1000) / 2))
     log "open-file limit $(ulimit -n) is low; LIVE_STREAMS lowered to $LIVE_STREAMS"
 fi
-# Ports in use by something else would get our requests (another engineer's gateway, say).
-for port in "$FAST_PORT" "$LATENCY_PORT" "$GW_PORT" $((GW_PORT + 1)) "$PORTKEY_PORT"; do
-    if ss -Hltn "sport = :$port" | grep -q .; then
-        log "port $port is in use; choose others with FAST_PORT, LATENCY_PORT, GW_PORT, PORTKEY_PORT"
+ports_free "$FAST_PORT" "$LATENCY_PORT" "$GW_PORT" $((GW_PORT + 1)) "$PORTKEY_PORT" || {
+    log "choose other ports with FAST_PORT, LATENCY_PORT, GW_PORT, PORTKEY_PORT"
+    exit 1
+}
+# Portkey comes from npm: installing it is a step of its own, never done here.
+if has "$TARGETS" portkey; then
+    peers_dir=${PEERS_DIR:-${TMPDIR:-/tmp}/switchboard-peers}
+    if [[ ! -f $peers_dir/portkey/node_modules/@portkey-ai/gateway/build/start-server.js ]]; then
+        log "Portkey is not installed under $peers_dir; install it first (npm, from the network):"
+        log "  PEERS_DIR=$peers_dir $PORTKEY_SH install"
+        log "or leave portkey out of TARGETS"
         exit 1
     fi
-done
+fi
 
 if [[ -z ${SKIP_BUILD:-} || ! -f service/target/service.jar ]]; then
     log "building service/target/service.jar"
     mvn -B -q -DskipTests package -pl service
 fi
 javac -d "$run_dir/classes" "$bench/SseLoad.java" "$bench/PeerSummary.java"
-if has "$TARGETS" portkey; then
-    peers_dir=${PEERS_DIR:-${TMPDIR:-/tmp}/switchboard-peers}
-    if [[ ! -f $peers_dir/portkey/node_modules/@portkey-ai/gateway/build/start-server.js ]]; then
-        log "installing Portkey ($PORTKEY_SH install)"
-        "$PORTKEY_SH" install >> "$run_dir/portkey-install.log" 2>&1
-    fi
-fi
 
 # --- processes this script starts (stopped on exit, by pid) ----------------------------------
 pids=()
@@ -143,10 +148,7 @@ if has "$TARGETS" switchboard; then
         > "$run_dir/gateway/stdout.log" 2>&1 &
     launcher=$!
     pids+=("$launcher")
-    until curl -sf -o /dev/null "http://127.0.0.1:$GW_PORT/health-check?type=READY"; do
-        kill -0 "$launcher" 2>/dev/null || { log "the gateway died; see $run_dir/gateway"; exit 1; }
-        sleep 0.02
-    done
+    wait_ready "$GW_PORT" "$launcher" || { log "the gateway died; see $run_dir/gateway"; exit 1; }
     ready_ms=$((($(date +%s%N) - start) / 1000000))
     gw_pid=$(listener_pid "$GW_PORT")
     gw_pid=${gw_pid:-$launcher}
@@ -163,9 +165,6 @@ fi
 
 # --- measurements -----------------------------------------------------------------------------
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$raw"; }
-value_of() { local v=" $1 "; v=${v#* $2=}; echo "${v%% *}"; }
-tick_us=$((1000000 / $(getconf CLK_TCK)))
-jit_seconds() { "$jstat_bin" -compiler "$gw_pid" 2>/dev/null | awk 'NR == 2 {print $4}'; }
 
 # route TARGET UPSTREAM: url, model and headers (one "Name: value" a line) for a request from
 # the UPSTREAM location (nginx path prefix; Switchboard's provider of the same name) via TARGET.
@@ -230,17 +229,17 @@ point() {
     note=$(load_note)
     local samples=$run_dir/samples-$repeat-$scenario-$target sampler_pid= jit_before=
     if [[ -n $pid ]]; then
-        echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true # resets VmHWM: the peak of this point
+        { echo 5 > "/proc/$pid/clear_refs"; } 2>/dev/null || true # resets VmHWM: the peak of this point
         : > "$samples"
         sampler "$pid" "$samples" &
         sampler_pid=$!
         read -r -a before <<< "$(cpu_split "$pid")"
-        [[ $target == switchboard ]] && jit_before=$(jit_seconds)
+        [[ $target == switchboard ]] && jit_before=$(jit_seconds "$gw_pid" "$jstat_bin")
     fi
     case $scenario in
         json*) result=$(wrk_load "$conc" "$DURATION") ;;
         live) result=$(sse_load --hold "$LIVE_STREAMS" --ramp "$LIVE_RAMP" --timeout $((${LIVE_SECONDS%.*} + 60))) ;;
-        *) result=$(sse_load --concurrency 64 --seconds $((STREAM_SECONDS + STREAM_WARMUP)) --warmup "$STREAM_WARMUP") ;;
+        *) result=$(sse_load --concurrency "$conc" --seconds $((STREAM_SECONDS + STREAM_WARMUP)) --warmup "$STREAM_WARMUP") ;;
     esac
     if [[ -n $pid ]]; then
         read -r -a after <<< "$(cpu_split "$pid")"
@@ -251,7 +250,7 @@ point() {
         extra=" cpu_user_us=$(((after[0] - before[0]) * tick_us / units)) cpu_sys_us=$(((after[1] - before[1]) * tick_us / units))"
         extra+=" rss_kb=$(status_kb "$pid" VmRSS) hwm_kb=$(status_kb "$pid" VmHWM) rss_max_kb=$(max_col "$samples" 1)"
         extra+=" threads_max=$(max_col "$samples" 2)"
-        [[ -n $jit_before ]] && extra+=" jit_s=$(awk -v a="$(jit_seconds)" -v b="$jit_before" 'BEGIN {printf "%.2f", a - b}')"
+        [[ -n $jit_before ]] && extra+=" jit_s=$(minus "$(jit_seconds "$gw_pid" "$jstat_bin")" "$jit_before")"
     fi
     record "$repeat" "$scenario" "$target" "$conc" "$result$extra $note"
     log "$scenario $target: $result$extra $note"
@@ -261,7 +260,8 @@ point() {
 log "run $run_dir: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 log "scenarios: $SCENARIOS; targets: $TARGETS; repeats $REPEATS, wrk ${DURATION}s, streams ${STREAM_SECONDS}s (+${STREAM_WARMUP}s), warm-up ${WARMUP}s"
 printf 'repeat\tscenario\ttarget\tconcurrency\tvalues\n' > "$raw"
-meta="gateway_cmd=${GATEWAY_CMD// /_} java=$("$java_bin" -version 2>&1 | head -1 | tr ' ' _) node=$(node --version)"
+meta="gateway_cmd=${GATEWAY_CMD// /_} java=$("$java_bin" -version 2>&1 | head -1 | tr ' ' _)"
+has "$TARGETS" portkey && meta+=" node=$(node --version)"
 meta+=" repeats=$REPEATS duration_s=$DURATION stream_s=$STREAM_SECONDS warmup_s=$WARMUP live_streams=$LIVE_STREAMS"
 meta+=" live_gap_s=$LIVE_GAP live_s=$LIVE_SECONDS live_ramp=$LIVE_RAMP"
 record 0 meta run 0 "$meta cores=$(nproc) $(load_note)"
@@ -272,13 +272,13 @@ fi
 # Warm-up: WARMUP seconds of JSON at c=16, then as many of 10-chunk streams, per gateway.
 for target in portkey switchboard; do
     has "$TARGETS" $target || continue
-    [[ $target == switchboard ]] && jit_start=$(jit_seconds)
+    [[ $target == switchboard ]] && jit_start=$(jit_seconds "$gw_pid" "$jstat_bin")
     route $target fast
     wrk_load 16 "$WARMUP" > /dev/null
     route $target sse10
     sse_load --concurrency 16 --seconds "$WARMUP" > /dev/null
     if [[ $target == switchboard ]]; then
-        jit_warmup=$(awk -v a="$(jit_seconds)" -v b="$jit_start" 'BEGIN {printf "%.2f", a - b}')
+        jit_warmup=$(minus "$(jit_seconds "$gw_pid" "$jstat_bin")" "$jit_start")
         record 0 warmup switchboard 0 "jit_s=$jit_warmup"
         log "warm-up $target: JIT compiled for $jit_warmup s"
     else

@@ -57,7 +57,8 @@ mkdir -p "$run_dir"
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$run_dir/run.log" >&2; }
 
 # --- prerequisites --------------------------------------------------------------------------
-# need_tools, load_note, status_kb, sampler, max_col
+# need_tools, wait_ready, load_note, cpu_ticks, tick_us, jit_seconds, minus, value_of, status_kb,
+# sampler, max_col
 # shellcheck source=scripts/bench/measure.sh
 source "$bench/measure.sh"
 need_tools $(command -v gnuplot >/dev/null || echo gnuplot-nox)
@@ -107,10 +108,7 @@ start_gateway() {
         -jar service/target/service.jar server "$bench/switchboard-bench.yml" > "$dir/stdout.log" 2>&1 &
     gw_pid=$!
     pids+=("$gw_pid")
-    until curl -sf -o /dev/null "http://127.0.0.1:$gw_port/health-check?type=READY"; do
-        kill -0 "$gw_pid" 2>/dev/null || { log "the gateway died; see $dir"; exit 1; }
-        sleep 0.02
-    done
+    wait_ready "$gw_port" "$gw_pid" || { log "the gateway died; see $dir"; exit 1; }
     now=$(date +%s%N)
     record "$repeat" gateway "$test" 0 "ready_ms=$(((now - start) / 1000000)) rss_kb=$(status_kb "$gw_pid" VmRSS) threads=$(status_kb "$gw_pid" Threads)"
     log "gateway $gw_pid ready in $(((now - start) / 1000000)) ms"
@@ -134,7 +132,7 @@ wrk_run() {
         sampler_pid=$!
     fi
     local jit_before
-    jit_before=$(jit_seconds)
+    jit_before=$(jit_seconds "$gw_pid")
     before=$(cpu_ticks "$gw_pid")
     result=$(MODEL=$model "${pin_tools[@]}" wrk -t"$threads" -c"$conc" -d"${seconds}s" --timeout 10s \
         -s "$bench/chat.lua" "$url" | grep '^RESULT' | cut -d' ' -f2-)
@@ -142,9 +140,9 @@ wrk_run() {
     local extra=""
     if [[ $target == gateway ]]; then
         kill "$sampler_pid" 2>/dev/null || true
-        local requests=${result#requests=}
-        requests=${requests%% *}
-        extra=" gw_cpu_us_per_req=$(((after - before) * 10000 / (requests > 0 ? requests : 1))) rss_max_kb=$(max_col "$samples" 1) threads_max=$(max_col "$samples" 2) jit_s=$(minus "$(jit_seconds)" "$jit_before")"
+        local requests
+        requests=$(value_of "$result" requests)
+        extra=" gw_cpu_us_per_req=$(((after - before) * tick_us / (requests > 0 ? requests : 1))) rss_max_kb=$(max_col "$samples" 1) threads_max=$(max_col "$samples" 2) jit_s=$(minus "$(jit_seconds "$gw_pid")" "$jit_before")"
     fi
     record "$repeat" "$target" json "$conc" "$result$extra $note"
     log "json c=$conc $target: $result$extra $note"
@@ -167,9 +165,9 @@ sse_run() {
     after=$(cpu_ticks "$gw_pid")
     local extra=""
     if [[ $target == gateway ]]; then
-        local streams=${result#streams=}
-        streams=${streams%% *}
-        extra=" gw_cpu_us_per_stream=$(((after - before) * 10000 / (streams > 0 ? streams : 1)))"
+        local streams
+        streams=$(value_of "$result" streams)
+        extra=" gw_cpu_us_per_stream=$(((after - before) * tick_us / (streams > 0 ? streams : 1)))"
     fi
     record "$repeat" "$target" "$test" 64 "$result$extra $note"
     log "$test c=64 $target: $result$extra $note"
@@ -190,22 +188,18 @@ hold_run() {
     log "hold $HOLD_STREAMS: $result rss_max_kb=$(max_col "$samples" 1) threads_max=$(max_col "$samples" 2) $note"
 }
 
-# Seconds the JIT compilers have spent so far (jstat reads the JVM's perf counters).
-jit_seconds() { jstat -compiler "$gw_pid" | awk 'NR == 2 {print $4}'; }
-minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }
-
 # Rounds of JSON and streamed traffic until the JIT has settled (under 0.5 s of compiling in a
 # round): on 2 shared cores C2 needs a minute or more to compile this stack, and a run measured
 # before that measures the compiler.
 warm_up() {
     local repeat=$1 round before after
     for round in $(seq 1 "$WARMUP_ROUNDS"); do
-        before=$(jit_seconds)
+        before=$(jit_seconds "$gw_pid")
         MODEL=fast/bench-model "${pin_tools[@]}" wrk -t2 -c16 -d"${WARMUP}s" -s "$bench/chat.lua" \
             "http://127.0.0.1:$gw_port/v1/chat/completions" > /dev/null
         "${pin_tools[@]}" java -cp "$run_dir/classes" SseLoad --url "http://127.0.0.1:$gw_port/v1/chat/completions" \
             --model fast-sse/bench-model --concurrency 16 --seconds 5 > /dev/null 2>&1
-        after=$(jit_seconds)
+        after=$(jit_seconds "$gw_pid")
         log "warm-up round $round: JIT compiled for $(minus "$after" "$before") s"
         if awk -v d="$(minus "$after" "$before")" 'BEGIN {exit !(d < 0.5)}'; then
             break

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The fake OpenAI upstream for benchmarks: nginx (Debian's package) with static bodies, plus
-# Debian's echo module for the latency mode (timed sleeps and flushes between SSE chunks).
+# The fake upstream for benchmarks: OpenAI (and, for the gateway's translation paths, Anthropic
+# and Gemini streams); nginx (Debian's package) with static bodies, plus Debian's echo module for
+# the latency mode (timed sleeps and flushes between SSE chunks).
 #
 # Usage: scripts/bench/upstream.sh DIR [fast-port] [latency-port]
 #   Writes DIR/nginx.conf, starts nginx in the foreground of a background job and prints its
@@ -11,12 +12,19 @@
 #                            POST /sse/v1/chat/completions   -> an 8-event SSE stream at once
 #                            POST /sseN/v1/chat/completions  -> an N-event stream at once, N in
 #                                                               1 10 65 (per-chunk cost: 65 vs 1)
+#                            POST /antN/v1/messages          -> an Anthropic Messages stream of N
+#                                                               text deltas at once, N in 1 65
+#                            POST /gemN/v1beta/models/bench-model:streamGenerateContent
+#                                                            -> a Gemini stream of N responses
+#                                                               at once, N in 1 65
+#                            GET  /antN/v1/models, /gemN/v1beta/models -> one model, "bench-model"
 #   latency (default 18091)  POST /v1/chat/completions       -> the same JSON after 50 ms
 #                            POST /sse/v1/chat/completions   -> first chunk after 50 ms, then one
 #                                                               every 20 ms (8 events + [DONE])
 #                            POST /hold/v1/chat/completions  -> first chunk after 50 ms, then one
 #                                                               every HOLD_GAP s, HOLD_CHUNKS in all
-#   both                     GET  {prefix}/v1/models         -> one model, "bench-model"
+#   both                     GET  {prefix}/v1/models         -> one model, "bench-model" (OpenAI
+#                                                               prefixes)
 # The stream or not choice is by path (nginx does not read the body): the gateway's own work
 # does not depend on it, and a provider per path keeps the routing realistic.
 set -euo pipefail
