@@ -94,7 +94,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -135,34 +134,46 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
      */
     @Override
     protected void addDefaultCommands(Bootstrap<SwitchboardConfiguration> bootstrap) {
-        bootstrap.addCommand(new GatewayServerCommand<>(this, this::warmUp));
+        bootstrap.addCommand(new GatewayServerCommand<>(this, config -> warmUp(bootstrap, config)));
         bootstrap.addCommand(new CheckCommand<>(this));
         bootstrap.addCommand(new TrainCommand<>(this));
     }
 
     /**
-     * {@code gateway.warmup}: before the server starts, a {@code train} run in this JVM (a gateway
+     * {@code gateway.warmup}: before the server is built, a {@code train} run in this JVM (a gateway
      * of its own on free loopback ports, driven over HTTP, then stopped), so the real one starts
-     * with its hot path compiled. A failed warm-up is said and the start goes on.
+     * with its hot path compiled. It runs with a bootstrap of its own (its metrics are not the real
+     * gateway's) and replaces the process's logging while it runs: {@code config}'s is set up again
+     * after it, with {@code bootstrap}'s registry, as the {@code server} command had set it up. A
+     * failed warm-up is said and the start goes on.
      */
-    private Optional<String> warmUp(SwitchboardConfiguration config) {
+    private void warmUp(Bootstrap<SwitchboardConfiguration> bootstrap, SwitchboardConfiguration config) {
         var warmup = config.gateway().warmup();
         if (!warmup.enabled()) {
-            return Optional.empty();
+            return;
         }
         LOG.info(
                 "Warming up for up to {} (gateway.warmup): a gateway of its own on loopback; the ports open after it",
                 warmup.maxTime());
+        String result;
+        boolean ok = false;
         try {
-            // A bootstrap of its own: its metrics are not the real gateway's.
-            var bootstrap = new Bootstrap<>(this);
-            initialize(bootstrap);
+            var own = new Bootstrap<>(this);
+            initialize(own);
             var outcome = new TrainCommand<>(this)
-                    .train(bootstrap, warmup.requests(), warmup.maxTime().toJavaDuration(), warmup.concurrency());
-            return Optional.of("Warm-up: " + TrainCommand.summary(outcome)
-                    + (outcome.healthy() ? "" : "; too many failed, the first: " + outcome.firstFailure()));
+                    .train(own, warmup.requests(), warmup.maxTime().toJavaDuration(), warmup.concurrency());
+            ok = outcome.healthy();
+            result = "Warm-up: " + TrainCommand.summary(outcome)
+                    + (ok ? "" : "; too many failed, the first: " + outcome.firstFailure());
         } catch (Exception e) {
-            return Optional.of("Warm-up failed, starting without it: " + e);
+            result = "Warm-up failed, starting without it: " + e;
+        } finally {
+            config.getLoggingFactory().configure(bootstrap.getMetricRegistry(), getName());
+        }
+        if (ok) {
+            LOG.info("{}", result);
+        } else {
+            LOG.warn("{}", result);
         }
     }
 
