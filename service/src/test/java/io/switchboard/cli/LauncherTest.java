@@ -4,12 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +34,7 @@ class LauncherTest {
         }
         var command = new java.util.ArrayList<String>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(arguments));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        var builder = new ProcessBuilder(command);
         builder.environment().remove("SWITCHBOARD_JAVA_OPTS");
         builder.environment().remove("SWITCHBOARD_CACHE");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -43,10 +42,8 @@ class LauncherTest {
         builder.environment()
                 .put("SWITCHBOARD_CACHE_DIR", directory.resolve("cache").toString());
         builder.environment().putAll(environment);
-        var process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), out);
+        var run = ChildProcess.run(builder, Duration.ofSeconds(30));
+        return new Run(run.exitCode(), run.output());
     }
 
     @Test
