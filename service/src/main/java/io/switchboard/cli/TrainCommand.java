@@ -39,6 +39,9 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
 
     static final String DIRECT = "builtin/echo";
 
+    /** The system properties that would override the run's configuration: none are set. */
+    private static final String OVERRIDES_PREFIX = "switchboard.train.none";
+
     /** Where a run's settings and its outcome travel from {@link #train} to the environment's run. */
     private static final String RUN = "switchboard.train";
 
@@ -95,7 +98,8 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
         if (requests < 1 || seconds < 1 || concurrency < 1 || concurrency > 1024) {
             throw new CommandFailure("train: --requests and --seconds must be at least 1, --concurrency 1 to 1024");
         }
-        var outcome = train(bootstrap, requests, Duration.ofSeconds(seconds), concurrency);
+        @SuppressWarnings("unchecked") // the application's bootstrap, for this command's configuration type
+        var outcome = train((Bootstrap<T>) bootstrap, requests, Duration.ofSeconds(seconds), concurrency);
         System.out.println("train: " + summary(outcome));
         if (!outcome.healthy()) {
             throw new CommandFailure("train: too many requests failed; the first: " + outcome.firstFailure());
@@ -108,9 +112,14 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
      * the mix until {@code requests} or {@code maxTime}, then stopped. The directory is removed
      * when the run went well; else it is kept, for its logs, and named on stderr. The process's
      * logging is the run's own afterwards (stopped): a caller that goes on sets its own up again.
+     * The run's configuration is its own file only: {@code bootstrap} is set to read no
+     * {@code -Ddw.*} overrides (those are the real server's, a port or a database among them).
      */
-    public HotPathDriver.Outcome train(Bootstrap<?> bootstrap, long requests, Duration maxTime, int concurrency)
+    public HotPathDriver.Outcome train(Bootstrap<T> bootstrap, long requests, Duration maxTime, int concurrency)
             throws Exception {
+        var factories = bootstrap.getConfigurationFactoryFactory();
+        bootstrap.setConfigurationFactoryFactory(
+                (type, validator, mapper, prefix) -> factories.create(type, validator, mapper, OVERRIDES_PREFIX));
         Path dir = Files.createTempDirectory("switchboard-train-");
         boolean done = false;
         try {
