@@ -80,7 +80,6 @@ import io.switchboard.responses.ResponseStore;
 import io.switchboard.responses.ResponsesResource;
 import io.switchboard.store.UsageDao;
 import io.switchboard.store.VirtualKeyRecord;
-import io.switchboard.warmup.HotPathDriver;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.handler.CrossOriginHandler;
@@ -95,10 +94,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -106,17 +102,6 @@ import java.util.stream.Collectors;
 public class SwitchboardApplication extends Application<SwitchboardConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardApplication.class);
-
-    /** What a {@code train} run reports to; null: it prints on stdout. */
-    private final Consumer<HotPathDriver.Outcome> trained;
-
-    public SwitchboardApplication() {
-        this(null);
-    }
-
-    private SwitchboardApplication(Consumer<HotPathDriver.Outcome> trained) {
-        this.trained = trained;
-    }
 
     public static void main(String[] args) throws Exception {
         new SwitchboardApplication().run(args);
@@ -149,49 +134,47 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
      */
     @Override
     protected void addDefaultCommands(Bootstrap<SwitchboardConfiguration> bootstrap) {
-        bootstrap.addCommand(new GatewayServerCommand<>(this, SwitchboardApplication::warmUp));
+        bootstrap.addCommand(new GatewayServerCommand<>(this, config -> warmUp(bootstrap, config)));
         bootstrap.addCommand(new CheckCommand<>(this));
-        bootstrap.addCommand(trained == null ? new TrainCommand<>(this) : new TrainCommand<>(this, trained));
+        bootstrap.addCommand(new TrainCommand<>(this));
     }
 
     /**
-     * {@code gateway.warmup}: before the server starts, a {@code train} run in this JVM (a gateway
+     * {@code gateway.warmup}: before the server is built, a {@code train} run in this JVM (a gateway
      * of its own on free loopback ports, driven over HTTP, then stopped), so the real one starts
-     * with its hot path compiled. Nothing of it is left: not its ports, metrics, logs or database.
-     * A failed warm-up is said and the start goes on.
+     * with its hot path compiled. It runs with a bootstrap of its own (its metrics are not the real
+     * gateway's) and replaces the process's logging while it runs: {@code config}'s is set up again
+     * after it, with {@code bootstrap}'s registry, as the {@code server} command had set it up. A
+     * failed warm-up is said and the start goes on.
      */
-    private static Optional<String> warmUp(SwitchboardConfiguration config) {
+    private void warmUp(Bootstrap<SwitchboardConfiguration> bootstrap, SwitchboardConfiguration config) {
         var warmup = config.gateway().warmup();
         if (!warmup.enabled()) {
-            return Optional.empty();
+            return;
         }
         LOG.info(
                 "Warming up for up to {} (gateway.warmup): a gateway of its own on loopback; the ports open after it",
                 warmup.maxTime());
-        var outcome = new AtomicReference<HotPathDriver.Outcome>();
-        var failure = new AtomicReference<Throwable>();
+        String result;
+        boolean ok = false;
         try {
-            new SwitchboardApplication(outcome::set) {
-                @Override
-                protected void onFatalError(Throwable t) {
-                    failure.set(t);
-                }
-            }.run(
-                    "train",
-                    "--seconds",
-                    String.valueOf(Math.max(1, warmup.maxTime().toSeconds())),
-                    "--requests",
-                    String.valueOf(warmup.requests()),
-                    "--concurrency",
-                    String.valueOf(warmup.concurrency()));
+            var own = new Bootstrap<>(this);
+            initialize(own);
+            var outcome = new TrainCommand<>(this)
+                    .train(own, warmup.requests(), warmup.maxTime().toJavaDuration(), warmup.concurrency());
+            ok = outcome.healthy();
+            result = "Warm-up: " + TrainCommand.summary(outcome)
+                    + (ok ? "" : "; too many failed, the first: " + outcome.firstFailure());
         } catch (Exception e) {
-            failure.set(e);
+            result = "Warm-up failed, starting without it: " + e;
+        } finally {
+            config.getLoggingFactory().configure(bootstrap.getMetricRegistry(), getName());
         }
-        if (outcome.get() == null) {
-            return Optional.of("Warm-up failed, starting without it: " + failure.get());
+        if (ok) {
+            LOG.info("{}", result);
+        } else {
+            LOG.warn("{}", result);
         }
-        return Optional.of("Warm-up: " + TrainCommand.summary(outcome.get())
-                + (failure.get() == null ? "" : "; it failed: " + failure.get().getMessage()));
     }
 
     @Override

@@ -9,11 +9,9 @@ import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.server.ServerFactory;
 import io.dropwizard.core.server.SimpleServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
-import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.ConnectorFactory;
 import io.dropwizard.jetty.HttpConnectorFactory;
 import net.sourceforge.argparse4j.inf.Namespace;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -21,8 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 /**
  * Dropwizard's {@code server}, with the failures a new user meets said in one line each instead
@@ -37,21 +34,15 @@ public final class GatewayServerCommand<T extends Configuration> extends ServerC
 
     static final String ADMIN_PORT_VARIABLE = "SWITCHBOARD_ADMIN_PORT";
 
-    private final Application<T> application;
-    private final Function<T, Optional<String>> beforeStart;
-
-    public GatewayServerCommand(Application<T> application) {
-        this(application, configuration -> Optional.empty());
-    }
+    private final Consumer<T> beforeStart;
 
     /**
-     * {@code beforeStart}: what runs once the ports are known to be free and before the server
-     * starts (the JIT's warm-up). When it ran it says what it did, in a line logged once the
-     * configuration's logging is set up again (it may have configured logging for itself).
+     * {@code beforeStart}: what runs once the configuration is read and its logging set up, the
+     * ports are known to be free, and before anything of the gateway is built or started (the
+     * JIT's warm-up). It leaves the process as it found it, logging included.
      */
-    public GatewayServerCommand(Application<T> application, Function<T, Optional<String>> beforeStart) {
+    public GatewayServerCommand(Application<T> application, Consumer<T> beforeStart) {
         super(application, "server", "Runs the gateway: the API, and the admin port");
-        this.application = application;
         this.beforeStart = beforeStart;
     }
 
@@ -65,17 +56,14 @@ public final class GatewayServerCommand<T extends Configuration> extends ServerC
     }
 
     @Override
-    protected void run(Environment environment, Namespace namespace, T configuration) throws Exception {
-        // Before anything starts (database, providers), so a busy port costs nothing and says one thing.
+    protected void run(Bootstrap<T> bootstrap, Namespace namespace, T configuration) throws Exception {
+        // Before the environment and the application (database, providers) are built, so a busy
+        // port costs nothing and says one thing.
         for (var port : ports(configuration.getServerFactory())) {
             port.checkFree();
         }
-        Optional<String> ran = beforeStart.apply(configuration);
-        if (ran.isPresent()) {
-            configuration.getLoggingFactory().configure(environment.metrics(), application.getName());
-            LoggerFactory.getLogger(GatewayServerCommand.class).info("{}", ran.get());
-        }
-        super.run(environment, namespace, configuration);
+        beforeStart.accept(configuration);
+        super.run(bootstrap, namespace, configuration);
     }
 
     @Override

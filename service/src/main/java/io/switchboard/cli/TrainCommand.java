@@ -19,9 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.function.Consumer;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -40,22 +39,35 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
 
     static final String DIRECT = "builtin/echo";
 
-    private final Consumer<HotPathDriver.Outcome> report;
+    /** The system properties that would override the run's configuration: none are set. */
+    private static final String OVERRIDES_PREFIX = "switchboard.train.none";
 
-    /** Prints what the run did on stdout. */
-    public TrainCommand(Application<T> application) {
-        this(application, TrainCommand::print);
+    /** Where a run's settings and its outcome travel from {@link #train} to the environment's run. */
+    private static final String RUN = "switchboard.train";
+
+    /** One training run: what it is asked to do, and what it did. */
+    private static final class Run {
+        final int port;
+        final long requests;
+        final Duration maxTime;
+        final int concurrency;
+        HotPathDriver.Outcome outcome;
+
+        Run(int port, long requests, Duration maxTime, int concurrency) {
+            this.port = port;
+            this.requests = requests;
+            this.maxTime = maxTime;
+            this.concurrency = concurrency;
+        }
     }
 
-    /** Hands what the run did to {@code report} (the server's warm-up logs it). */
-    public TrainCommand(Application<T> application, Consumer<HotPathDriver.Outcome> report) {
+    public TrainCommand(Application<T> application) {
         super(
                 application,
                 "train",
                 "Start the gateway on free loopback ports with the builtin provider, send it chat requests"
                         + " (JSON and streamed) for a while, and exit: the training run bin/switchboard uses to"
                         + " write the JVM's class-data / AOT cache. No network, no keys, no configuration file.");
-        this.report = report;
     }
 
     @Override
@@ -86,18 +98,38 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
         if (requests < 1 || seconds < 1 || concurrency < 1 || concurrency > 1024) {
             throw new CommandFailure("train: --requests and --seconds must be at least 1, --concurrency 1 to 1024");
         }
+        @SuppressWarnings("unchecked") // the application's bootstrap, for this command's configuration type
+        var outcome = train((Bootstrap<T>) bootstrap, requests, Duration.ofSeconds(seconds), concurrency);
+        System.out.println("train: " + summary(outcome));
+        if (!outcome.healthy()) {
+            throw new CommandFailure("train: too many requests failed; the first: " + outcome.firstFailure());
+        }
+    }
+
+    /**
+     * One training run with {@code bootstrap} (an initialized one of its own: the run registers
+     * its metrics there): a gateway from its own configuration in a new temporary directory, sent
+     * the mix until {@code requests} or {@code maxTime}, then stopped. The directory is removed
+     * when the run went well; else it is kept, for its logs, and named on stderr. The process's
+     * logging is the run's own afterwards (stopped): a caller that goes on sets its own up again.
+     * The run's configuration is its own file only: {@code bootstrap} is set to read no
+     * {@code -Ddw.*} overrides (those are the real server's, a port or a database among them).
+     */
+    public HotPathDriver.Outcome train(Bootstrap<T> bootstrap, long requests, Duration maxTime, int concurrency)
+            throws Exception {
+        var factories = bootstrap.getConfigurationFactoryFactory();
+        bootstrap.setConfigurationFactoryFactory(
+                (type, validator, mapper, prefix) -> factories.create(type, validator, mapper, OVERRIDES_PREFIX));
         Path dir = Files.createTempDirectory("switchboard-train-");
         boolean done = false;
         try {
             int port = freePort();
-            int adminPort = freePort();
             Path config = dir.resolve("train.yml");
-            Files.writeString(config, configuration(dir, port, adminPort));
-            var attributes = new HashMap<>(namespace.getAttrs());
-            attributes.put("file", config.toString());
-            attributes.put("port", port);
-            super.run(bootstrap, new Namespace(attributes));
-            done = true;
+            Files.writeString(config, configuration(dir, port, freePort()));
+            var run = new Run(port, requests, maxTime, concurrency);
+            super.run(bootstrap, new Namespace(Map.of("file", config.toString(), RUN, run)));
+            done = run.outcome.healthy();
+            return run.outcome;
         } finally {
             if (done) {
                 delete(dir);
@@ -109,21 +141,17 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
 
     @Override
     protected void run(Environment environment, Namespace namespace, T configuration) throws Exception {
+        Run run = namespace.get(RUN);
         var server = configuration.getServerFactory().build(environment);
         server.start();
-        HotPathDriver.Outcome outcome;
         try {
             var driver = new HotPathDriver(
-                    URI.create("http://127.0.0.1:" + namespace.getInt("port")),
+                    URI.create("http://127.0.0.1:" + run.port),
                     HotPathDriver.mix(THROUGH_UPSTREAM, DIRECT),
-                    namespace.getInt("concurrency"));
-            outcome = driver.run(namespace.getLong("requests"), Duration.ofSeconds(namespace.getInt("seconds")));
+                    run.concurrency);
+            run.outcome = driver.run(run.requests, run.maxTime);
         } finally {
             server.stop();
-        }
-        report.accept(outcome);
-        if (!outcome.healthy()) {
-            throw new CommandFailure("train: too many requests failed; the first: " + outcome.firstFailure());
         }
     }
 
@@ -136,10 +164,6 @@ public final class TrainCommand<T extends Configuration> extends ServerCommand<T
                 outcome.took().toMillis() / 1000.0,
                 outcome.ok(),
                 outcome.failed());
-    }
-
-    private static void print(HotPathDriver.Outcome outcome) {
-        System.out.println("train: " + summary(outcome));
     }
 
     @Override

@@ -117,9 +117,7 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
             LOG.warn("Cannot set up {} at {}: {}", candidate.label(), candidate.baseUrl(), e.toString());
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        // Made here, on the caller's thread: starting a client from a response callback would run
-        // on the upstream pool, whose threads its selector needs (a deadlock when the pool is busy).
-        var identifier = identifier();
+        var identifier = identifier(); // before the listing, not in its callback: see identifier()
         long started = System.nanoTime();
         return listModels(provider)
                 .thenCompose(first -> first.timedOut()
@@ -148,9 +146,11 @@ public final class LocalRuntimeDiscovery implements ProviderSource {
     }
 
     /**
-     * Made on the first probe (on the thread that probes, never in a callback), so that a
-     * discovery with every candidate skipped costs no client;
-     * its client, like the providers', lives as long as the gateway's upstream clients.
+     * Made on the first probe, before its listing and whether or not anything answers it: one
+     * client (and its selector thread) once any candidate is probed, none while every candidate
+     * is skipped. Made on the thread that probes, never in a response callback: that runs on the
+     * upstream pool, whose threads a starting client's selector needs (a deadlock when the pool
+     * is busy). Its client, like the providers', lives as long as the gateway's upstream clients.
      */
     private synchronized RuntimeIdentifier identifier() {
         if (identifier == null) {

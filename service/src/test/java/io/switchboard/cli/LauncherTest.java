@@ -4,12 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +34,7 @@ class LauncherTest {
         }
         var command = new java.util.ArrayList<String>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(arguments));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        var builder = new ProcessBuilder(command);
         builder.environment().remove("SWITCHBOARD_JAVA_OPTS");
         builder.environment().remove("SWITCHBOARD_CACHE");
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -43,10 +42,8 @@ class LauncherTest {
         builder.environment()
                 .put("SWITCHBOARD_CACHE_DIR", directory.resolve("cache").toString());
         builder.environment().putAll(environment);
-        var process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), out);
+        var run = ChildProcess.run(builder, Duration.ofSeconds(30));
+        return new Run(run.exitCode(), run.output());
     }
 
     @Test
@@ -97,19 +94,20 @@ class LauncherTest {
     }
 
     /**
-     * A stand-in for java 17 (bash): a training run writes the archive it is asked for (or fails,
-     * with FAIL set) and prints train's line; any other run prints its arguments.
+     * A stand-in for java of {@code version} (bash): a training run writes the archive or AOT
+     * cache it is asked for (or fails, with FAIL set) and prints train's line; any other run
+     * prints its arguments.
      */
-    private Path fakeJava() throws IOException {
-        Path home = directory.resolve("fake-jdk");
+    private Path fakeJava(String version) throws IOException {
+        Path home = directory.resolve("fake-jdk-" + version);
         Files.createDirectories(home.resolve("bin"));
-        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
         Path java = Files.writeString(home.resolve("bin/java"), """
                 #!/usr/bin/env bash
                 for a in "$@"; do
-                    case $a in -XX:ArchiveClassesAtExit=*)
+                    case $a in -XX:ArchiveClassesAtExit=* | -XX:AOTCacheOutput=*)
                         [[ -n ${FAIL:-} ]] && { echo "it broke"; exit 1; }
-                        echo archive > "${a#*=}"
+                        echo cache > "${a#*=}"
                         echo "train: 10 requests in 1.0 s, 10 answered, 0 failed"
                         exit 0 ;;
                     esac
@@ -118,6 +116,10 @@ class LauncherTest {
                 """);
         assertThat(java.toFile().setExecutable(true)).isTrue();
         return home;
+    }
+
+    private Path fakeJava() throws IOException {
+        return fakeJava("17.0.9");
     }
 
     @Test
@@ -144,6 +146,54 @@ class LauncherTest {
         assertThat(stale.out())
                 .contains("was made for another jar, JVM or flags; running without it")
                 .doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void onJava25ItTrainsAndUsesAnAotCacheWithCompactHeaders() throws Exception {
+        var environment = Map.of("JAVA_HOME", fakeJava("25.0.1").toString());
+        Path cache = directory.resolve("cache").resolve("switchboard-jdk25.aot");
+
+        var first = launcher(environment, "server", "config.yml");
+        assertThat(first.exitCode()).as(first.out()).isZero();
+        assertThat(first.out())
+                .contains("switchboard: training the JVM cache " + cache + " (Java 25.0.1, about 60 s;")
+                .contains("train: 10 requests in 1.0 s, 10 answered, 0 failed; cache written")
+                .contains("ran: -Xms256m -Xmx256m -XX:+UseSerialGC -Xss512k -XX:+UseCompactObjectHeaders"
+                        + " -XX:+ExitOnOutOfMemoryError -XX:AOTCache=" + cache + " -jar")
+                .doesNotContain("SharedArchiveFile")
+                .doesNotContain("Xshare");
+        assertThat(cache).exists();
+        assertThat(Path.of(cache + ".stamp")).exists();
+
+        var second = launcher(environment, "--print-flags", "server", "config.yml");
+        assertThat(second.out()).contains("java_version=25.0.1").contains("(fresh)");
+    }
+
+    @Test
+    void otherJavaOptsMakeTheCacheStale() throws Exception {
+        String fake = fakeJava().toString();
+        Path cache = directory.resolve("cache").resolve("switchboard-jdk17.jsa");
+        var trained = launcher(Map.of("JAVA_HOME", fake, "SWITCHBOARD_JAVA_OPTS", "-Dmine=1"), "train");
+        assertThat(trained.exitCode()).as(trained.out()).isZero();
+
+        var same = launcher(
+                Map.of("JAVA_HOME", fake, "SWITCHBOARD_JAVA_OPTS", "-Dmine=1", "SWITCHBOARD_CACHE", "use"),
+                "server",
+                "config.yml");
+        assertThat(same.out()).contains("-XX:SharedArchiveFile=" + cache);
+
+        // The cache holds for the flags it was trained with; -Dmine=2 could be -XX:+UseG1GC.
+        var other = launcher(
+                Map.of("JAVA_HOME", fake, "SWITCHBOARD_JAVA_OPTS", "-Dmine=2", "SWITCHBOARD_CACHE", "use"),
+                "server",
+                "config.yml");
+        assertThat(other.out())
+                .contains("was made for another jar, JVM or flags; running without it")
+                .contains("ran: ")
+                .doesNotContain("SharedArchiveFile");
+
+        var none = launcher(Map.of("JAVA_HOME", fake, "SWITCHBOARD_CACHE", "use"), "server", "config.yml");
+        assertThat(none.out()).contains("was made for another jar").doesNotContain("SharedArchiveFile");
     }
 
     @Test

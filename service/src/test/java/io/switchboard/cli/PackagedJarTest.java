@@ -4,14 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -59,9 +58,14 @@ class PackagedJarTest {
         assertThat(flags.output())
                 .contains("(fresh)")
                 .containsAnyOf("-XX:SharedArchiveFile=" + directory.resolve("cache"), "-XX:AOTCache=");
-        var withCache = launcher(environment, "--version");
+        // The JVM itself takes the cache: the printed command line, run with the cache required
+        // (an archive it cannot map is then a hard error, not a silent start without it) and
+        // with class loading logged, loads the gateway's own classes from it.
+        var withCache = java(withCacheRequired(flags.output()));
         assertThat(withCache.exitCode()).as(withCache.output()).isZero();
-        assertThat(withCache.output().strip()).isEqualTo(version);
+        assertThat(withCache.output())
+                .containsPattern("io\\.switchboard\\.SwitchboardApplication source: shared objects file")
+                .contains(version);
 
         Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         var stale = launcher(Map.of("SWITCHBOARD_CACHE", "use"), environment, "--print-flags", "server", "config.yml");
@@ -71,35 +75,47 @@ class PackagedJarTest {
                 .doesNotContain("AOTCache");
     }
 
-    private static Result launcher(Map<String, String> environment, String... arguments)
+    private static ChildProcess.Result launcher(Map<String, String> environment, String... arguments)
             throws IOException, InterruptedException {
         return launcher(Map.of(), environment, arguments);
     }
 
-    private static Result launcher(Map<String, String> more, Map<String, String> environment, String... arguments)
+    private static ChildProcess.Result launcher(
+            Map<String, String> more, Map<String, String> environment, String... arguments)
             throws IOException, InterruptedException {
         var command = new ArrayList<String>(
                 List.of("bash", Path.of("..", "bin", "switchboard").toString()));
         command.addAll(List.of(arguments));
-        var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        var builder = new ProcessBuilder(command);
         builder.environment().remove("SWITCHBOARD_JAVA_OPTS");
         builder.environment().putAll(environment);
         builder.environment().putAll(more);
-        var process = builder.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("exited").isTrue();
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+        return ChildProcess.run(builder, Duration.ofSeconds(180));
     }
 
-    private record Result(int exitCode, String output) {}
+    /**
+     * The java command line {@code --print-flags} printed (its last line, words without quoting:
+     * the test's paths have no spaces), made to fail without the cache, log where each class came
+     * from, and print the version instead of starting the server.
+     */
+    private static String[] withCacheRequired(String printed) {
+        var lines = printed.strip().lines().toList();
+        var words = new ArrayList<>(List.of(lines.get(lines.size() - 1).split(" ")));
+        assertThat(words.subList(words.size() - 2, words.size())).containsExactly("server", "config.yml");
+        words = new ArrayList<>(words.subList(1, words.size() - 2)); // without java: java() adds this JVM's
+        words.replaceAll(word -> word.equals("-Xshare:auto") ? "-Xshare:on" : word);
+        if (Runtime.version().feature() >= 25) {
+            words.add(0, "-XX:AOTMode=on");
+        }
+        words.add(0, "-Xlog:class+load=info");
+        words.add("--version");
+        return words.toArray(String[]::new);
+    }
 
-    private static Result java(String... arguments) throws IOException, InterruptedException {
+    private static ChildProcess.Result java(String... arguments) throws IOException, InterruptedException {
         var command = new ArrayList<String>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(arguments));
-        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+        return ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(60));
     }
 }
