@@ -15,10 +15,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,9 @@ class SseFramingIntegrationTest {
             ConfigOverride.config("providers[1].readTimeout", "30s"),
             ConfigOverride.config("gateway.requestTimeout", "30s"));
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A slow client's socket receive buffer (Linux doubles what is asked). */
+    private static final int CLIENT_RECEIVE_BUFFER = 8 * 1024;
+
     private static final String HOSTILE =
             "one\n\ndata: [DONE]\n\nevent: error\ndata: {\"error\":1}\r\rtwo\r\n: comment\u2028end";
 
@@ -154,33 +160,13 @@ class SseFramingIntegrationTest {
                         200,
                         String.join("", OpenAiWire.chatStream("gpt-4o", pieces, false)),
                         Map.of("Content-Type", "text/event-stream")));
-        String request =
-                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        byte[] body = request.getBytes(StandardCharsets.UTF_8);
-
         var httpChunks = new ArrayList<String>();
         try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream()
-                    .write(
-                            ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                                            + "Content-Length: " + body.length + "\r\n\r\n")
-                                    .getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(body);
+            sendStreamingChat(socket);
             InputStream in = socket.getInputStream();
-            String head = line(in);
-            assertThat(head).startsWith("HTTP/1.1 200");
-            boolean chunked = false;
-            for (String header = line(in); !header.isEmpty(); header = line(in)) {
-                chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
-            }
-            assertThat(chunked).as("a streamed answer is chunked").isTrue();
-            for (int size = Integer.parseInt(line(in).trim(), 16);
-                    size > 0;
-                    size = Integer.parseInt(line(in).trim(), 16)) {
-                httpChunks.add(new String(in.readNBytes(size), StandardCharsets.UTF_8));
-                assertThat(line(in)).isEmpty();
-            }
+            assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
+            readChunks(in, chunk -> httpChunks.add(new String(chunk, StandardCharsets.UTF_8)));
         }
 
         String all = String.join("", httpChunks);
@@ -232,25 +218,13 @@ class SseFramingIntegrationTest {
                 "/v1/chat/completions",
                 Behavior.sse(OpenAiWire.chatStream("gpt-4o", pieces, false), Duration.ofMillis(2)),
                 Behavior.sse(OpenAiWire.chatStream("gpt-4o", others, false), Duration.ofMillis(20)));
-        byte[] body =
-                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-                        .getBytes(StandardCharsets.UTF_8);
-
         try (var slow = new Socket()) {
-            slow.setReceiveBufferSize(8 * 1024);
+            slow.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
             slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
             slow.setSoTimeout(30_000);
-            slow.getOutputStream()
-                    .write(
-                            ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                                            + "Content-Length: " + body.length + "\r\n\r\n")
-                                    .getBytes(StandardCharsets.US_ASCII));
-            slow.getOutputStream().write(body);
+            sendStreamingChat(slow);
             InputStream in = slow.getInputStream();
-            assertThat(line(in)).startsWith("HTTP/1.1 200");
-            for (String header = line(in); !header.isEmpty(); header = line(in)) {
-                // the headers; the body is chunked
-            }
+            assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
             // Now the slow client reads nothing for a while: its socket fills up, and so do the
             // gateway's buffers towards it. (Were the relay's write to block the thread that
             // reads the provider's connections, the next stream would now wait for it.)
@@ -263,18 +237,152 @@ class SseFramingIntegrationTest {
 
             // The slow client reads again and gets it all, in order.
             var all = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line(in).trim(), 16);
-                    size > 0;
-                    size = Integer.parseInt(line(in).trim(), 16)) {
-                all.write(in.readNBytes(size));
-                assertThat(line(in)).isEmpty();
-            }
+            readChunks(in, all::writeBytes);
             String received = content(events(all.toString(StandardCharsets.UTF_8)));
             assertThat(markers(received))
                     .as("the slow client's pieces, in order: %s", gaps(markers(received)))
                     .isEqualTo(markers(expected));
             assertThat(received).as("the slow client's stream, whole").isEqualTo(expected);
         }
+    }
+
+    /**
+     * A client that stops reading stops the upstream: the gateway reads no more of the upstream
+     * than the sockets between them hold, so its memory does not grow with the stream. The fake
+     * upstream writes a 65 MB stream as fast as its socket takes it and counts what it got out;
+     * the client reads the status and headers, then nothing. Once the upstream's progress stops,
+     * it must be no further than every socket buffer on the way could hold, which is well short
+     * of the stream: a relay that kept reading and queued the frames would let the upstream write
+     * all of it. Then the client reads again and gets every event, in order, then [DONE].
+     */
+    @Test
+    void aClientThatStopsReadingStopsItsUpstream() throws Exception {
+        var pieces = new ArrayList<String>();
+        var numbers = new ArrayList<String>();
+        String filler = "y".repeat(16_000);
+        for (int i = 0; i < 4_000; i++) {
+            numbers.add(String.format("%04d", i));
+            pieces.add("<" + numbers.get(i) + ">" + filler);
+        }
+        List<String> frames = OpenAiWire.chatStream("gpt-4o", pieces, false);
+        long streamBytes = frames.stream().mapToLong(String::length).sum(); // ASCII: a byte a char
+        long socketsHold = socketsHold();
+        // A relay that buffered everything would let the upstream write all of it: for that to
+        // fail by a wide margin (16 MB here), the stream is a third longer than the sockets hold.
+        assertThat(socketsHold * 4 / 3)
+                .as(
+                        "what the sockets can hold (%d bytes) and a third must be less than the stream"
+                                + " (%d bytes), or a relay that buffered all of it could pass",
+                        socketsHold, streamBytes)
+                .isLessThan(streamBytes);
+        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.sse(frames, Duration.ZERO));
+
+        try (var slow = new Socket()) {
+            slow.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
+            slow.setSoTimeout(30_000);
+            sendStreamingChat(slow);
+            InputStream in = new BufferedInputStream(slow.getInputStream());
+            assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
+
+            // The client reads nothing now: the upstream's writes must stop within what the
+            // sockets on the way hold.
+            long stalledAt = awaitUpstreamStall();
+            assertThat(stalledAt)
+                    .as(
+                            "bytes the upstream wrote (%d events of %d) while the client read nothing;"
+                                    + " the sockets on the way hold at most %d",
+                            UPSTREAM.sseEventsWritten(), frames.size(), socketsHold)
+                    .isLessThanOrEqualTo(socketsHold);
+
+            // The client reads again, with a larger buffer (the rest takes a second, not ten),
+            // and gets it all, in order, then [DONE].
+            slow.setReceiveBufferSize(4 * 1024 * 1024);
+            var all = new ByteArrayOutputStream((int) (streamBytes + streamBytes / 8));
+            readChunks(in, all::writeBytes);
+            String received = content(events(all.toString(StandardCharsets.UTF_8)));
+            List<String> markers = markers(received);
+            assertThat(markers).as("the pieces, in order: %s", gaps(markers)).isEqualTo(numbers);
+            assertThat(received).as("the stream, whole").isEqualTo(String.join("", pieces));
+            assertThat(UPSTREAM.sseBytesWritten()).isEqualTo(streamBytes);
+        }
+    }
+
+    /** Sends a streamed chat for {@code fake/gpt-4o} on a raw connection. */
+    private static void sendStreamingChat(Socket socket) throws Exception {
+        byte[] body =
+                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+        socket.getOutputStream()
+                .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+    }
+
+    /** Reads a 200's status line and headers; true when the body is chunked. */
+    private static boolean readHead(InputStream in) throws Exception {
+        assertThat(line(in)).startsWith("HTTP/1.1 200");
+        boolean chunked = false;
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+            chunked |= header.equalsIgnoreCase("Transfer-Encoding: chunked");
+        }
+        return chunked;
+    }
+
+    /** Reads a chunked body to its end, handing each HTTP chunk on as it comes. */
+    private static void readChunks(InputStream in, java.util.function.Consumer<byte[]> each) throws Exception {
+        for (int size = Integer.parseInt(line(in).trim(), 16); size > 0; size = Integer.parseInt(line(in).trim(), 16)) {
+            each.accept(in.readNBytes(size));
+            assertThat(line(in)).isEmpty();
+        }
+    }
+
+    /**
+     * The most stream bytes the sockets between the fake upstream and a client that reads
+     * nothing can hold while the gateway holds none: the upstream's send buffer, the gateway's
+     * receive buffer on its upstream connection, its send buffer towards the client and the
+     * client's receive buffer. Neither Jetty's client nor the gateway's connector sets the first
+     * three, so Linux autotunes them, each up to the maximum in {@code tcp_wmem} or
+     * {@code tcp_rmem} (4 MB and 6 MB by default, raised on some machines: read, not assumed;
+     * 4 + 32 + 4 MB where this was written). The kernel counts every buffer's whole size against
+     * those limits, so the payload they hold is less. Plus 1 MB for what may rightly sit in the
+     * gateway and beyond a limit: its 16 KB upstream read buffer, the frames of the read that
+     * found the client's socket full, the connector's 32 KB output buffer, one packet over each
+     * socket's limit. (Where this was written the upstream stopped after 4 to 8 MB.)
+     */
+    private static long socketsHold() throws Exception {
+        long sendMax = kernelMaximum("tcp_wmem");
+        long receiveMax = kernelMaximum("tcp_rmem");
+        return sendMax + receiveMax + sendMax + 2L * CLIENT_RECEIVE_BUFFER + 1024 * 1024;
+    }
+
+    /** The third (maximum) of a {@code /proc/sys/net/ipv4} triple; read by line (Files.readString stops short on /proc). */
+    private static long kernelMaximum(String name) throws Exception {
+        String triple = Files.readAllLines(Path.of("/proc/sys/net/ipv4", name)).get(0);
+        return Long.parseLong(triple.trim().split("\\s+")[2]);
+    }
+
+    /**
+     * Waits until the fake upstream's SSE writes have not moved for half a second (its writer is
+     * blocked on a full socket, or done) and returns the bytes written; fails after 10 s.
+     */
+    private static long awaitUpstreamStall() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long last = UPSTREAM.sseBytesWritten();
+        long since = System.nanoTime();
+        while (System.nanoTime() - since < Duration.ofMillis(500).toNanos()) {
+            assertThat(deadline - System.nanoTime())
+                    .as("the upstream kept writing for 10 s (%d bytes so far)", last)
+                    .isPositive();
+            Thread.sleep(25);
+            long now = UPSTREAM.sseBytesWritten();
+            if (now != last) {
+                last = now;
+                since = System.nanoTime();
+            }
+        }
+        return last;
     }
 
     /** The numbers of the pieces in a text, in order: a short picture of a long stream. */

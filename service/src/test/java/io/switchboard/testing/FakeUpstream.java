@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -76,6 +77,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<Route, Queue<Behavior>> oneShots = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final AtomicLong sseEventsWritten = new AtomicLong();
+    private final AtomicLong sseBytesWritten = new AtomicLong();
 
     // One monitor guards the recordings and the disconnect counter so waiters need only one wait().
     private final Object monitor = new Object();
@@ -157,6 +160,8 @@ public final class FakeUpstream implements AutoCloseable {
     public void reset() {
         routes.clear();
         oneShots.clear();
+        sseEventsWritten.set(0);
+        sseBytesWritten.set(0);
         synchronized (monitor) {
             recorded.clear();
             clientDisconnects = 0;
@@ -225,6 +230,22 @@ public final class FakeUpstream implements AutoCloseable {
     /** Responses currently streaming or parked: SSE (incl. stalled) and hung requests. */
     public int openStreams() {
         return openStreams.get();
+    }
+
+    /**
+     * SSE events written so far by every {@link Behavior.Sse} response since start or the last
+     * {@link #reset()}. An event counts once its write has returned: Jetty has handed its bytes to
+     * the socket, so a client (or the kernel's buffers towards it) holds them. A writer blocked on
+     * a full socket does not count the event it is writing, which makes this the upstream's
+     * progress as a client that stops reading sees it.
+     */
+    public long sseEventsWritten() {
+        return sseEventsWritten.get();
+    }
+
+    /** The bytes of the events counted by {@link #sseEventsWritten()} (UTF-8, without HTTP chunking). */
+    public long sseBytesWritten() {
+        return sseBytesWritten.get();
     }
 
     /**
@@ -433,6 +454,8 @@ public final class FakeUpstream implements AutoCloseable {
                     // so each event reaches the client on its own (nothing buffers the whole stream).
                     byte[] event = sse.events().get(i).getBytes(UTF_8);
                     Content.Sink.write(response, false, ByteBuffer.wrap(event));
+                    sseBytesWritten.addAndGet(event.length);
+                    sseEventsWritten.incrementAndGet();
                 } catch (IOException e) {
                     countClientDisconnect();
                     exchange.abort(e);

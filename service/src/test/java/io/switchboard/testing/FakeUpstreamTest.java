@@ -166,6 +166,14 @@ class FakeUpstreamTest {
         long minimumSpread = (frames.size() - 1) * gap.toMillis() * 8 / 10;
         assertThat(spreadMillis).isGreaterThanOrEqualTo(minimumSpread);
         assertThat(upstream.openStreams()).isZero();
+        // The progress counters saw every event, byte for byte, and reset() forgets them.
+        assertThat(upstream.sseEventsWritten()).isEqualTo(frames.size());
+        assertThat(upstream.sseBytesWritten())
+                .isEqualTo(
+                        frames.stream().mapToLong(f -> f.getBytes(UTF_8).length).sum());
+        upstream.reset();
+        assertThat(upstream.sseEventsWritten()).isZero();
+        assertThat(upstream.sseBytesWritten()).isZero();
     }
 
     @Test
@@ -188,6 +196,9 @@ class FakeUpstreamTest {
 
         assertThat(dataLines).hasSize(2);
         assertThat(failure).isInstanceOf(IOException.class);
+        assertThat(upstream.sseEventsWritten())
+                .as("events written before the cut")
+                .isEqualTo(2);
         // The same through a whole-body handler: never a silently truncated "success".
         assertThatThrownBy(() -> postChat("{}")).isInstanceOf(IOException.class);
     }
