@@ -349,7 +349,7 @@ class SseFramingIntegrationTest {
      * those limits, so the payload they hold is less. Plus 1 MB for what may rightly sit in the
      * gateway and beyond a limit: its 16 KB upstream read buffer, the frames of the read that
      * found the client's socket full, the connector's 32 KB output buffer, one packet over each
-     * socket's limit. (Where this was written the upstream stopped after 4 to 8 MB.)
+     * socket's limit. (Where this was written the upstream stopped after 4 to 7.5 MB.)
      */
     private static long socketsHold() throws Exception {
         long sendMax = kernelMaximum("tcp_wmem");
