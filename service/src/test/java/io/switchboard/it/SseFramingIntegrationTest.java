@@ -268,7 +268,7 @@ class SseFramingIntegrationTest {
         long streamBytes = frames.stream().mapToLong(String::length).sum(); // ASCII: a byte a char
         long socketsHold = socketsHold();
         // A relay that buffered everything would let the upstream write all of it: for that to
-        // fail by a wide margin (16 MB here), the stream is a third longer than the sockets hold.
+        // fail by a wide margin (22 MB here), the stream is a third longer than the sockets hold.
         assertThat(socketsHold * 4 / 3)
                 .as(
                         "what the sockets can hold (%d bytes) and a third must be less than the stream"
