@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +183,11 @@ class OperationsIntegrationTest {
         assertThat(response.headers().firstValue("x-switchboard-model")).contains("fake/gpt-4o");
         assertThat(response.headers().firstValue("x-switchboard-overhead-ms").orElseThrow())
                 .matches("\\d+\\.\\d\\d");
+        // Written to the servlet response directly, not by Jersey: the same type, and a length.
+        assertThat(response.headers().allValues("content-type")).containsExactly("application/json");
+        assertThat(response.headers().firstValue("content-length"))
+                .contains(Integer.toString(response.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(JSON.readTree(response.body()).path("object").asText()).isEqualTo("chat.completion");
     }
 
     /**
