@@ -2,13 +2,11 @@ package io.switchboard.auth;
 
 import io.switchboard.api.ApiException;
 import io.switchboard.api.ErrorDetail;
+import io.switchboard.api.ResponseHeaders;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.ContainerResponseContext;
-import jakarta.ws.rs.container.ContainerResponseFilter;
-import jakarta.ws.rs.core.MultivaluedMap;
 
 import java.security.Principal;
 import java.util.LinkedHashMap;
@@ -19,15 +17,15 @@ import java.util.Map;
  * 429 in OpenAI's shape ({@code type: requests}, {@code code: rate_limit_exceeded}) with
  * {@code Retry-After}. Every response to a limited key carries OpenAI's headers
  * {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and
- * {@code x-ratelimit-reset-requests}.
+ * {@code x-ratelimit-reset-requests}: the filter leaves them in {@link ResponseHeaders#ATTRIBUTE},
+ * for the response, JSON, error or stream, to carry.
  */
 @Priority(Priorities.AUTHORIZATION)
-public final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
+public final class RateLimitFilter implements ContainerRequestFilter {
 
     public static final String LIMIT = "x-ratelimit-limit-requests";
     public static final String REMAINING = "x-ratelimit-remaining-requests";
     public static final String RESET = "x-ratelimit-reset-requests";
-    private static final String DECISION_PROPERTY = RateLimitFilter.class.getName() + ".decision";
 
     private final RequestLimiter limiter;
     private final boolean leavePostsToCall;
@@ -61,17 +59,9 @@ public final class RateLimitFilter implements ContainerRequestFilter, ContainerR
         if (decision.isEmpty()) {
             return;
         }
-        request.setProperty(DECISION_PROPERTY, decision.get());
+        request.setProperty(ResponseHeaders.ATTRIBUTE, headers(decision.get()));
         if (!decision.get().allowed()) {
             throw tooManyRequests(decision.get());
-        }
-    }
-
-    @Override
-    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-        if (request.getProperty(DECISION_PROPERTY) instanceof RateLimitDecision decision) {
-            MultivaluedMap<String, Object> headers = response.getHeaders();
-            headers(decision).forEach(headers::putSingle);
         }
     }
 

@@ -3,11 +3,13 @@ package io.switchboard.resources;
 import io.switchboard.routing.Caller;
 import io.switchboard.routing.Target;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import org.slf4j.MDC;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -123,13 +125,39 @@ public final class RequestContext {
      */
     Response.ResponseBuilder servedBy(
             Response.ResponseBuilder response, Target target, boolean streamed, int attempts, long overheadNanos) {
+        servedBy(target, streamed, attempts, overheadNanos).forEach(response::header);
+        return response;
+    }
+
+    /**
+     * As {@link #servedBy(Response.ResponseBuilder, Target, boolean, int, long)}, for a response
+     * written to the servlet response itself: the headers to send, in order.
+     */
+    Map<String, String> servedBy(Target target, boolean streamed, int attempts, long overheadNanos) {
         request.setAttribute(PROVIDER, target.providerName());
         request.setAttribute(MODEL, target.catalogId());
         request.setAttribute(STREAMED, streamed);
-        return response.header(PROVIDER_HEADER, target.providerName())
-                .header(MODEL_HEADER, target.catalogId())
-                .header(ATTEMPTS_HEADER, attempts)
-                .header(OVERHEAD_HEADER, millis(overheadNanos));
+        var headers = new LinkedHashMap<String, String>(8);
+        headers.put(PROVIDER_HEADER, target.providerName());
+        headers.put(MODEL_HEADER, target.catalogId());
+        headers.put(ATTEMPTS_HEADER, Integer.toString(attempts));
+        headers.put(OVERHEAD_HEADER, millis(overheadNanos));
+        return headers;
+    }
+
+    /** Adds the headers this request gathered for its response ({@link ResponseHeadersFilter}) to {@code response}. */
+    void addGatheredHeaders(HttpServletResponse response) {
+        ResponseHeadersFilter.addTo(request::getAttribute, new ResponseHeadersFilter.Sink() {
+            @Override
+            public boolean has(String name) {
+                return response.containsHeader(name);
+            }
+
+            @Override
+            public void set(String name, String value) {
+                response.setHeader(name, value);
+            }
+        });
     }
 
     /** Records which provider failed, for the access log. */

@@ -10,6 +10,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.Response;
 import org.glassfish.jersey.server.ChunkedOutput;
@@ -22,8 +23,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * Relays a routed stream to the client as server-sent events, through a Jersey
- * {@link ChunkedOutput} of ready-framed bytes.
+ * Relays a routed stream to the client as server-sent events of ready-framed bytes, written to
+ * the servlet response in its non-blocking mode.
  *
  * <p>The response is not started until the first chunk arrives (the commit point): a failure
  * before it becomes an ordinary HTTP error. After it, a failure becomes one
@@ -35,10 +36,21 @@ import java.util.concurrent.ScheduledFuture;
  * costs a message-body-writer lookup, a request scope and a flush per event; an event of JSON
  * data is two short lines, and {@link SseFrames} writes them as the SSE specification says. With
  * that and the bursts, the relay's CPU per chunk fell from 21.5 to 6.0 µs (docs/performance.md).
+ *
+ * <p>Jersey handles the request (its filters, the resource, and every answer before the commit
+ * point: a failure is resumed through Jersey as an ordinary error response). At the commit point
+ * the relay writes the status and headers to the servlet response itself and ends the request
+ * with the servlet's {@code AsyncContext}: a stream's success never goes through Jersey's
+ * response pipeline, whose resume, header conversion and close cost about a sixth of a short
+ * stream's CPU (docs/performance.md). The headers are those Jersey's path would send: the
+ * content type, {@code Cache-Control} and {@code X-Accel-Buffering}, who served it, and what
+ * {@link ResponseHeadersFilter} would add. Outside an asynchronous servlet request the relay
+ * commits through a Jersey {@link ChunkedOutput} instead.
  */
 final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SseRelay.class);
+    private static final String EVENT_STREAM = "text/event-stream";
     private static final byte[] DONE =
             SseFrames.data(new ByteArrayBuilder(), "[DONE]").toByteArray();
     private static final byte[] KEEP_ALIVE =
@@ -54,7 +66,13 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     private final ByteArrayBuilder pending = new ByteArrayBuilder(1024);
 
     private boolean flushDeferred;
+    /** Jersey's output, when the response was committed through Jersey; null otherwise. */
     private volatile ChunkedOutput<byte[]> output;
+    /** The response has begun (the commit point has passed). */
+    private volatile boolean committed;
+    /** The output has been closed: nothing more is written, heartbeats stop. */
+    private volatile boolean closed;
+
     private volatile StreamHandle upstream;
     private volatile boolean clientGone;
     private volatile ClientWatch.Watch watch = ClientWatch.NONE;
@@ -63,8 +81,11 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
 
     private ScheduledFuture<?> heartbeat;
 
-    // The output once Jersey has committed the response (all guarded by this relay's monitor).
-    /** The servlet stream in its non-blocking mode, written directly after the first write; null before. */
+    // The servlet output (all guarded by this relay's monitor).
+    /**
+     * The servlet stream in its non-blocking mode: from the commit point, or after the first
+     * write when Jersey committed the response; null before.
+     */
     private ServletOutputStream direct;
     /** A direct write or flush has not finished (isReady() said no): the next one waits. */
     private boolean unfinished;
@@ -100,15 +121,55 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     @Override
     public void onCommit(Target target, long upstreamNanos, int attempts) {
         watch.stop(); // from here on, writes (chunks, heartbeats) find a client that left
-        output = new ChunkedOutput<>(byte[].class);
-        var response = Response.ok(output, "text/event-stream")
-                .header("Cache-Control", "no-cache")
-                .header("X-Accel-Buffering", "no");
         long overhead = context.elapsedNanos() - upstreamNanos;
         services.overhead().record(operation, overhead);
-        context.servedBy(response, target, true, attempts, overhead);
-        async.resume(response.build());
+        committed = true;
+        if (!commitDirectly(target, attempts, overhead)) {
+            output = new ChunkedOutput<>(byte[].class);
+            var response = Response.ok(output, EVENT_STREAM)
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no");
+            context.servedBy(response, target, true, attempts, overhead);
+            async.resume(response.build());
+        }
         heartbeat = services.heartbeats().start(this::beat);
+    }
+
+    /**
+     * Begins the response on the servlet response itself: status, headers, and the stream in
+     * its non-blocking mode. Nothing is sent until the first frames are written.
+     *
+     * @return false, having changed nothing, when the request is not asynchronous (Jersey
+     *     commits it then)
+     */
+    private boolean commitDirectly(Target target, int attempts, long overhead) {
+        HttpServletRequest request = context.request();
+        if (request == null || !request.isAsyncStarted()) {
+            return false;
+        }
+        ServletOutputStream out;
+        try {
+            if (!(request.getAsyncContext().getResponse() instanceof HttpServletResponse response)
+                    || response.isCommitted()) {
+                return false;
+            }
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(EVENT_STREAM);
+            response.setHeader("Cache-Control", "no-cache");
+            response.setHeader("X-Accel-Buffering", "no");
+            context.servedBy(target, true, attempts, overhead).forEach(response::setHeader);
+            context.addGatheredHeaders(response);
+            out = response.getOutputStream();
+            out.setWriteListener(new Writable());
+        } catch (IOException | IllegalStateException e) {
+            LOG.debug("Request {}: the stream is committed through Jersey", context.id(), e);
+            return false;
+        }
+        synchronized (this) {
+            direct = out;
+        }
+        Burst.writesWithoutBlocking();
+        return true;
     }
 
     /** Watches for a client that leaves before the first chunk. */
@@ -137,8 +198,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void beat() {
-        ChunkedOutput<byte[]> out = output;
-        if (out == null || out.isClosed()) {
+        if (!committed || closed) {
             stopHeartbeat();
             return;
         }
@@ -209,7 +269,7 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     @Override
     public void onError(ProviderException error) {
         watch.stop();
-        if (output == null) {
+        if (!committed) {
             context.failedAt(error.provider(), true);
             context.resumeLogged(async, error);
             return;
@@ -264,9 +324,9 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     /**
-     * Writes frames to the client. The first write goes through Jersey's output, which commits
-     * the response with its status and headers; after it the relay writes to the servlet stream
-     * itself, in its non-blocking mode: a write either finishes at once or is left to finish in
+     * Writes frames to the client, to the servlet stream in its non-blocking mode (when Jersey
+     * committed the response, the first write goes through Jersey's output and the relay takes
+     * the servlet stream after it): a write either finishes at once or is left to finish in
      * the background, and while one is unfinished later frames wait here and the upstream is
      * {@linkplain Burst#pause() paused}. So the thread that read the upstream never waits on a
      * client, and the transport may relay on its I/O thread ({@link Burst#writesWithoutBlocking}).
@@ -417,18 +477,23 @@ final class SseRelay<T> implements RouteStreamObserver<T> {
     }
 
     private void closeOutput() {
-        try {
-            output.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Closing a stream whose client already left", e);
+        closed = true;
+        ChunkedOutput<byte[]> jersey = output;
+        if (jersey != null) {
+            try {
+                jersey.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Closing a stream whose client already left", e);
+            }
         }
         boolean wasDirect;
         synchronized (this) {
             wasDirect = direct != null;
         }
         if (wasDirect) {
-            // In the non-blocking mode a failed write does not end the request by itself, and
-            // Jersey does not complete it when its close fails: end it here (once).
+            // Jersey never saw a response committed directly, and in the non-blocking mode a
+            // failed write does not end the request by itself (nor does Jersey complete it when
+            // its close fails): end it here (once).
             HttpServletRequest request = context.request();
             try {
                 if (request.isAsyncStarted()) {

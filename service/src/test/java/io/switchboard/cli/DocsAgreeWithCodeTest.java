@@ -169,7 +169,8 @@ class DocsAgreeWithCodeTest {
             "HttpClient",
             "JsonNode",
             "Reader",
-            "WriteListener");
+            "WriteListener",
+            "AsyncContext");
 
     @Test
     void everyClassAndResourceArchitectureMdNamesExists() {

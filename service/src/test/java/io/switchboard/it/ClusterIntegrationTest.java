@@ -11,6 +11,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.switchboard.SwitchboardApplication;
 import io.switchboard.testing.Behavior;
 import io.switchboard.testing.FakeUpstream;
+import io.switchboard.testing.OpenAiWire;
 import io.switchboard.testing.PostgresServer;
 import io.switchboard.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
@@ -310,6 +311,26 @@ class ClusterIntegrationTest {
                         raw.headers().values("x-ratelimit-remaining-requests").get(0)))
                 .isBetween(99_900, 99_999); // this call taken (a request refills every 0.6 ms)
         assertThat(raw.headers().values("x-ratelimit-reset-requests")).hasSize(1);
+        // A stream's response is begun by the relay, not Jersey: it carries them too.
+        upstream.onNext(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("streamed"), false), Duration.ZERO));
+        try (var streamed = instances
+                .get(0)
+                .client(secret)
+                .chat()
+                .completions()
+                .withRawResponse()
+                .createStreaming(params(null))) {
+            assertThat(streamed.statusCode()).isEqualTo(200);
+            assertThat(streamed.headers().values("x-ratelimit-limit-requests")).containsExactly("100000");
+            assertThat(streamed.headers().values("x-ratelimit-remaining-requests"))
+                    .hasSize(1);
+            try (var chunks = streamed.parse()) {
+                assertThat(chunks.stream().count()).isPositive();
+            }
+        }
         var victim = instances.get(2);
         var served = new ConcurrentHashMap<String, Long>(); // request id → when its answer arrived
         var servedByVictim = new ConcurrentHashMap<String, Long>();

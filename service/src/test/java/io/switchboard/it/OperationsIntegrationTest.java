@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +183,57 @@ class OperationsIntegrationTest {
         assertThat(response.headers().firstValue("x-switchboard-model")).contains("fake/gpt-4o");
         assertThat(response.headers().firstValue("x-switchboard-overhead-ms").orElseThrow())
                 .matches("\\d+\\.\\d\\d");
+        // Written to the servlet response directly, not by Jersey: the same type, and a length.
+        assertThat(response.headers().allValues("content-type")).containsExactly("application/json");
+        assertThat(response.headers().firstValue("content-length"))
+                .contains(Integer.toString(response.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(JSON.readTree(response.body()).path("object").asText()).isEqualTo("chat.completion");
+    }
+
+    /**
+     * A stream's response is begun by the relay on the servlet response, not by Jersey: it must
+     * carry what the JSON answer Jersey writes carries (who served it, the overhead, the request
+     * id), plus the event stream's own headers.
+     */
+    @Test
+    @Order(3)
+    void aStreamSaysWhoServedItAsTheJsonAnswerDoes() throws Exception {
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.sse(OpenAiWire.chatStream("gpt-4o", List.of("x", "y"), false), Duration.ZERO));
+
+        var params = ChatCompletionCreateParams.builder()
+                .model("smart")
+                .addUserMessage("x")
+                .putAdditionalHeader("X-Request-Id", "stream-7")
+                .build();
+        try (var raw = GatewayFixture.openAi(APP)
+                .chat()
+                .completions()
+                .withRawResponse()
+                .createStreaming(params)) {
+            assertThat(raw.statusCode()).isEqualTo(200);
+            var headers = raw.headers();
+            assertThat(headers.values("content-type")).containsExactly("text/event-stream");
+            assertThat(headers.values("cache-control")).containsExactly("no-cache");
+            assertThat(headers.values("x-accel-buffering")).containsExactly("no");
+            assertThat(headers.values("x-request-id")).containsExactly("stream-7");
+            assertThat(headers.values("x-switchboard-provider")).containsExactly("fake");
+            assertThat(headers.values("x-switchboard-model")).containsExactly("fake/gpt-4o");
+            assertThat(headers.values("x-switchboard-attempts")).containsExactly("1");
+            assertThat(headers.values("x-switchboard-overhead-ms"))
+                    .singleElement()
+                    .asString()
+                    .matches("\\d+\\.\\d\\d");
+            var text = new StringBuilder();
+            try (var stream = raw.parse()) {
+                stream.stream()
+                        .forEach(chunk ->
+                                chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append)));
+            }
+            assertThat(text.toString()).isEqualTo("xy");
+        }
     }
 
     @Test
