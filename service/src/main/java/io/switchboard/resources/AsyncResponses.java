@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A successful answer is written to the servlet response itself and the request ended with
  * the servlet's {@code AsyncContext}, as a stream's is ({@link SseRelay}): Jersey's response
- * pipeline (the resume, its header conversion and buffering) was about a fifth of a JSON
+ * pipeline (the resume, its header conversion and buffering) was about a quarter of a JSON
  * request's CPU for a body already serialised here, with the headers already known. Failures,
  * and a client that left, go through Jersey: its exception mappers and response filters shape
  * them.

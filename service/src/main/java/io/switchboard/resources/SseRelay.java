@@ -41,7 +41,7 @@ import java.util.concurrent.ScheduledFuture;
  * point: a failure is resumed through Jersey as an ordinary error response). At the commit point
  * the relay writes the status and headers to the servlet response itself and ends the request
  * with the servlet's {@code AsyncContext}: a stream's success never goes through Jersey's
- * response pipeline, whose resume, header conversion and close cost about a sixth of a short
+ * response pipeline, whose resume, header conversion and close cost about a seventh of a short
  * stream's CPU (docs/performance.md). The headers are those Jersey's path would send: the
  * content type, {@code Cache-Control} and {@code X-Accel-Buffering}, who served it, and what
  * {@link ResponseHeadersFilter} would add. Outside an asynchronous servlet request the relay

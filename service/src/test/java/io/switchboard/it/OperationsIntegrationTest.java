@@ -191,6 +191,46 @@ class OperationsIntegrationTest {
     }
 
     /**
+     * A JSON answer written directly with its length is still compressed for a client that asks:
+     * the length sent is the compressed body's, and the body inflates to the whole answer.
+     */
+    @Test
+    @Order(3)
+    void aCompressedAnswerHasTheLengthOfWhatIsSent() throws Exception {
+        UPSTREAM.on(
+                "POST",
+                "/v1/chat/completions",
+                Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "z".repeat(2_000))));
+
+        var response = GatewayFixture.HTTP.send(
+                HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .header("Accept-Encoding", "gzip")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-encoding")).contains("gzip");
+        response.headers()
+                .firstValue("content-length")
+                .ifPresent(length -> assertThat(Integer.parseInt(length)).isEqualTo(response.body().length));
+        byte[] inflated;
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(response.body()))) {
+            inflated = in.readAllBytes();
+        }
+        JsonNode answer = JSON.readTree(inflated);
+        assertThat(answer.path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content")
+                        .asText())
+                .isEqualTo("z".repeat(2_000));
+    }
+
+    /**
      * A stream's response is begun by the relay on the servlet response, not by Jersey: it must
      * carry what the JSON answer Jersey writes carries (who served it, the overhead, the request
      * id), plus the event stream's own headers.
