@@ -147,17 +147,7 @@ public final class RequestContext {
 
     /** Adds the headers this request gathered for its response ({@link ResponseHeadersFilter}) to {@code response}. */
     void addGatheredHeaders(HttpServletResponse response) {
-        ResponseHeadersFilter.addTo(request::getAttribute, new ResponseHeadersFilter.Sink() {
-            @Override
-            public boolean has(String name) {
-                return response.containsHeader(name);
-            }
-
-            @Override
-            public void set(String name, String value) {
-                response.setHeader(name, value);
-            }
-        });
+        ResponseHeadersFilter.addTo(request::getAttribute, response::containsHeader, response::setHeader);
     }
 
     /** Records which provider failed, for the access log. */

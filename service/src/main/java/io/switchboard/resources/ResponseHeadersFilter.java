@@ -6,7 +6,9 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Adds the headers a request gathered for its response to a response Jersey writes, JSON,
@@ -22,35 +24,22 @@ public final class ResponseHeadersFilter implements ContainerResponseFilter {
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         var headers = response.getHeaders();
-        addTo(request::getProperty, new Sink() {
-            @Override
-            public boolean has(String name) {
-                return headers.containsKey(name);
-            }
-
-            @Override
-            public void set(String name, String value) {
-                headers.putSingle(name, value);
-            }
-        });
+        addTo(request::getProperty, headers::containsKey, headers::putSingle);
     }
 
-    /** Where the headers go: a response's headers, Jersey's or the servlet's. */
-    interface Sink {
-        boolean has(String name);
-
-        void set(String name, String value);
-    }
-
-    /** Adds the headers found in the request's {@code attributes} to {@code response}, as above. */
-    static void addTo(Function<String, Object> attributes, Sink response) {
+    /**
+     * Adds the headers found in the request's {@code attributes} to a response, as above: one
+     * that {@code has} a header keeps it where the accounts' headers are concerned; {@code set}
+     * replaces.
+     */
+    static void addTo(Function<String, Object> attributes, Predicate<String> has, BiConsumer<String, String> set) {
         if (attributes.apply(ResponseHeaders.ATTRIBUTE) instanceof Map<?, ?> every) {
-            every.forEach((name, value) -> response.set(String.valueOf(name), String.valueOf(value)));
+            every.forEach((name, value) -> set.accept(String.valueOf(name), String.valueOf(value)));
         }
         if (attributes.apply(RequestContext.RESPONSE_HEADERS) instanceof Map<?, ?> accounts) {
             accounts.forEach((name, value) -> {
-                if (!response.has(String.valueOf(name))) {
-                    response.set(String.valueOf(name), String.valueOf(value));
+                if (!has.test(String.valueOf(name))) {
+                    set.accept(String.valueOf(name), String.valueOf(value));
                 }
             });
         }
