@@ -229,7 +229,13 @@ public class SwitchboardApplication extends Application<SwitchboardConfiguration
         jersey.register(new MessagesResource(reader, calls, responder));
         jersey.register(new AnthropicErrors());
         jersey.register(new ResponsesResource(
-                reader, calls, responder, responseStore(config, core, environment), mapper, Clock.systemUTC()));
+                reader,
+                calls,
+                responder,
+                responseStore(config, core, environment),
+                core.workers(),
+                mapper,
+                Clock.systemUTC()));
         jersey.register(new ModelsResource(router));
         jersey.register(new ProvidersResource(registry));
         jersey.register(new ApiExceptionMapper());

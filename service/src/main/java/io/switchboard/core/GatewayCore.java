@@ -47,6 +47,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -245,6 +246,14 @@ public final class GatewayCore implements Managed {
 
     public ModelRouter router() {
         return router;
+    }
+
+    /**
+     * The pool for work that may block after an upstream's answer (the upstream clients' pool):
+     * a small JSON answer completes on a client's I/O thread, which must not wait.
+     */
+    public Executor workers() {
+        return clients.executor();
     }
 
     public RouteExecutor executor() {

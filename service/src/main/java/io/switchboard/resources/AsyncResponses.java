@@ -9,10 +9,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.jetty.ee10.servlet.HttpOutput;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -106,7 +109,19 @@ final class AsyncResponses {
                     .forEach(response::setHeader);
             context.addGatheredHeaders(response);
             try {
-                response.getOutputStream().write(json);
+                var out = response.getOutputStream();
+                if (out instanceof HttpOutput jetty) {
+                    // Jetty's own non-blocking send of the whole body: this may be the upstream
+                    // client's I/O thread (JsonHttpTransport), which must not wait on a client's
+                    // socket; and a client that stops reading holds no thread, only its request
+                    // until the idle timeout fails the write.
+                    jetty.sendContent(ByteBuffer.wrap(json), Callback.from(() -> complete(context, async), failure -> {
+                        LOG.debug("Request {}: the client left while its answer was written", context.id(), failure);
+                        complete(context, async);
+                    }));
+                    return true;
+                }
+                out.write(json);
             } catch (IOException clientGone) {
                 LOG.debug("Request {}: the client left while its answer was written", context.id(), clientGone);
             }
@@ -115,11 +130,15 @@ final class AsyncResponses {
             LOG.debug("Request {}: ended before its answer", context.id(), ended);
             return true;
         }
+        complete(context, async);
+        return true;
+    }
+
+    private static void complete(RequestContext context, AsyncContext async) {
         try {
             async.complete();
         } catch (IllegalStateException alreadyEnded) {
             LOG.debug("Request {}: already complete", context.id(), alreadyEnded);
         }
-        return true;
     }
 }

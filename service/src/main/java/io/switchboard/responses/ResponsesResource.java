@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * OpenAI's Responses API in front of every provider: {@code POST /v1/responses} (JSON, or
@@ -78,6 +79,7 @@ public final class ResponsesResource {
     private final Responder responder;
     private final StoredResponses stored;
     private final ObjectMapper mapper;
+    private final Executor storing;
     private final Clock clock;
     private final SseFraming<ObjectNode> events;
 
@@ -86,6 +88,7 @@ public final class ResponsesResource {
             RoutedCalls calls,
             Responder responder,
             ResponseStore store,
+            Executor storing,
             ObjectMapper mapper,
             Clock clock) {
         this.reader = reader;
@@ -93,6 +96,7 @@ public final class ResponsesResource {
         this.responder = responder;
         this.stored = new StoredResponses(store, mapper);
         this.mapper = mapper;
+        this.storing = storing;
         this.clock = clock;
         this.events = new ResponseEventFraming(mapper);
     }
@@ -289,11 +293,15 @@ public final class ResponsesResource {
                             estimated(),
                             this::attempt,
                             response -> ResponseObjects.accounted(response.get("usage")))
-                    .thenApply(served -> {
-                        var response = served.value().put("model", model);
-                        store(response);
-                        return served;
-                    });
+                    // A JSON answer may complete on the upstream client's I/O thread, which must
+                    // not wait on the database: storing it happens on the pool.
+                    .thenApplyAsync(
+                            served -> {
+                                var response = served.value().put("model", model);
+                                store(response);
+                                return served;
+                            },
+                            request.store() ? storing : Runnable::run);
         }
 
         private CompletableFuture<ObjectNode> attempt(Target target) {

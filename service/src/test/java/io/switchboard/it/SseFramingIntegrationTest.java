@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Content that looks like SSE framing (newlines, {@code data: [DONE]}, a bare CR) travels inside
  * the JSON of one event and never ends an event or the stream early: through the builtin echo,
- * and from an upstream whose chunks carry raw newlines.
+ * and from an upstream whose chunks carry raw newlines. And clients that stop reading: a stream's
+ * upstream pauses with them, and a large JSON answer waits for them without holding a thread.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class SseFramingIntegrationTest {
@@ -163,7 +164,7 @@ class SseFramingIntegrationTest {
         var httpChunks = new ArrayList<String>();
         try (var socket = new Socket("127.0.0.1", APP.getLocalPort())) {
             socket.setSoTimeout(10_000);
-            sendStreamingChat(socket);
+            sendChat(socket, true);
             InputStream in = socket.getInputStream();
             assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
             readChunks(in, chunk -> httpChunks.add(new String(chunk, StandardCharsets.UTF_8)));
@@ -222,7 +223,7 @@ class SseFramingIntegrationTest {
             slow.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
             slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
             slow.setSoTimeout(30_000);
-            sendStreamingChat(slow);
+            sendChat(slow, true);
             InputStream in = slow.getInputStream();
             assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
             // Now the slow client reads nothing for a while: its socket fills up, and so do the
@@ -281,7 +282,7 @@ class SseFramingIntegrationTest {
             slow.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
             slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
             slow.setSoTimeout(30_000);
-            sendStreamingChat(slow);
+            sendChat(slow, true);
             InputStream in = new BufferedInputStream(slow.getInputStream());
             assertThat(readHead(in)).as("a streamed answer is chunked").isTrue();
 
@@ -308,11 +309,105 @@ class SseFramingIntegrationTest {
         }
     }
 
-    /** Sends a streamed chat for {@code fake/gpt-4o} on a raw connection. */
-    private static void sendStreamingChat(Socket socket) throws Exception {
-        byte[] body =
-                "{\"model\":\"fake/gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
-                        .getBytes(StandardCharsets.UTF_8);
+    /**
+     * Clients that stop reading large JSON answers hold no thread: the answer is sent without
+     * blocking, so the upstream pool, where a blocking write would wait (one thread per client,
+     * until the idle timeout), has no busy thread while they wait; another request is answered
+     * meanwhile, and each client then reads its whole answer.
+     */
+    @Test
+    void clientsThatStopReadingJsonAnswersHoldNoThread() throws Exception {
+        // More than the gateway's send buffer (autotuned up to tcp_wmem's maximum) and a slow
+        // client's receive buffer hold: a blocking write of it would wait for the client.
+        int size = (int) (2 * kernelMaximum("tcp_wmem") + 1024 * 1024);
+        String content = "<" + "z".repeat(size) + ">";
+        UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", content)));
+        // The pool also runs each upstream client's selector, always busy: those are the baseline.
+        double idle = upstreamThreadsBusy();
+        var clients = new ArrayList<Socket>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                var slow = new Socket();
+                clients.add(slow);
+                slow.setReceiveBufferSize(CLIENT_RECEIVE_BUFFER);
+                slow.connect(new java.net.InetSocketAddress("127.0.0.1", APP.getLocalPort()));
+                slow.setSoTimeout(30_000);
+                sendChat(slow, false);
+            }
+            UPSTREAM.awaitRequests("/v1/chat/completions", clients.size(), Duration.ofSeconds(10));
+            for (var slow : clients) {
+                awaitBytes(slow.getInputStream());
+            }
+            // Every answer has begun, none can end: no thread may be waiting on one.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            double busy = upstreamThreadsBusy();
+            while (busy > idle && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                busy = upstreamThreadsBusy();
+            }
+            assertThat(busy)
+                    .as(
+                            "upstream pool threads busy while %d clients read nothing (%.0f when idle)",
+                            clients.size(), idle)
+                    .isEqualTo(idle);
+
+            UPSTREAM.on("POST", "/v1/chat/completions", Behavior.json(200, OpenAiWire.chatCompletion("gpt-4o", "hi")));
+            var other = GatewayFixture.openAi(APP)
+                    .chat()
+                    .completions()
+                    .create(com.openai.models.chat.completions.ChatCompletionCreateParams.builder()
+                            .model("fake/gpt-4o")
+                            .addUserMessage("meanwhile")
+                            .build());
+            assertThat(other.choices().get(0).message().content()).hasValue("hi");
+
+            for (var slow : clients) {
+                slow.setReceiveBufferSize(4 * 1024 * 1024);
+                InputStream in = new BufferedInputStream(slow.getInputStream());
+                long length = -1;
+                assertThat(line(in)).startsWith("HTTP/1.1 200");
+                for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                    if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                        length = Long.parseLong(header.substring(15).trim());
+                    }
+                }
+                assertThat(length).as("a JSON answer has its length").isPositive();
+                var answer = JSON.readTree(in.readNBytes((int) length));
+                assertThat(answer.at("/choices/0/message/content").asText()).isEqualTo(content);
+            }
+        } finally {
+            for (var slow : clients) {
+                slow.close();
+            }
+        }
+    }
+
+    /** Waits until {@code in} has bytes to read (an answer has begun); fails after 10 s. */
+    private static void awaitBytes(InputStream in) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (in.available() == 0) {
+            assertThat(System.nanoTime()).as("no answer began within 10 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** The gateway's {@code switchboard_upstream_threads_busy} gauge, read from its admin port. */
+    private static double upstreamThreadsBusy() throws Exception {
+        var metrics = PrometheusText.parse(GatewayFixture.HTTP
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://127.0.0.1:" + APP.getAdminPort() + "/metrics/prometheus"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body());
+        return metrics.sum("switchboard_upstream_threads_busy", java.util.Map.of());
+    }
+
+    /** Sends a chat for {@code fake/gpt-4o} on a raw connection, streamed or not. */
+    private static void sendChat(Socket socket, boolean stream) throws Exception {
+        byte[] body = ("{\"model\":\"fake/gpt-4o\",\"stream\":" + stream
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
         socket.getOutputStream()
                 .write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                                 + "Content-Length: " + body.length + "\r\n\r\n")

@@ -41,6 +41,8 @@ public final class JsonHttpTransport {
     private static final String JSON = "application/json";
     private static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_SSE_LINE = 16 * 1024 * 1024;
+    /** The largest answer read on the I/O thread that received it; a larger one goes to the pool. */
+    static final int INLINE_BODY_BYTES = 64 * 1024;
 
     private final String provider;
     private final HttpClient client;
@@ -110,32 +112,29 @@ public final class JsonHttpTransport {
         return exchange(request, body -> mapper.readValue(body, type));
     }
 
-    /** Sends the request and reads a 2xx body with {@code reader}. */
+    /**
+     * Sends the request and reads a 2xx body with {@code reader}.
+     *
+     * <p>Where the result completes: a 2xx body of at most {@value #INLINE_BODY_BYTES} bytes is
+     * read, and the result completed, on the client's I/O thread that received it, with no
+     * hand-off (a chat answer is a few KB: the hand-off was a thread wake-up and a switch per
+     * request, docs/performance.md). A larger body, an error and a failure are handled on the
+     * client's pool. So what chains on the result must not block, as with a stream's events:
+     * work that may (a database write) moves to a pool itself.
+     */
     public <T> CompletableFuture<T> exchange(Request request, BodyReader<T> reader) {
         String url = displayUrl(request);
         CompletableFuture<ContentResponse> sent = new CompletableResponseListener(request, maxResponseBytes).send();
         var result = new CompletableFuture<T>();
-        // The client's I/O thread completes the exchange; what follows (routing, the reply to the
-        // client) may block, so it runs on the pool.
-        sent.whenCompleteAsync(
-                (response, failure) -> {
-                    if (failure != null) {
-                        result.completeExceptionally(UpstreamErrors.fromFailure(provider, url, failure));
-                        return;
-                    }
-                    int status = response.getStatus();
-                    if (status / 100 != 2) {
-                        result.completeExceptionally(errorOf(status, response, response.getContent()));
-                        return;
-                    }
-                    try {
-                        result.complete(reader.read(response.getContent()));
-                    } catch (IOException | RuntimeException e) {
-                        result.completeExceptionally(new ProviderException(
-                                Kind.MALFORMED, provider, "Unreadable response from " + url + ": " + firstLine(e), e));
-                    }
-                },
-                executor);
+        sent.whenComplete((response, failure) -> {
+            if (failure == null
+                    && response.getStatus() / 100 == 2
+                    && response.getContent().length <= INLINE_BODY_BYTES) {
+                finish(response, null, reader, url, result);
+            } else {
+                executor.execute(() -> finish(response, failure, reader, url, result));
+            }
+        });
         // Ending the caller's future from outside (client gone, deadline) aborts the exchange.
         result.whenComplete((value, failure) -> {
             if (failure != null && !sent.isDone()) {
@@ -143,6 +142,32 @@ public final class JsonHttpTransport {
             }
         });
         return result;
+    }
+
+    private <T> void finish(
+            ContentResponse response,
+            Throwable failure,
+            BodyReader<T> reader,
+            String url,
+            CompletableFuture<T> result) {
+        if (failure != null) {
+            result.completeExceptionally(UpstreamErrors.fromFailure(provider, url, failure));
+            return;
+        }
+        int status = response.getStatus();
+        if (status / 100 != 2) {
+            result.completeExceptionally(errorOf(status, response, response.getContent()));
+            return;
+        }
+        T value;
+        try {
+            value = reader.read(response.getContent());
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(new ProviderException(
+                    Kind.MALFORMED, provider, "Unreadable response from " + url + ": " + firstLine(e), e));
+            return;
+        }
+        result.complete(value);
     }
 
     /** Sends the request and relays its event stream to {@code handler} as bytes arrive. */
